@@ -1,0 +1,45 @@
+package dev.flotilla.engine;
+
+import com.typesafe.config.Config;
+import dev.flotilla.engine.action.ActionType;
+import dev.flotilla.engine.action.ActionTypes;
+
+/**
+ * How an engine runs, read from the {@code flotilla} section of the configuration (defaults in the
+ * engine's {@code reference.conf}, overridable in the host's {@code application.conf}).
+ *
+ * @param maxDeployments the most deployments running at once; the rest wait, first come first served
+ * @param logTailLines how many output lines of an execution its finished event keeps
+ * @param actionTypes the action types plans may use
+ */
+public record EngineSettings(int maxDeployments, int logTailLines, ActionTypes actionTypes) {
+
+  public EngineSettings {
+    if (maxDeployments < 1) {
+      throw new IllegalArgumentException("flotilla.max-deployments must be at least 1, was " + maxDeployments);
+    }
+    if (logTailLines < 0) {
+      throw new IllegalArgumentException("flotilla.log-tail-lines must be 0 or more, was " + logTailLines);
+    }
+  }
+
+  /** Settings from a loaded configuration, with the built-in action types. */
+  public static EngineSettings fromConfig(Config config) {
+    Config flotilla = config.getConfig("flotilla");
+    return new EngineSettings(flotilla.getInt("max-deployments"), flotilla.getInt("log-tail-lines"),
+        ActionTypes.builtIn());
+  }
+
+  public EngineSettings withMaxDeployments(int value) {
+    return new EngineSettings(value, logTailLines, actionTypes);
+  }
+
+  public EngineSettings withActionTypes(ActionTypes value) {
+    return new EngineSettings(maxDeployments, logTailLines, value);
+  }
+
+  /** These settings plus one more action type. */
+  public EngineSettings withActionType(ActionType type) {
+    return withActionTypes(actionTypes.with(type));
+  }
+}

@@ -1,0 +1,213 @@
+package dev.flotilla.engine.deployment;
+
+import dev.flotilla.engine.deployment.DeploymentEvent.BlockStarted;
+import dev.flotilla.engine.deployment.DeploymentEvent.CancelRequested;
+import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
+import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;
+import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentStarted;
+import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionFinished;
+import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionStarted;
+import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionWaiting;
+import dev.flotilla.engine.deployment.DeploymentEvent.StepFinished;
+import dev.flotilla.engine.deployment.DeploymentEvent.StepSkipped;
+import dev.flotilla.engine.deployment.DeploymentEvent.StepStarted;
+import dev.flotilla.engine.model.PlanLayout;
+import java.util.Collections;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
+import org.pcollections.PVector;
+import org.pcollections.TreePVector;
+
+/**
+ * A deployment's state: its events folded, immutable. Every transition is {@link #apply} and
+ * costs O(log n) in the size of the deployment (persistent collections), never a copy of it.
+ */
+public final class DeploymentState {
+
+  /**
+   * One step's progress, counted over final attempts only.
+   *
+   * @param running executions started and not finished
+   */
+  public record StepProgress(StepStatus status, int succeeded, int failed, int cancelled, int running) {
+    static final StepProgress PENDING = new StepProgress(StepStatus.PENDING, 0, 0, 0, 0);
+
+    StepProgress withStatus(StepStatus value) {
+      return new StepProgress(value, succeeded, failed, cancelled, running);
+    }
+
+    StepProgress started() {
+      return new StepProgress(status, succeeded, failed, cancelled, running + 1);
+    }
+
+    StepProgress finished(ExecutionStatus outcome, boolean last) {
+      if (!last) {
+        return new StepProgress(status, succeeded, failed, cancelled, running - 1);
+      }
+      return new StepProgress(status,
+          succeeded + (outcome == ExecutionStatus.SUCCEEDED ? 1 : 0),
+          failed + (outcome.isFailure() ? 1 : 0),
+          cancelled + (outcome == ExecutionStatus.CANCELLED ? 1 : 0),
+          running - 1);
+    }
+
+    /** What the step's own executions say about it. */
+    StepStatus outcome() {
+      if (failed > 0) {
+        return StepStatus.FAILED;
+      }
+      if (cancelled > 0) {
+        return StepStatus.CANCELLED;
+      }
+      return succeeded > 0 ? StepStatus.SUCCEEDED : StepStatus.SKIPPED;
+    }
+  }
+
+  /** An execution between its start and its end. */
+  public record InFlight(int attempt, long startedAtMicros) {}
+
+  private final String deploymentId;
+  private final PlanLayout layout;
+  private final DeploymentStatus status;
+  private final long startedAtMicros;
+  private final boolean failed;
+  private final boolean cancelRequested;
+  private final PVector<StepProgress> steps;
+  private final PMap<ExecutionKey, InFlight> running;
+  private final PMap<ExecutionKey, ExecutionStatus> finished;
+
+  private DeploymentState(
+      String deploymentId, PlanLayout layout, DeploymentStatus status, long startedAtMicros,
+      boolean failed, boolean cancelRequested, PVector<StepProgress> steps,
+      PMap<ExecutionKey, InFlight> running, PMap<ExecutionKey, ExecutionStatus> finished) {
+    this.deploymentId = deploymentId;
+    this.layout = layout;
+    this.status = status;
+    this.startedAtMicros = startedAtMicros;
+    this.failed = failed;
+    this.cancelRequested = cancelRequested;
+    this.steps = steps;
+    this.running = running;
+    this.finished = finished;
+  }
+
+  /** Before the first event. */
+  public static DeploymentState empty() {
+    return new DeploymentState(null, null, DeploymentStatus.QUEUED, 0L, false, false,
+        TreePVector.empty(), HashTreePMap.empty(), HashTreePMap.empty());
+  }
+
+  public DeploymentState apply(DeploymentEvent event) {
+    if (event instanceof DeploymentAccepted accepted) {
+      PlanLayout newLayout = PlanLayout.of(accepted.plan());
+      PVector<StepProgress> pending =
+          TreePVector.from(Collections.nCopies(newLayout.steps().size(), StepProgress.PENDING));
+      return new DeploymentState(accepted.deploymentId(), newLayout, DeploymentStatus.QUEUED, 0L,
+          false, false, pending, running, finished);
+    } else if (event instanceof DeploymentStarted started) {
+      return new DeploymentState(deploymentId, layout, DeploymentStatus.RUNNING, started.atMicros(),
+          failed, cancelRequested, steps, running, finished);
+    } else if (event instanceof StepStarted started) {
+      PVector<StepProgress> updated = withStatus(steps, started.step(), StepStatus.RUNNING);
+      for (PlanLayout.StepInfo child : layout.childrenOf(started.step())) {
+        updated = withStatus(updated, child.index(), StepStatus.RUNNING);
+      }
+      return withSteps(updated);
+    } else if (event instanceof StepSkipped skipped) {
+      return withSteps(withStatus(steps, skipped.step(), StepStatus.SKIPPED));
+    } else if (event instanceof StepFinished stepFinished) {
+      return withSteps(withStatus(steps, stepFinished.step(), stepFinished.status()));
+    } else if (event instanceof ExecutionStarted started) {
+      ExecutionKey key = new ExecutionKey(started.step(), started.target());
+      return new DeploymentState(deploymentId, layout, status, startedAtMicros, failed, cancelRequested,
+          steps.with(started.step(), steps.get(started.step()).started()),
+          running.plus(key, new InFlight(started.attempt(), started.atMicros())), finished);
+    } else if (event instanceof ExecutionFinished ended) {
+      ExecutionKey key = new ExecutionKey(ended.step(), ended.target());
+      if (!running.containsKey(key)) {
+        return this;
+      }
+      boolean nowFailed = failed || (ended.last() && ended.status().isFailure());
+      return new DeploymentState(deploymentId, layout, status, startedAtMicros, nowFailed, cancelRequested,
+          steps.with(ended.step(), steps.get(ended.step()).finished(ended.status(), ended.last())),
+          running.minus(key),
+          ended.last() ? finished.plus(key, ended.status()) : finished);
+    } else if (event instanceof CancelRequested) {
+      return new DeploymentState(deploymentId, layout, status, startedAtMicros, failed, true,
+          steps, running, finished);
+    } else if (event instanceof DeploymentFinished done) {
+      return new DeploymentState(deploymentId, layout, done.status(), startedAtMicros, failed,
+          cancelRequested, steps, running, finished);
+    } else if (event instanceof BlockStarted || event instanceof ExecutionWaiting) {
+      return this;
+    }
+    throw new IllegalArgumentException("unknown event " + event);
+  }
+
+  private static PVector<StepProgress> withStatus(PVector<StepProgress> steps, int step, StepStatus value) {
+    return steps.with(step, steps.get(step).withStatus(value));
+  }
+
+  private DeploymentState withSteps(PVector<StepProgress> updated) {
+    return new DeploymentState(deploymentId, layout, status, startedAtMicros, failed, cancelRequested,
+        updated, running, finished);
+  }
+
+  public String deploymentId() {
+    return deploymentId;
+  }
+
+  public PlanLayout layout() {
+    return layout;
+  }
+
+  public DeploymentStatus status() {
+    return status;
+  }
+
+  public long startedAtMicros() {
+    return startedAtMicros;
+  }
+
+  /** Whether any execution has failed for good so far: what run conditions look at. */
+  public boolean failed() {
+    return failed;
+  }
+
+  public boolean cancelRequested() {
+    return cancelRequested;
+  }
+
+  public StepProgress step(int index) {
+    return steps.get(index);
+  }
+
+  /** Executions started and not yet finished. */
+  public PMap<ExecutionKey, InFlight> running() {
+    return running;
+  }
+
+  /** The final outcome of every execution that finished for good. */
+  public PMap<ExecutionKey, ExecutionStatus> finished() {
+    return finished;
+  }
+
+  /** The status a step ends with, from its executions; a rolling step's from its children's. */
+  public StepStatus outcomeOf(int index) {
+    PlanLayout.StepInfo info = layout.step(index);
+    if (!info.step().isRolling()) {
+      return steps.get(index).outcome();
+    }
+    boolean anyCancelled = false;
+    boolean anySucceeded = false;
+    for (PlanLayout.StepInfo child : layout.childrenOf(index)) {
+      StepStatus childOutcome = steps.get(child.index()).outcome();
+      if (childOutcome == StepStatus.FAILED) {
+        return StepStatus.FAILED;
+      }
+      anyCancelled |= childOutcome == StepStatus.CANCELLED;
+      anySucceeded |= childOutcome == StepStatus.SUCCEEDED;
+    }
+    return anyCancelled ? StepStatus.CANCELLED : anySucceeded ? StepStatus.SUCCEEDED : StepStatus.SKIPPED;
+  }
+}

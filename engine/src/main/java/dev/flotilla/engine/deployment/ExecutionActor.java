@@ -1,0 +1,239 @@
+package dev.flotilla.engine.deployment;
+
+import dev.flotilla.engine.action.ActionContext;
+import dev.flotilla.engine.action.ActionResult;
+import dev.flotilla.engine.action.RunningAction;
+import dev.flotilla.engine.guard.TargetGuard;
+import dev.flotilla.engine.model.Durations;
+import dev.flotilla.engine.model.PlanLayout.StepInfo;
+import dev.flotilla.engine.model.Step;
+import dev.flotilla.engine.throttle.Throttle;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.pcollections.PVector;
+import org.pcollections.TreePVector;
+
+/**
+ * The per-target actor: runs one target's work (one step, or a rolling step's children in order),
+ * attempt by attempt. Each attempt takes the target's guard, has its start recorded by the
+ * deployment before the action runs (write-ahead), runs the action under the step's timeout,
+ * gives the guard back and reports the outcome. Lives only while its work runs.
+ */
+final class ExecutionActor {
+
+  sealed interface Command {}
+
+  /** The deployment recorded the start: the action may run. */
+  enum StartApproved implements Command {
+    INSTANCE
+  }
+
+  private record GuardReplied(TargetGuard.Reply reply) implements Command {}
+
+  private record ActionEnded(int attempt, ActionResult result) implements Command {}
+
+  private record TimedOut(int attempt) implements Command {}
+
+  private record RetryDue(int attempt) implements Command {}
+
+  private record LogLine(int attempt, String text) implements Command {}
+
+  /** Where the work stands: which step of the sequence, which attempt, failed so far on this target. */
+  private record Position(int index, int attempt, boolean failedHere) {
+    Position retry() {
+      return new Position(index, attempt + 1, failedHere);
+    }
+  }
+
+  private static final Object TIMEOUT_TIMER = "timeout";
+  private static final Object RETRY_TIMER = "retry";
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final DeploymentContext deployment;
+  private final TargetWork work;
+  private final ActorRef<Throttle.Command> throttle;
+  private final ActorRef<TargetGuard.Command> guard;
+  private final ActorRef<TargetGuard.Reply> guardReplies;
+
+  private ExecutionActor(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      DeploymentContext deployment,
+      TargetWork work,
+      ActorRef<Throttle.Command> throttle) {
+    this.context = context;
+    this.timers = timers;
+    this.deployment = deployment;
+    this.work = work;
+    this.throttle = throttle;
+    this.guard = work.target() == null ? null : deployment.guards().get(work.target());
+    this.guardReplies = guard == null ? null : context.messageAdapter(TargetGuard.Reply.class, GuardReplied::new);
+  }
+
+  static Behavior<Command> create(DeploymentContext deployment, TargetWork work, ActorRef<Throttle.Command> throttle) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new ExecutionActor(context, timers, deployment, work, throttle).begin(new Position(0, 1, false))));
+  }
+
+  private StepInfo step(Position position) {
+    return deployment.layout().step(work.steps().get(position.index()));
+  }
+
+  /** Starts the step at {@code position}, or the next one its condition allows, or ends the work. */
+  private Behavior<Command> begin(Position position) {
+    Position current = position;
+    while (current.index() < work.steps().size()) {
+      // A top-level step's condition was decided when its block started; a rolling step's
+      // children are decided here, per target, by what happened on this target so far.
+      StepInfo info = step(current);
+      if (!info.isChild()
+          || info.step().condition().allows(current.failedHere(), deployment.layout().plan().variables())) {
+        return acquire(current);
+      }
+      current = new Position(current.index() + 1, 1, current.failedHere());
+    }
+    throttle.tell(new Throttle.ChildDone(context.getSelf(), current.failedHere()));
+    return Behaviors.receive(Command.class).build();
+  }
+
+  private Behavior<Command> acquire(Position position) {
+    if (guard == null) {
+      return requestStart(position);
+    }
+    guard.tell(new TargetGuard.Acquire(deployment.guardMode(),
+        new TargetGuard.Holder(deployment.deploymentId(), step(position).name()), guardReplies));
+    return withCleanup(Behaviors.receive(Command.class)
+        .onMessage(GuardReplied.class, replied -> onGuardReply(position, replied.reply())), null);
+  }
+
+  private Behavior<Command> onGuardReply(Position position, TargetGuard.Reply reply) {
+    if (reply instanceof TargetGuard.Queued queued) {
+      String heldBy = queued.heldBy().stream().map(Object::toString).collect(Collectors.joining(", "));
+      deployment.deployment().tell(new DeploymentActor.ExecutionWaitingReport(
+          step(position).index(), work.target(), position.attempt(), heldBy, WallClock.nowMicros()));
+      return Behaviors.same();
+    }
+    return requestStart(position);
+  }
+
+  private Behavior<Command> requestStart(Position position) {
+    deployment.deployment().tell(new DeploymentActor.StartExecution(
+        step(position).index(), work.target(), position.attempt(), WallClock.nowMicros(), context.getSelf()));
+    return withCleanup(Behaviors.receive(Command.class)
+        .onMessageEquals(StartApproved.INSTANCE, () -> run(position)), null);
+  }
+
+  private Behavior<Command> run(Position position) {
+    StepInfo info = step(position);
+    int attempt = position.attempt();
+    ActorRef<Command> self = context.getSelf();
+    ActionContext actionContext = new ActionContext(
+        deployment.deploymentId(), deployment.layout().plan().name(), info.name(), work.target(), attempt,
+        deployment.layout().plan().variables(), deployment.layout().plan().seed(),
+        text -> self.tell(new LogLine(attempt, text)), deployment.runtime());
+    RunningAction running;
+    try {
+      running = deployment.actions().get(info.index()).start(actionContext);
+    } catch (RuntimeException e) {
+      running = failedToStart(e);
+    }
+    context.pipeToSelf(running.result(), (result, error) -> new ActionEnded(attempt,
+        error == null ? result : ActionResult.failure(describe(error))));
+    Duration timeout = info.step().timeout();
+    if (timeout != null) {
+      timers.startSingleTimer(TIMEOUT_TIMER, new TimedOut(attempt), timeout);
+    }
+    return running(position, running, TreePVector.empty());
+  }
+
+  private Behavior<Command> running(Position position, RunningAction action, PVector<String> log) {
+    return withCleanup(Behaviors.receive(Command.class)
+        .onMessage(LogLine.class, line -> line.attempt() == position.attempt(), line -> onLogLine(position, action, log, line))
+        .onMessage(ActionEnded.class, ended -> ended.attempt() == position.attempt(), ended -> finish(position,
+            ended.result().succeeded() ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED,
+            ended.result().message(), log))
+        .onMessage(TimedOut.class, timedOut -> timedOut.attempt() == position.attempt(), timedOut -> {
+          action.cancel();
+          return finish(position, ExecutionStatus.TIMED_OUT,
+              "timed out after " + Durations.format(step(position).step().timeout()), log);
+        }), action);
+  }
+
+  private Behavior<Command> onLogLine(Position position, RunningAction action, PVector<String> log, LogLine line) {
+    StepInfo info = step(position);
+    deployment.deployment().tell(new DeploymentActor.ExecutionLog(info.index(), work.target(), position.attempt(), line.text()));
+    PVector<String> kept = log.plus(line.text());
+    if (kept.size() > deployment.logTailLines()) {
+      kept = kept.minus(0);
+    }
+    return running(position, action, kept);
+  }
+
+  /** Ends an attempt: guard back, outcome reported, then a retry, the next step, or the end. */
+  private Behavior<Command> finish(Position position, ExecutionStatus status, String message, List<String> log) {
+    long endedAt = WallClock.nowMicros();
+    timers.cancel(TIMEOUT_TIMER);
+    if (guard != null) {
+      guard.tell(new TargetGuard.Release(guardReplies));
+    }
+    Step step = step(position).step();
+    boolean retry = status.isFailure() && position.attempt() <= step.retries();
+    deployment.deployment().tell(new DeploymentActor.ExecutionEnded(
+        step(position).index(), work.target(), position.attempt(), status, message, log, !retry, endedAt));
+    if (retry) {
+      Position next = position.retry();
+      if (step.retryBackoff().isZero()) {
+        return acquire(next);
+      }
+      timers.startSingleTimer(RETRY_TIMER, new RetryDue(next.attempt()), step.retryBackoff());
+      return Behaviors.receive(Command.class)
+          .onMessage(RetryDue.class, due -> acquire(next))
+          .build();
+    }
+    boolean failedHere = position.failedHere() || status.isFailure();
+    return begin(new Position(position.index() + 1, 1, failedHere));
+  }
+
+  /** Whatever stops this actor (the step's end, a cancel, a crash), the action and the guard go with it. */
+  private Behavior<Command> withCleanup(BehaviorBuilder<Command> builder, RunningAction action) {
+    return builder
+        .onSignal(PostStop.class, signal -> {
+          if (action != null) {
+            action.cancel();
+          }
+          if (guard != null) {
+            guard.tell(new TargetGuard.Release(guardReplies));
+          }
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private static RunningAction failedToStart(RuntimeException e) {
+    return new RunningAction() {
+      @Override
+      public CompletableFuture<ActionResult> result() {
+        return CompletableFuture.completedFuture(ActionResult.failure("action failed to start: " + describe(e)));
+      }
+
+      @Override
+      public void cancel() {}
+    };
+  }
+
+  private static String describe(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+  }
+}

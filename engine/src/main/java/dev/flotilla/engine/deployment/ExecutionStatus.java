@@ -1,0 +1,16 @@
+package dev.flotilla.engine.deployment;
+
+/** How one attempt of one (step, target) execution ended, or that it is still running. */
+public enum ExecutionStatus {
+  /** Started and not finished yet: only in a timeline of a deployment still running. */
+  RUNNING,
+  SUCCEEDED,
+  FAILED,
+  TIMED_OUT,
+  CANCELLED;
+
+  /** Failed and timed-out executions make the step, and the deployment, fail. */
+  public boolean isFailure() {
+    return this == FAILED || this == TIMED_OUT;
+  }
+}

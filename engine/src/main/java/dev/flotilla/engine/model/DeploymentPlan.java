@@ -1,0 +1,83 @@
+package dev.flotilla.engine.model;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything a deployment needs: the process, the targets and the variables, with every cap
+ * already resolved (aliases and overrides applied), so a journaled plan replays as it ran.
+ *
+ * @param name the deployment's name
+ * @param project with {@code environment}, forms the concurrency tag; may be null
+ * @param environment see {@code project}; may be null
+ * @param maxParallelism the most steps running at once, and each step's default target cap
+ * @param targetIsolation how target guards are held
+ * @param variables plan variables, passed to actions and run conditions
+ * @param targets the fleet
+ * @param steps the process, in order
+ * @param seed seeds every simulated random choice, so a simulation can be repeated exactly
+ */
+public record DeploymentPlan(
+    String name,
+    String project,
+    String environment,
+    int maxParallelism,
+    TargetIsolation targetIsolation,
+    Map<String, String> variables,
+    List<Target> targets,
+    List<Step> steps,
+    long seed) {
+
+  /** The deployment-wide cap when a plan sets none. */
+  public static final int DEFAULT_MAX_PARALLELISM = 10;
+
+  public DeploymentPlan {
+    Objects.requireNonNull(name, "name");
+    targetIsolation = targetIsolation == null ? TargetIsolation.EXCLUSIVE : targetIsolation;
+    variables = variables == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+    targets = targets == null ? List.of() : List.copyOf(targets);
+    steps = steps == null ? List.of() : List.copyOf(steps);
+    if (maxParallelism < 1) {
+      throw new IllegalArgumentException("maxParallelism must be at least 1, was " + maxParallelism);
+    }
+  }
+
+  /** A plan with the default cap and exclusive isolation. */
+  public static DeploymentPlan of(String name, List<Target> targets, List<Step> steps) {
+    return new DeploymentPlan(name, null, null, DEFAULT_MAX_PARALLELISM, TargetIsolation.EXCLUSIVE,
+        Map.of(), targets, steps, 0L);
+  }
+
+  /**
+   * Two deployments with the same tag never run at once. The tag is project + environment; a
+   * plan with neither is tagged by its name, so re-running the same plan still queues.
+   */
+  public String concurrencyTag() {
+    if (project == null && environment == null) {
+      return "name:" + name;
+    }
+    return (project == null ? "" : project) + "/" + (environment == null ? "" : environment);
+  }
+
+  public DeploymentPlan withMaxParallelism(int value) {
+    return new DeploymentPlan(name, project, environment, value, targetIsolation, variables, targets, steps, seed);
+  }
+
+  public DeploymentPlan withTargetIsolation(TargetIsolation value) {
+    return new DeploymentPlan(name, project, environment, maxParallelism, value, variables, targets, steps, seed);
+  }
+
+  public DeploymentPlan withVariables(Map<String, String> value) {
+    return new DeploymentPlan(name, project, environment, maxParallelism, targetIsolation, value, targets, steps, seed);
+  }
+
+  public DeploymentPlan withSeed(long value) {
+    return new DeploymentPlan(name, project, environment, maxParallelism, targetIsolation, variables, targets, steps, value);
+  }
+
+  public DeploymentPlan withProject(String newProject, String newEnvironment) {
+    return new DeploymentPlan(name, newProject, newEnvironment, maxParallelism, targetIsolation, variables, targets, steps, seed);
+  }
+}

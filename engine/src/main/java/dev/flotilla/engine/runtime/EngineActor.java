@@ -1,0 +1,158 @@
+package dev.flotilla.engine.runtime;
+
+import dev.flotilla.engine.EngineSettings;
+import dev.flotilla.engine.action.Action;
+import dev.flotilla.engine.action.ActionRuntime;
+import dev.flotilla.engine.deployment.DeploymentActor;
+import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.guard.TargetGuards;
+import dev.flotilla.engine.model.DeploymentPlan;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
+import org.pcollections.PVector;
+import org.pcollections.TreePVector;
+
+/**
+ * The engine: owns the target guards and admits deployments. At most {@code maxDeployments} run
+ * at once, and two deployments with the same concurrency tag never run at once. Deployments wait
+ * in one FIFO queue; the first whose tag is free is admitted when a slot opens, so a busy tag
+ * never holds back other tags, and within a tag the order of submission is kept. Nothing queued
+ * is ever dropped: it runs, or it is cancelled on request.
+ */
+public final class EngineActor {
+
+  /** Messages the engine understands. */
+  public sealed interface Command {}
+
+  /**
+   * Runs a deployment once the caps allow it.
+   *
+   * @param actions the configured action of each step, by layout index (null for rolling steps)
+   */
+  public record Submit(String deploymentId, DeploymentPlan plan, List<Action> actions, DeploymentListener listener)
+      implements Command {}
+
+  /** Cancels a queued or running deployment; unknown or finished ids are ignored. */
+  public record Cancel(String deploymentId, String reason) implements Command {}
+
+  private record DeploymentStopped(String deploymentId) implements Command {}
+
+  private record Entry(String deploymentId, String tag, ActorRef<DeploymentActor.Command> deployment) {}
+
+  /**
+   * Queued and running deployments; immutable.
+   *
+   * @param queued waiting, in submission order
+   * @param running admitted, by id
+   */
+  private record State(PVector<Entry> queued, PMap<String, Entry> running) {
+    boolean tagBusy(String tag) {
+      return running.values().stream().anyMatch(entry -> entry.tag().equals(tag));
+    }
+
+    Entry find(String deploymentId) {
+      Entry entry = running.get(deploymentId);
+      if (entry != null) {
+        return entry;
+      }
+      return queued.stream().filter(e -> e.deploymentId().equals(deploymentId)).findFirst().orElse(null);
+    }
+
+    State without(String deploymentId) {
+      PVector<Entry> stillQueued = queued;
+      for (int i = 0; i < queued.size(); i++) {
+        if (queued.get(i).deploymentId().equals(deploymentId)) {
+          stillQueued = queued.minus(i);
+          break;
+        }
+      }
+      return new State(stillQueued, running.minus(deploymentId));
+    }
+  }
+
+  private final ActorContext<Command> context;
+  private final EngineSettings settings;
+  private final ActorRef<TargetGuards.Command> guards;
+  private final ActionRuntime runtime;
+
+  private EngineActor(ActorContext<Command> context, EngineSettings settings, ActionRuntime runtime) {
+    this.context = context;
+    this.settings = settings;
+    this.runtime = runtime;
+    this.guards = context.spawn(TargetGuards.create(), "guards");
+  }
+
+  public static Behavior<Command> create(EngineSettings settings) {
+    return Behaviors.setup(context -> {
+      ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "flotilla-timer");
+        thread.setDaemon(true);
+        return thread;
+      });
+      ActionRuntime runtime = new ActionRuntime(timer,
+          context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("flotilla.blocking-dispatcher")));
+      return new EngineActor(context, settings, runtime)
+          .serving(new State(TreePVector.empty(), HashTreePMap.empty()));
+    });
+  }
+
+  private Behavior<Command> serving(State state) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Submit.class, submit -> onSubmit(state, submit))
+        .onMessage(Cancel.class, cancel -> onCancel(state, cancel))
+        .onMessage(DeploymentStopped.class, stopped -> serving(admit(state.without(stopped.deploymentId()))))
+        .onSignal(PostStop.class, signal -> {
+          runtime.timer().shutdownNow();
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private Behavior<Command> onSubmit(State state, Submit submit) {
+    if (state.find(submit.deploymentId()) != null) {
+      context.getLog().warn("Deployment {} was submitted twice; ignoring the second submission",
+          submit.deploymentId());
+      return Behaviors.same();
+    }
+    ActorRef<DeploymentActor.Command> deployment = context.spawn(
+        DeploymentActor.create(submit.deploymentId(), submit.plan(), submit.actions(), submit.listener(), guards,
+            runtime, settings.logTailLines()),
+        "deployment-" + submit.deploymentId());
+    context.watchWith(deployment, new DeploymentStopped(submit.deploymentId()));
+    Entry entry = new Entry(submit.deploymentId(), submit.plan().concurrencyTag(), deployment);
+    return serving(admit(new State(state.queued().plus(entry), state.running())));
+  }
+
+  private Behavior<Command> onCancel(State state, Cancel cancel) {
+    Entry entry = state.find(cancel.deploymentId());
+    if (entry != null) {
+      entry.deployment().tell(new DeploymentActor.Cancel(cancel.reason()));
+    }
+    return Behaviors.same();
+  }
+
+  /** Admits queued deployments, in order, while a slot is free and their tag is not running. */
+  private State admit(State state) {
+    State current = state;
+    int index = 0;
+    while (index < current.queued().size() && current.running().size() < settings.maxDeployments()) {
+      Entry entry = current.queued().get(index);
+      if (current.tagBusy(entry.tag())) {
+        index++;
+        continue;
+      }
+      entry.deployment().tell(DeploymentActor.Admit.INSTANCE);
+      current = new State(current.queued().minus(index), current.running().plus(entry.deploymentId(), entry));
+    }
+    return current;
+  }
+}

@@ -1,0 +1,142 @@
+package dev.flotilla.engine.timeline;
+
+import dev.flotilla.engine.deployment.DeploymentEvent;
+import dev.flotilla.engine.deployment.DeploymentEvent.CancelRequested;
+import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
+import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;
+import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentStarted;
+import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionFinished;
+import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionStarted;
+import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionWaiting;
+import dev.flotilla.engine.deployment.DeploymentEvent.StepFinished;
+import dev.flotilla.engine.deployment.DeploymentEvent.StepSkipped;
+import dev.flotilla.engine.deployment.DeploymentEvent.StepStarted;
+import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.deployment.DeploymentStatus;
+import dev.flotilla.engine.deployment.ExecutionStatus;
+import dev.flotilla.engine.deployment.StepStatus;
+import dev.flotilla.engine.model.PlanLayout;
+import dev.flotilla.engine.model.PlanLayout.StepInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds a {@link Timeline} from a deployment's events, live (as a listener) or from a journal.
+ * Works from events alone, so a replay and a live run give the same document. Not thread-safe:
+ * feed it from one thread at a time.
+ */
+public final class TimelineRecorder implements DeploymentListener {
+
+  private record WaitKey(int step, String target, int attempt) {}
+
+  private String deploymentId;
+  private PlanLayout layout;
+  private DeploymentStatus status = DeploymentStatus.QUEUED;
+  private long acceptedAtMicros;
+  private long originMicros = -1;
+  private Long endedAtMicros;
+  private final List<StepStatus> stepStatus = new ArrayList<>();
+  private final List<Integer> notStarted = new ArrayList<>();
+  private final List<String> skipReasons = new ArrayList<>();
+  private final List<Timeline.ExecutionEntry> executions = new ArrayList<>();
+  private final Map<WaitKey, Integer> executionIndex = new HashMap<>();
+  private final Map<WaitKey, ExecutionWaiting> waits = new HashMap<>();
+
+  @Override
+  public void onEvent(DeploymentEvent event) {
+    if (event instanceof DeploymentAccepted accepted) {
+      deploymentId = accepted.deploymentId();
+      layout = PlanLayout.of(accepted.plan());
+      acceptedAtMicros = accepted.atMicros();
+      for (int i = 0; i < layout.steps().size(); i++) {
+        stepStatus.add(StepStatus.PENDING);
+        notStarted.add(0);
+        skipReasons.add(null);
+      }
+    } else if (event instanceof DeploymentStarted started) {
+      status = DeploymentStatus.RUNNING;
+      originMicros = started.atMicros();
+    } else if (event instanceof StepStarted started) {
+      stepStatus.set(started.step(), StepStatus.RUNNING);
+      for (StepInfo child : layout.childrenOf(started.step())) {
+        stepStatus.set(child.index(), StepStatus.RUNNING);
+      }
+    } else if (event instanceof StepSkipped skipped) {
+      stepStatus.set(skipped.step(), StepStatus.SKIPPED);
+      skipReasons.set(skipped.step(), skipped.reason());
+    } else if (event instanceof StepFinished finished) {
+      stepStatus.set(finished.step(), finished.status());
+      notStarted.set(finished.step(), finished.targetsNotStarted());
+    } else if (event instanceof ExecutionWaiting waiting) {
+      waits.put(new WaitKey(waiting.step(), waiting.target(), waiting.attempt()), waiting);
+    } else if (event instanceof ExecutionStarted started) {
+      onStarted(started);
+    } else if (event instanceof ExecutionFinished finished) {
+      onFinished(finished);
+    } else if (event instanceof DeploymentFinished finished) {
+      status = finished.status();
+      endedAtMicros = finished.atMicros();
+    } else if (event instanceof CancelRequested) {
+      // The cancelled executions and steps follow as their own events.
+    }
+  }
+
+  private void onStarted(ExecutionStarted started) {
+    WaitKey key = new WaitKey(started.step(), started.target(), started.attempt());
+    ExecutionWaiting waiting = waits.remove(key);
+    StepInfo step = layout.step(started.step());
+    executionIndex.put(key, executions.size());
+    executions.add(new Timeline.ExecutionEntry(step.name(), step.index(), step.block(), started.target(),
+        started.attempt(), ExecutionStatus.RUNNING, millis(started.atMicros()), null,
+        waiting == null ? null : millis(waiting.atMicros()), waiting == null ? null : waiting.heldBy(), null));
+  }
+
+  private void onFinished(ExecutionFinished finished) {
+    Integer index = executionIndex.remove(new WaitKey(finished.step(), finished.target(), finished.attempt()));
+    if (index == null) {
+      return;
+    }
+    Timeline.ExecutionEntry running = executions.get(index);
+    executions.set(index, new Timeline.ExecutionEntry(running.step(), running.stepIndex(), running.block(),
+        running.target(), running.attempt(), finished.status(), running.startMs(), millis(finished.atMicros()),
+        running.waitingSinceMs(), running.waitingFor(), finished.message()));
+  }
+
+  private long originMicros() {
+    return originMicros >= 0 ? originMicros : acceptedAtMicros;
+  }
+
+  private double millis(long atMicros) {
+    return (atMicros - originMicros()) / 1000.0;
+  }
+
+  private static java.time.Instant instant(long epochMicros) {
+    return java.time.Instant.ofEpochSecond(Math.floorDiv(epochMicros, 1_000_000L),
+        Math.floorMod(epochMicros, 1_000_000L) * 1_000L);
+  }
+
+  /** The timeline so far; the final one once the deployment has finished. */
+  public Timeline timeline() {
+    if (layout == null) {
+      throw new IllegalStateException("no deployment recorded yet");
+    }
+    List<Timeline.StepEntry> steps = new ArrayList<>();
+    for (StepInfo info : layout.steps()) {
+      String parent = info.isChild() ? layout.step(info.parent()).name() : null;
+      steps.add(new Timeline.StepEntry(info.index(), info.name(), info.block(), parent,
+          stepStatus.get(info.index()), info.targetCap(), info.isChild() ? null : info.step().windowSize(),
+          info.step().runOnServer(), info.step().runOnServer() ? 1 : info.targets().size(),
+          notStarted.get(info.index()), skipReasons.get(info.index())));
+    }
+    return new Timeline(deploymentId, layout.plan().name(), status, layout.plan().maxParallelism(),
+        layout.plan().targetIsolation(), 0.0, endedAtMicros == null ? null : millis(endedAtMicros),
+        List.copyOf(steps), List.copyOf(executions), instant(originMicros()).toString());
+  }
+
+  /** The plan's layout, once the deployment has been accepted. */
+  public PlanLayout layout() {
+    return layout;
+  }
+}

@@ -1,0 +1,180 @@
+package dev.flotilla.engine.properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import dev.flotilla.engine.DeploymentResult;
+import dev.flotilla.engine.EngineSettings;
+import dev.flotilla.engine.Flotilla;
+import dev.flotilla.engine.model.ActionSpec;
+import dev.flotilla.engine.model.DeploymentPlan;
+import dev.flotilla.engine.model.RunCondition;
+import dev.flotilla.engine.model.StartTrigger;
+import dev.flotilla.engine.model.Step;
+import dev.flotilla.engine.model.Target;
+import dev.flotilla.engine.model.TargetIsolation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/**
+ * Random plans (blocks, caps 1-12, overlapping roles, random failures, both isolation modes,
+ * rolling steps, steps on the engine): every timeline obeys every invariant.
+ */
+class RandomPlanPropertiesTest {
+
+  private static Flotilla engine;
+
+  @BeforeContainer
+  static void start() {
+    engine = Flotilla.start(EngineSettings.fromConfig(ConfigFactory.load()).withMaxDeployments(5));
+  }
+
+  @AfterContainer
+  static void stop() {
+    engine.close();
+  }
+
+  @Property(tries = 80)
+  void everyTimelineObeysEveryInvariant(@ForAll("plans") DeploymentPlan plan) throws Exception {
+    DeploymentResult result = engine.submit(plan).result().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    assertThat(TimelineInvariants.violations(plan, result.timeline())).as("plan %s", plan).isEmpty();
+  }
+
+  @Property(tries = 10)
+  void concurrentDeploymentsOnSharedTargetsNeverOverlapUnderExclusiveIsolation(
+      @ForAll("seeds") long seed) throws Exception {
+    Random random = new Random(seed);
+    List<DeploymentPlan> plans = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      plans.add(randomPlan(random, "concurrent-" + i).withTargetIsolation(TargetIsolation.EXCLUSIVE));
+    }
+    List<DeploymentResult> results = new ArrayList<>();
+    for (var handle : plans.stream().map(plan -> {
+      try {
+        return engine.submit(plan);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }).toList()) {
+      results.add(handle.result().toCompletableFuture().get(60, TimeUnit.SECONDS));
+    }
+    List<String> overlaps = new ArrayList<>();
+    List<dev.flotilla.engine.timeline.Timeline.ExecutionEntry> all = new ArrayList<>();
+    for (int i = 0; i < results.size(); i++) {
+      overlaps.addAll(TimelineInvariants.violations(plans.get(i), results.get(i).timeline()));
+      all.addAll(shiftToWallClock(results.get(i)));
+    }
+    assertThat(overlaps).isEmpty();
+    assertThat(crossDeploymentOverlaps(all)).isEmpty();
+  }
+
+  /** Timelines count from each deployment's own start: put them all on the wall clock to compare. */
+  private static List<dev.flotilla.engine.timeline.Timeline.ExecutionEntry> shiftToWallClock(DeploymentResult result) {
+    java.time.Instant started = java.time.Instant.parse(result.timeline().startedAt());
+    double offsetMs = started.getEpochSecond() % 100_000 * 1000.0 + started.getNano() / 1_000_000.0;
+    return result.timeline().executions().stream()
+        .map(e -> new dev.flotilla.engine.timeline.Timeline.ExecutionEntry(e.step(), e.stepIndex(), e.block(),
+            e.target(), e.attempt(), e.status(), e.startMs() + offsetMs, e.endMs() + offsetMs, null, null, null))
+        .toList();
+  }
+
+  private static List<String> crossDeploymentOverlaps(List<dev.flotilla.engine.timeline.Timeline.ExecutionEntry> all) {
+    return TimelineInvariants.noOverlapPerTarget(all);
+  }
+
+  @Provide
+  Arbitrary<Long> seeds() {
+    return Arbitraries.longs();
+  }
+
+  @Provide
+  Arbitrary<DeploymentPlan> plans() {
+    return Arbitraries.longs().map(seed -> randomPlan(new Random(seed), "random-" + Long.toHexString(seed)));
+  }
+
+  static DeploymentPlan randomPlan(Random random, String name) {
+    List<String> roles = List.of("web", "db", "cache");
+    int targetCount = 1 + random.nextInt(8);
+    List<Target> targets = new ArrayList<>();
+    Set<String> usedRoles = new LinkedHashSet<>();
+    for (int i = 0; i < targetCount; i++) {
+      List<String> targetRoles = new ArrayList<>();
+      for (String role : roles) {
+        if (random.nextInt(3) == 0) {
+          targetRoles.add(role);
+        }
+      }
+      if (targetRoles.isEmpty()) {
+        targetRoles.add(roles.get(random.nextInt(roles.size())));
+      }
+      usedRoles.addAll(targetRoles);
+      targets.add(new Target("t" + i, targetRoles));
+    }
+    List<String> available = List.copyOf(usedRoles);
+    List<String> targetNames = targets.stream().map(Target::name).toList();
+    int stepCount = 1 + random.nextInt(6);
+    List<Step> steps = new ArrayList<>();
+    int childCounter = 0;
+    for (int s = 0; s < stepCount; s++) {
+      String stepName = "s" + s;
+      List<String> stepRoles = List.of(available.get(random.nextInt(available.size())));
+      int kind = random.nextInt(10);
+      Step step;
+      if (kind < 2) {
+        List<Step> children = new ArrayList<>();
+        int childCount = 1 + random.nextInt(3);
+        for (int c = 0; c < childCount; c++) {
+          children.add(new Step("c" + (childCounter++), List.of(), null, null, null, 0, null, null, false,
+              action(random, targetNames), null, null));
+        }
+        step = new Step(stepName, stepRoles, null, null, null, 0, null, null, false, null, 1 + random.nextInt(4),
+            children);
+      } else if (kind == 2) {
+        step = Step.onServer(stepName, action(random, targetNames));
+      } else {
+        Integer cap = random.nextBoolean() ? null : 1 + random.nextInt(12);
+        int retries = random.nextInt(4) == 0 ? 1 : 0;
+        step = new Step(stepName, stepRoles, null, null, cap, retries, Duration.ZERO, null, false,
+            action(random, targetNames), null, null);
+      }
+      if (s > 0 && random.nextInt(3) == 0) {
+        step = step.withStartTrigger(StartTrigger.WITH_PREVIOUS);
+      }
+      RunCondition condition = switch (random.nextInt(6)) {
+        case 0 -> RunCondition.ALWAYS;
+        case 1 -> RunCondition.FAILURE;
+        default -> RunCondition.SUCCESS;
+      };
+      steps.add(step.withCondition(condition));
+    }
+    TargetIsolation isolation = random.nextBoolean() ? TargetIsolation.EXCLUSIVE : TargetIsolation.SHARED;
+    return new DeploymentPlan(name, null, null, 1 + random.nextInt(12), isolation, Map.of(), targets, steps,
+        random.nextLong());
+  }
+
+  private static ActionSpec action(Random random, List<String> targets) {
+    List<String> failOn = new ArrayList<>();
+    for (String target : targets) {
+      if (random.nextInt(12) == 0) {
+        failOn.add(target);
+      }
+    }
+    return new ActionSpec("simulate", Map.of(
+        "duration", random.nextInt(4) + "ms",
+        "jitter", 0.5,
+        "failOn", failOn));
+  }
+}

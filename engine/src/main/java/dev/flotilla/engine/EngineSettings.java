@@ -3,6 +3,7 @@ package dev.flotilla.engine;
 import com.typesafe.config.Config;
 import dev.flotilla.engine.action.ActionType;
 import dev.flotilla.engine.action.ActionTypes;
+import dev.flotilla.engine.deployment.DeploymentActor;
 
 /**
  * How an engine runs, read from the {@code flotilla} section of the configuration (defaults in the
@@ -10,9 +11,12 @@ import dev.flotilla.engine.action.ActionTypes;
  *
  * @param maxDeployments the most deployments running at once; the rest wait, first come first served
  * @param logTailLines how many output lines of an execution its finished event keeps
+ * @param maxBatch the most reports of one deployment recorded in one journal write
  * @param actionTypes the action types plans may use
+ * @param store where deployments keep their events: transient (in memory) unless a journal is set up
  */
-public record EngineSettings(int maxDeployments, int logTailLines, ActionTypes actionTypes) {
+public record EngineSettings(int maxDeployments, int logTailLines, int maxBatch, ActionTypes actionTypes,
+    DeploymentActor.Store store) {
 
   public EngineSettings {
     if (maxDeployments < 1) {
@@ -21,25 +25,32 @@ public record EngineSettings(int maxDeployments, int logTailLines, ActionTypes a
     if (logTailLines < 0) {
       throw new IllegalArgumentException("flotilla.log-tail-lines must be 0 or more, was " + logTailLines);
     }
+    if (maxBatch < 1) {
+      throw new IllegalArgumentException("flotilla.max-batch must be at least 1, was " + maxBatch);
+    }
   }
 
-  /** Settings from a loaded configuration, with the built-in action types. */
+  /** In-memory settings from a loaded configuration, with the built-in action types. */
   public static EngineSettings fromConfig(Config config) {
     Config flotilla = config.getConfig("flotilla");
     return new EngineSettings(flotilla.getInt("max-deployments"), flotilla.getInt("log-tail-lines"),
-        ActionTypes.builtIn());
+        flotilla.getInt("max-batch"), ActionTypes.builtIn(), DeploymentActor.Store.TRANSIENT);
   }
 
   public EngineSettings withMaxDeployments(int value) {
-    return new EngineSettings(value, logTailLines, actionTypes);
+    return new EngineSettings(value, logTailLines, maxBatch, actionTypes, store);
   }
 
   public EngineSettings withActionTypes(ActionTypes value) {
-    return new EngineSettings(maxDeployments, logTailLines, value);
+    return new EngineSettings(maxDeployments, logTailLines, maxBatch, value, store);
   }
 
   /** These settings plus one more action type. */
   public EngineSettings withActionType(ActionType type) {
     return withActionTypes(actionTypes.with(type));
+  }
+
+  public EngineSettings withStore(DeploymentActor.Store value) {
+    return new EngineSettings(maxDeployments, logTailLines, maxBatch, actionTypes, value);
   }
 }

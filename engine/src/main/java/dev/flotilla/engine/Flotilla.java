@@ -2,13 +2,10 @@ package dev.flotilla.engine;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.flotilla.engine.action.Action;
-import dev.flotilla.engine.action.InvalidActionException;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;
 import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.model.DeploymentPlan;
-import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.plan.InvalidPlanException;
 import dev.flotilla.engine.plan.PlanLoader;
 import dev.flotilla.engine.runtime.EngineActor;
@@ -16,8 +13,6 @@ import dev.flotilla.engine.timeline.Timeline;
 import dev.flotilla.engine.timeline.TimelineRecorder;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -112,26 +107,26 @@ public final class Flotilla implements AutoCloseable {
    */
   public DeploymentHandle submit(DeploymentPlan plan, DeploymentListener listener) throws InvalidPlanException {
     PlanLoader.validate(plan, settings.actionTypes());
-    List<Action> actions = configureActions(plan);
     Submitted handle = new Submitted(newDeploymentId(), engine, listener);
-    engine.tell(new EngineActor.Submit(handle.deploymentId(), plan, actions, handle));
+    engine.tell(new EngineActor.Submit(handle.deploymentId(), plan, handle));
     return handle;
   }
 
-  private List<Action> configureActions(DeploymentPlan plan) {
-    List<Action> actions = new ArrayList<>();
-    for (PlanLayout.StepInfo step : PlanLayout.of(plan).steps()) {
-      if (step.step().isRolling()) {
-        actions.add(null);
-        continue;
-      }
-      try {
-        actions.add(settings.actionTypes().configure(step.step().action()));
-      } catch (InvalidActionException e) {
-        throw new IllegalStateException("step \"" + step.name() + "\" passed validation but not configuration", e);
-      }
+  /**
+   * Resumes a deployment that its journal records as unfinished: it recovers, waits for the caps
+   * like any deployment, then runs what it has left. For durable engines; the persistence module
+   * finds the unfinished deployments and their history.
+   *
+   * @param history the events recorded so far, so the handle's timeline starts complete
+   */
+  public DeploymentHandle resume(String deploymentId, List<DeploymentEvent> history, DeploymentListener listener) {
+    if (history.isEmpty() || !(history.get(0) instanceof DeploymentEvent.DeploymentAccepted accepted)) {
+      throw new IllegalArgumentException("deployment " + deploymentId + " has no recorded plan to resume");
     }
-    return Collections.unmodifiableList(actions);
+    Submitted handle = new Submitted(deploymentId, engine, listener);
+    handle.replay(history);
+    engine.tell(new EngineActor.Resume(deploymentId, accepted.plan(), handle));
+    return handle;
   }
 
   private static String newDeploymentId() {
@@ -205,6 +200,13 @@ public final class Flotilla implements AutoCloseable {
         if (event instanceof DeploymentFinished finished) {
           result.complete(new DeploymentResult(deploymentId, finished.status(), finalTimeline));
         }
+      }
+    }
+
+    /** Feeds recorded history to the timeline only; the listener hears what happens from now on. */
+    void replay(List<DeploymentEvent> history) {
+      synchronized (recorder) {
+        history.forEach(recorder::onEvent);
       }
     }
 

@@ -1,5 +1,6 @@
 package dev.flotilla.engine.action;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** One execution of an action in progress. */
@@ -16,4 +17,25 @@ public interface RunningAction {
    * process tree is killed). Idempotent; the engine no longer waits for {@link #result()}.
    */
   void cancel();
+
+  /** An execution that has already ended: for actions that finish without waiting. */
+  static RunningAction completed(ActionResult result) {
+    CompletableFuture<ActionResult> done = CompletableFuture.completedFuture(result);
+    return of(done, () -> {});
+  }
+
+  /** An execution that ends with {@code result} and stops with {@code onCancel}. */
+  static RunningAction of(CompletionStage<ActionResult> result, Runnable onCancel) {
+    return new RunningAction() {
+      @Override
+      public CompletionStage<ActionResult> result() {
+        return result;
+      }
+
+      @Override
+      public void cancel() {
+        onCancel.run();
+      }
+    };
+  }
 }

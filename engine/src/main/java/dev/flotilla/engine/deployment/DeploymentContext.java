@@ -15,6 +15,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param actions the configured action of each step, by layout index; null for a rolling step
  * @param guards the guard of every target the deployment uses
  * @param logTailLines how many output lines an execution keeps in its finished event
+ * @param deployment where children report: the deployment's inbox
  */
 record DeploymentContext(
     String deploymentId,
@@ -23,7 +24,7 @@ record DeploymentContext(
     Map<String, ActorRef<TargetGuard.Command>> guards,
     ActionRuntime runtime,
     int logTailLines,
-    ActorRef<DeploymentActor.Command> deployment) {
+    ActorRef<DeploymentInbox.Command> deployment) {
 
   TargetGuard.Mode guardMode() {
     return layout.plan().targetIsolation() == TargetIsolation.SHARED

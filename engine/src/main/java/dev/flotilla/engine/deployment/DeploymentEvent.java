@@ -53,6 +53,14 @@ public sealed interface DeploymentEvent {
   }
 
   /**
+   * An execution was running when the engine stopped (a crash): its outcome is unknown.
+   *
+   * @param rerun true if it runs again as the next attempt; false if it counts as failed
+   */
+  record ExecutionInterrupted(int step, String target, int attempt, boolean rerun, long atMicros)
+      implements DeploymentEvent {}
+
+  /**
    * A step is over.
    *
    * @param targetsNotStarted targets never started because the step failed or was cancelled

@@ -6,6 +6,7 @@ import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentStarted;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionFinished;
+import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionInterrupted;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionStarted;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionWaiting;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepFinished;
@@ -44,6 +45,7 @@ public final class DeploymentState {
       if (!last) {
         return new StepProgress(status, succeeded, failed, cancelled, running - 1);
       }
+      // An interrupted execution that is not run again counts as failed.
       return new StepProgress(status,
           succeeded + (outcome == ExecutionStatus.SUCCEEDED ? 1 : 0),
           failed + (outcome.isFailure() ? 1 : 0),
@@ -70,31 +72,42 @@ public final class DeploymentState {
   private final PlanLayout layout;
   private final DeploymentStatus status;
   private final long startedAtMicros;
+  private final int currentBlock;
   private final boolean failed;
   private final boolean cancelRequested;
   private final PVector<StepProgress> steps;
   private final PMap<ExecutionKey, InFlight> running;
+  private final PMap<ExecutionKey, Integer> lastAttempt;
   private final PMap<ExecutionKey, ExecutionStatus> finished;
 
   private DeploymentState(
-      String deploymentId, PlanLayout layout, DeploymentStatus status, long startedAtMicros,
-      boolean failed, boolean cancelRequested, PVector<StepProgress> steps,
-      PMap<ExecutionKey, InFlight> running, PMap<ExecutionKey, ExecutionStatus> finished) {
+      String deploymentId, PlanLayout layout, DeploymentStatus status, long startedAtMicros, int currentBlock,
+      boolean failed, boolean cancelRequested, PVector<StepProgress> steps, PMap<ExecutionKey, InFlight> running,
+      PMap<ExecutionKey, Integer> lastAttempt, PMap<ExecutionKey, ExecutionStatus> finished) {
     this.deploymentId = deploymentId;
     this.layout = layout;
     this.status = status;
     this.startedAtMicros = startedAtMicros;
+    this.currentBlock = currentBlock;
     this.failed = failed;
     this.cancelRequested = cancelRequested;
     this.steps = steps;
     this.running = running;
+    this.lastAttempt = lastAttempt;
     this.finished = finished;
   }
 
   /** Before the first event. */
   public static DeploymentState empty() {
-    return new DeploymentState(null, null, DeploymentStatus.QUEUED, 0L, false, false,
-        TreePVector.empty(), HashTreePMap.empty(), HashTreePMap.empty());
+    return new DeploymentState(null, null, DeploymentStatus.QUEUED, 0L, -1, false, false,
+        TreePVector.empty(), HashTreePMap.empty(), HashTreePMap.empty(), HashTreePMap.empty());
+  }
+
+  private DeploymentState with(DeploymentStatus newStatus, long newStartedAt, int newBlock, boolean newFailed,
+      boolean newCancelRequested, PVector<StepProgress> newSteps, PMap<ExecutionKey, InFlight> newRunning,
+      PMap<ExecutionKey, Integer> newLastAttempt, PMap<ExecutionKey, ExecutionStatus> newFinished) {
+    return new DeploymentState(deploymentId, layout, newStatus, newStartedAt, newBlock, newFailed, newCancelRequested,
+        newSteps, newRunning, newLastAttempt, newFinished);
   }
 
   public DeploymentState apply(DeploymentEvent event) {
@@ -102,11 +115,14 @@ public final class DeploymentState {
       PlanLayout newLayout = PlanLayout.of(accepted.plan());
       PVector<StepProgress> pending =
           TreePVector.from(Collections.nCopies(newLayout.steps().size(), StepProgress.PENDING));
-      return new DeploymentState(accepted.deploymentId(), newLayout, DeploymentStatus.QUEUED, 0L,
-          false, false, pending, running, finished);
+      return new DeploymentState(accepted.deploymentId(), newLayout, DeploymentStatus.QUEUED, 0L, -1, false, false,
+          pending, running, lastAttempt, finished);
     } else if (event instanceof DeploymentStarted started) {
-      return new DeploymentState(deploymentId, layout, DeploymentStatus.RUNNING, started.atMicros(),
-          failed, cancelRequested, steps, running, finished);
+      return with(DeploymentStatus.RUNNING, started.atMicros(), currentBlock, failed, cancelRequested, steps,
+          running, lastAttempt, finished);
+    } else if (event instanceof BlockStarted started) {
+      return with(status, startedAtMicros, started.block(), failed, cancelRequested, steps, running, lastAttempt,
+          finished);
     } else if (event instanceof StepStarted started) {
       PVector<StepProgress> updated = withStatus(steps, started.step(), StepStatus.RUNNING);
       for (PlanLayout.StepInfo child : layout.childrenOf(started.step())) {
@@ -119,29 +135,34 @@ public final class DeploymentState {
       return withSteps(withStatus(steps, stepFinished.step(), stepFinished.status()));
     } else if (event instanceof ExecutionStarted started) {
       ExecutionKey key = new ExecutionKey(started.step(), started.target());
-      return new DeploymentState(deploymentId, layout, status, startedAtMicros, failed, cancelRequested,
+      return with(status, startedAtMicros, currentBlock, failed, cancelRequested,
           steps.with(started.step(), steps.get(started.step()).started()),
-          running.plus(key, new InFlight(started.attempt(), started.atMicros())), finished);
+          running.plus(key, new InFlight(started.attempt(), started.atMicros())),
+          lastAttempt.plus(key, started.attempt()), finished);
     } else if (event instanceof ExecutionFinished ended) {
-      ExecutionKey key = new ExecutionKey(ended.step(), ended.target());
-      if (!running.containsKey(key)) {
-        return this;
-      }
-      boolean nowFailed = failed || (ended.last() && ended.status().isFailure());
-      return new DeploymentState(deploymentId, layout, status, startedAtMicros, nowFailed, cancelRequested,
-          steps.with(ended.step(), steps.get(ended.step()).finished(ended.status(), ended.last())),
-          running.minus(key),
-          ended.last() ? finished.plus(key, ended.status()) : finished);
+      return end(new ExecutionKey(ended.step(), ended.target()), ended.status(), ended.last());
+    } else if (event instanceof ExecutionInterrupted interrupted) {
+      return end(new ExecutionKey(interrupted.step(), interrupted.target()), ExecutionStatus.INTERRUPTED,
+          !interrupted.rerun());
     } else if (event instanceof CancelRequested) {
-      return new DeploymentState(deploymentId, layout, status, startedAtMicros, failed, true,
-          steps, running, finished);
+      return with(status, startedAtMicros, currentBlock, failed, true, steps, running, lastAttempt, finished);
     } else if (event instanceof DeploymentFinished done) {
-      return new DeploymentState(deploymentId, layout, done.status(), startedAtMicros, failed,
-          cancelRequested, steps, running, finished);
-    } else if (event instanceof BlockStarted || event instanceof ExecutionWaiting) {
+      return with(done.status(), startedAtMicros, currentBlock, failed, cancelRequested, steps, running, lastAttempt,
+          finished);
+    } else if (event instanceof ExecutionWaiting) {
       return this;
     }
     throw new IllegalArgumentException("unknown event " + event);
+  }
+
+  private DeploymentState end(ExecutionKey key, ExecutionStatus outcome, boolean last) {
+    if (!running.containsKey(key)) {
+      return this;
+    }
+    boolean nowFailed = failed || (last && outcome.isFailure());
+    return with(status, startedAtMicros, currentBlock, nowFailed, cancelRequested,
+        steps.with(key.step(), steps.get(key.step()).finished(outcome, last)),
+        running.minus(key), lastAttempt, last ? finished.plus(key, outcome) : finished);
   }
 
   private static PVector<StepProgress> withStatus(PVector<StepProgress> steps, int step, StepStatus value) {
@@ -149,8 +170,8 @@ public final class DeploymentState {
   }
 
   private DeploymentState withSteps(PVector<StepProgress> updated) {
-    return new DeploymentState(deploymentId, layout, status, startedAtMicros, failed, cancelRequested,
-        updated, running, finished);
+    return with(status, startedAtMicros, currentBlock, failed, cancelRequested, updated, running, lastAttempt,
+        finished);
   }
 
   public String deploymentId() {
@@ -167,6 +188,16 @@ public final class DeploymentState {
 
   public long startedAtMicros() {
     return startedAtMicros;
+  }
+
+  /** The block running (or last run); -1 before the first. */
+  public int currentBlock() {
+    return currentBlock;
+  }
+
+  /** The last attempt started of every execution that has started. */
+  public PMap<ExecutionKey, Integer> lastAttempt() {
+    return lastAttempt;
   }
 
   /** Whether any execution has failed for good so far: what run conditions look at. */

@@ -10,7 +10,6 @@ import dev.flotilla.engine.model.Step;
 import dev.flotilla.engine.throttle.Throttle;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -83,7 +82,8 @@ final class ExecutionActor {
 
   static Behavior<Command> create(DeploymentContext deployment, TargetWork work, ActorRef<Throttle.Command> throttle) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new ExecutionActor(context, timers, deployment, work, throttle).begin(new Position(0, 1, false))));
+        new ExecutionActor(context, timers, deployment, work, throttle)
+            .begin(new Position(work.startIndex(), work.firstAttempt(), work.failedHere()))));
   }
 
   private StepInfo step(Position position) {
@@ -120,7 +120,7 @@ final class ExecutionActor {
   private Behavior<Command> onGuardReply(Position position, TargetGuard.Reply reply) {
     if (reply instanceof TargetGuard.Queued queued) {
       String heldBy = queued.heldBy().stream().map(Object::toString).collect(Collectors.joining(", "));
-      deployment.deployment().tell(new DeploymentActor.ExecutionWaitingReport(
+      deployment.deployment().tell(new DeploymentInbox.ExecutionWaiting(
           step(position).index(), work.target(), position.attempt(), heldBy, WallClock.nowMicros()));
       return Behaviors.same();
     }
@@ -128,7 +128,7 @@ final class ExecutionActor {
   }
 
   private Behavior<Command> requestStart(Position position) {
-    deployment.deployment().tell(new DeploymentActor.StartExecution(
+    deployment.deployment().tell(new DeploymentInbox.StartExecution(
         step(position).index(), work.target(), position.attempt(), WallClock.nowMicros(), context.getSelf()));
     return withCleanup(Behaviors.receive(Command.class)
         .onMessageEquals(StartApproved.INSTANCE, () -> run(position)), null);
@@ -172,7 +172,7 @@ final class ExecutionActor {
 
   private Behavior<Command> onLogLine(Position position, RunningAction action, PVector<String> log, LogLine line) {
     StepInfo info = step(position);
-    deployment.deployment().tell(new DeploymentActor.ExecutionLog(info.index(), work.target(), position.attempt(), line.text()));
+    deployment.deployment().tell(new DeploymentInbox.ExecutionLog(info.index(), work.target(), position.attempt(), line.text()));
     PVector<String> kept = log.plus(line.text());
     if (kept.size() > deployment.logTailLines()) {
       kept = kept.minus(0);
@@ -189,7 +189,7 @@ final class ExecutionActor {
     }
     Step step = step(position).step();
     boolean retry = status.isFailure() && position.attempt() <= step.retries();
-    deployment.deployment().tell(new DeploymentActor.ExecutionEnded(
+    deployment.deployment().tell(new DeploymentInbox.ExecutionEnded(
         step(position).index(), work.target(), position.attempt(), status, message, log, !retry, endedAt));
     if (retry) {
       Position next = position.retry();
@@ -221,15 +221,7 @@ final class ExecutionActor {
   }
 
   private static RunningAction failedToStart(RuntimeException e) {
-    return new RunningAction() {
-      @Override
-      public CompletableFuture<ActionResult> result() {
-        return CompletableFuture.completedFuture(ActionResult.failure("action failed to start: " + describe(e)));
-      }
-
-      @Override
-      public void cancel() {}
-    };
+    return RunningAction.completed(ActionResult.failure("action failed to start: " + describe(e)));
   }
 
   private static String describe(Throwable error) {

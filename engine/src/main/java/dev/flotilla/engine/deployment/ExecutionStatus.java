@@ -7,10 +7,15 @@ public enum ExecutionStatus {
   SUCCEEDED,
   FAILED,
   TIMED_OUT,
-  CANCELLED;
+  CANCELLED,
+  /** Was running when the engine stopped; its end is unknown. */
+  INTERRUPTED;
 
-  /** Failed and timed-out executions make the step, and the deployment, fail. */
+  /**
+   * Failed and timed-out executions make the step, and the deployment, fail; so does an
+   * interrupted one that is not run again.
+   */
   public boolean isFailure() {
-    return this == FAILED || this == TIMED_OUT;
+    return this == FAILED || this == TIMED_OUT || this == INTERRUPTED;
   }
 }

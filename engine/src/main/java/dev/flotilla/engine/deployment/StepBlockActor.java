@@ -2,6 +2,7 @@ package dev.flotilla.engine.deployment;
 
 import dev.flotilla.engine.throttle.Throttle;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -17,14 +18,15 @@ final class StepBlockActor {
 
   private StepBlockActor() {}
 
-  static Behavior<Command> create(DeploymentContext deployment, int block, List<Integer> steps) {
+  static Behavior<Command> create(DeploymentContext deployment, int block, List<Integer> steps,
+      Map<Integer, StepWork> work) {
     return Behaviors.setup(context -> {
       context.spawn(Throttle.create(steps, deployment.layout().plan().maxParallelism(),
-          (step, throttle) -> StepActor.create(deployment, step, throttle),
+          (step, throttle) -> StepActor.create(deployment, step, work.get(step), throttle),
           context.getSelf(), StepsFinished::new), "steps");
       return Behaviors.receive(Command.class)
           .onMessage(StepsFinished.class, done -> {
-            deployment.deployment().tell(new DeploymentActor.BlockEnded(block));
+            deployment.deployment().tell(new DeploymentInbox.BlockEnded(block));
             return Behaviors.stopped();
           })
           .build();

@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param targets the fleet
  * @param steps the process, in order
  * @param seed seeds every simulated random choice, so a simulation can be repeated exactly
+ * @param onInterrupted what happens, after a crash, to an execution that was running
  */
 public record DeploymentPlan(
     String name,
@@ -28,12 +29,30 @@ public record DeploymentPlan(
     Map<String, String> variables,
     List<Target> targets,
     List<Step> steps,
-    long seed) {
+    long seed,
+    InterruptPolicy onInterrupted) {
 
   /** The deployment-wide cap when a plan sets none. */
   public static final int DEFAULT_MAX_PARALLELISM = 10;
 
+  /** What resuming after a crash does with an execution that was running when the engine stopped. */
+  public enum InterruptPolicy {
+    /** Runs it again as its next attempt (at-least-once; the default). */
+    RERUN,
+    /** Counts it as failed. */
+    FAIL
+  }
+
+  /** A plan that re-runs interrupted executions. */
+  public DeploymentPlan(String name, String project, String environment, int maxParallelism,
+      TargetIsolation targetIsolation, Map<String, String> variables, List<Target> targets, List<Step> steps,
+      long seed) {
+    this(name, project, environment, maxParallelism, targetIsolation, variables, targets, steps, seed,
+        InterruptPolicy.RERUN);
+  }
+
   public DeploymentPlan {
+    onInterrupted = onInterrupted == null ? InterruptPolicy.RERUN : onInterrupted;
     Objects.requireNonNull(name, "name");
     targetIsolation = targetIsolation == null ? TargetIsolation.EXCLUSIVE : targetIsolation;
     variables = variables == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variables));
@@ -62,22 +81,26 @@ public record DeploymentPlan(
   }
 
   public DeploymentPlan withMaxParallelism(int value) {
-    return new DeploymentPlan(name, project, environment, value, targetIsolation, variables, targets, steps, seed);
+    return new DeploymentPlan(name, project, environment, value, targetIsolation, variables, targets, steps, seed, onInterrupted);
   }
 
   public DeploymentPlan withTargetIsolation(TargetIsolation value) {
-    return new DeploymentPlan(name, project, environment, maxParallelism, value, variables, targets, steps, seed);
+    return new DeploymentPlan(name, project, environment, maxParallelism, value, variables, targets, steps, seed, onInterrupted);
   }
 
   public DeploymentPlan withVariables(Map<String, String> value) {
-    return new DeploymentPlan(name, project, environment, maxParallelism, targetIsolation, value, targets, steps, seed);
+    return new DeploymentPlan(name, project, environment, maxParallelism, targetIsolation, value, targets, steps, seed, onInterrupted);
   }
 
   public DeploymentPlan withSeed(long value) {
-    return new DeploymentPlan(name, project, environment, maxParallelism, targetIsolation, variables, targets, steps, value);
+    return new DeploymentPlan(name, project, environment, maxParallelism, targetIsolation, variables, targets, steps, value, onInterrupted);
+  }
+
+  public DeploymentPlan withOnInterrupted(InterruptPolicy value) {
+    return new DeploymentPlan(name, project, environment, maxParallelism, targetIsolation, variables, targets, steps, seed, value);
   }
 
   public DeploymentPlan withProject(String newProject, String newEnvironment) {
-    return new DeploymentPlan(name, newProject, newEnvironment, maxParallelism, targetIsolation, variables, targets, steps, seed);
+    return new DeploymentPlan(name, newProject, newEnvironment, maxParallelism, targetIsolation, variables, targets, steps, seed, onInterrupted);
   }
 }

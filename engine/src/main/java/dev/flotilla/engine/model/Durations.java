@@ -31,7 +31,12 @@ public final class Durations {
       case "m" -> 60_000_000_000L;
       default -> 3_600_000_000_000L;
     });
-    return Duration.ofNanos(amount.multiply(nanosPerUnit).longValueExact());
+    try {
+      return Duration.ofNanos(amount.multiply(nanosPerUnit).longValueExact());
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException(
+          "\"" + text + "\" is out of range (a duration is whole nanoseconds, up to about 292 years)");
+    }
   }
 
   /** Formats a duration the way a person reads it: {@code 850ms}, {@code 2.4s}, {@code 3m05s}. */

@@ -1,13 +1,11 @@
 package dev.flotilla.engine.runtime;
 
 import dev.flotilla.engine.EngineSettings;
-import dev.flotilla.engine.action.Action;
 import dev.flotilla.engine.action.ActionRuntime;
 import dev.flotilla.engine.deployment.DeploymentActor;
 import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.guard.TargetGuards;
 import dev.flotilla.engine.model.DeploymentPlan;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -33,13 +31,15 @@ public final class EngineActor {
   /** Messages the engine understands. */
   public sealed interface Command {}
 
+  /** Runs a new deployment once the caps allow it. */
+  public record Submit(String deploymentId, DeploymentPlan plan, DeploymentListener listener) implements Command {}
+
   /**
-   * Runs a deployment once the caps allow it.
+   * Recovers a deployment from the journal and runs what it has left once the caps allow it.
    *
-   * @param actions the configured action of each step, by layout index (null for rolling steps)
+   * @param plan the plan its journal records, for its concurrency tag
    */
-  public record Submit(String deploymentId, DeploymentPlan plan, List<Action> actions, DeploymentListener listener)
-      implements Command {}
+  public record Resume(String deploymentId, DeploymentPlan plan, DeploymentListener listener) implements Command {}
 
   /** Cancels a queued or running deployment; unknown or finished ids are ignored. */
   public record Cancel(String deploymentId, String reason) implements Command {}
@@ -107,7 +107,8 @@ public final class EngineActor {
 
   private Behavior<Command> serving(State state) {
     return Behaviors.receive(Command.class)
-        .onMessage(Submit.class, submit -> onSubmit(state, submit))
+        .onMessage(Submit.class, submit -> onSubmit(state, submit.deploymentId(), submit.plan(), submit.listener(), true))
+        .onMessage(Resume.class, resume -> onSubmit(state, resume.deploymentId(), resume.plan(), resume.listener(), false))
         .onMessage(Cancel.class, cancel -> onCancel(state, cancel))
         .onMessage(DeploymentStopped.class, stopped -> serving(admit(state.without(stopped.deploymentId()))))
         .onSignal(PostStop.class, signal -> {
@@ -117,18 +118,21 @@ public final class EngineActor {
         .build();
   }
 
-  private Behavior<Command> onSubmit(State state, Submit submit) {
-    if (state.find(submit.deploymentId()) != null) {
-      context.getLog().warn("Deployment {} was submitted twice; ignoring the second submission",
-          submit.deploymentId());
+  private Behavior<Command> onSubmit(State state, String deploymentId, DeploymentPlan plan,
+      DeploymentListener listener, boolean isNew) {
+    if (state.find(deploymentId) != null) {
+      context.getLog().warn("Deployment {} was submitted twice; ignoring the second submission", deploymentId);
       return Behaviors.same();
     }
-    ActorRef<DeploymentActor.Command> deployment = context.spawn(
-        DeploymentActor.create(submit.deploymentId(), submit.plan(), submit.actions(), submit.listener(), guards,
-            runtime, settings.logTailLines()),
-        "deployment-" + submit.deploymentId());
-    context.watchWith(deployment, new DeploymentStopped(submit.deploymentId()));
-    Entry entry = new Entry(submit.deploymentId(), submit.plan().concurrencyTag(), deployment);
+    DeploymentActor.Wiring wiring = new DeploymentActor.Wiring(settings.actionTypes(), listener, guards, runtime,
+        settings.logTailLines(), settings.maxBatch(), settings.store());
+    ActorRef<DeploymentActor.Command> deployment =
+        context.spawn(DeploymentActor.create(deploymentId, wiring), "deployment-" + deploymentId);
+    if (isNew) {
+      deployment.tell(new DeploymentActor.Accept(plan));
+    }
+    context.watchWith(deployment, new DeploymentStopped(deploymentId));
+    Entry entry = new Entry(deploymentId, plan.concurrencyTag(), deployment);
     return serving(admit(new State(state.queued().plus(entry), state.running())));
   }
 

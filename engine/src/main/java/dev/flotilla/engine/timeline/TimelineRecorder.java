@@ -6,6 +6,7 @@ import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentStarted;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionFinished;
+import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionInterrupted;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionStarted;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionWaiting;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepFinished;
@@ -75,6 +76,8 @@ public final class TimelineRecorder implements DeploymentListener {
       onStarted(started);
     } else if (event instanceof ExecutionFinished finished) {
       onFinished(finished);
+    } else if (event instanceof ExecutionInterrupted interrupted) {
+      onInterrupted(interrupted);
     } else if (event instanceof DeploymentFinished finished) {
       status = finished.status();
       endedAtMicros = finished.atMicros();
@@ -106,6 +109,19 @@ public final class TimelineRecorder implements DeploymentListener {
 
   private long originMicros() {
     return originMicros >= 0 ? originMicros : acceptedAtMicros;
+  }
+
+  /** The engine stopped while it ran: no end is known, so the entry keeps {@code endMs: null}. */
+  private void onInterrupted(ExecutionInterrupted interrupted) {
+    Integer index = executionIndex.remove(new WaitKey(interrupted.step(), interrupted.target(), interrupted.attempt()));
+    if (index == null) {
+      return;
+    }
+    Timeline.ExecutionEntry running = executions.get(index);
+    executions.set(index, new Timeline.ExecutionEntry(running.step(), running.stepIndex(), running.block(),
+        running.target(), running.attempt(), ExecutionStatus.INTERRUPTED, running.startMs(), null,
+        running.waitingSinceMs(), running.waitingFor(),
+        interrupted.rerun() ? "interrupted: the engine stopped; run again" : "interrupted: the engine stopped; counted as failed"));
   }
 
   private double millis(long atMicros) {

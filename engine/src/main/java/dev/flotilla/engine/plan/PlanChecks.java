@@ -1,0 +1,246 @@
+package dev.flotilla.engine.plan;
+
+import dev.flotilla.engine.action.ActionTypes;
+import dev.flotilla.engine.action.InvalidActionException;
+import dev.flotilla.engine.model.DeploymentPlan;
+import dev.flotilla.engine.model.StartTrigger;
+import dev.flotilla.engine.model.Step;
+import dev.flotilla.engine.model.Target;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The rules a built plan must follow, whether it was read from YAML or built in Java. Rules the
+ * model's constructors already enforce (a step has an action or a window, retries are not
+ * negative) are the reader's job, since such a plan cannot be built at all.
+ */
+final class PlanChecks {
+
+  private static final Pattern WHOLE_NUMBER = Pattern.compile("[-+]?\\d+");
+
+  private final DeploymentPlan plan;
+  private final ActionTypes types;
+  private final PlanSource source;
+  private final Problems problems;
+  private final Map<String, Step> stepsByName = new HashMap<>();
+
+  private PlanChecks(DeploymentPlan plan, ActionTypes types, PlanSource source, Problems problems) {
+    this.plan = plan;
+    this.types = types;
+    this.source = source;
+    this.problems = problems;
+  }
+
+  /** Adds every broken rule of {@code plan} to {@code problems}, skipping those already reported. */
+  static void check(DeploymentPlan plan, ActionTypes types, PlanSource source, Problems problems) {
+    new PlanChecks(plan, types, source, problems).checkAll();
+  }
+
+  /**
+   * Reads a cap such as {@code maxParallelism} from text.
+   *
+   * @throws IllegalArgumentException saying why it is not a cap
+   */
+  static int parseCap(String text) {
+    String trimmed = text.trim();
+    if (!WHOLE_NUMBER.matcher(trimmed).matches()) {
+      throw new IllegalArgumentException("\"" + text + "\" is not a whole number");
+    }
+    int value;
+    try {
+      value = Integer.parseInt(trimmed);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("\"" + text + "\" is too large");
+    }
+    if (value < 1) {
+      throw new IllegalArgumentException("must be at least 1, was " + value);
+    }
+    return value;
+  }
+
+  private void checkAll() {
+    if (plan.name().isBlank() && !source.reported(null, "name")) {
+      planProblem("name", "a plan needs a name");
+    }
+    checkMaxParallelismVariable();
+    checkTargets();
+    checkSteps();
+  }
+
+  private void checkMaxParallelismVariable() {
+    String name = PlanLoader.MAX_PARALLELISM_VARIABLE;
+    String value = plan.variables().get(name);
+    if (value != null && !source.reported(null, "variables." + name)) {
+      try {
+        parseCap(value);
+      } catch (IllegalArgumentException e) {
+        problems.add(source.line(null, "variables." + name), null, "variables", name + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private void checkTargets() {
+    Map<String, Target> byName = new HashMap<>();
+    for (Target target : plan.targets()) {
+      if (source.reported(target, "targets.name")) {
+        continue;
+      }
+      if (target.name().isBlank()) {
+        targetProblem(target, "a target needs a name");
+        continue;
+      }
+      Target first = byName.putIfAbsent(target.name(), target);
+      if (first != null) {
+        targetProblem(target,
+            "\"" + target.name() + "\" names two targets" + alsoOn(source.line(first, "targets.name")));
+      }
+    }
+  }
+
+  private void checkSteps() {
+    if (plan.steps().isEmpty()) {
+      if (!source.reported(null, "steps")) {
+        planProblem("steps", "a plan needs at least one step");
+      }
+      return;
+    }
+    Step first = plan.steps().get(0);
+    if (first.startTrigger() == StartTrigger.WITH_PREVIOUS) {
+      problem(first, "startTrigger", "the first step cannot start withPrevious: there is no previous step");
+    }
+    for (Step step : plan.steps()) {
+      checkStep(step);
+      for (Step child : step.children()) {
+        checkChild(child);
+      }
+    }
+  }
+
+  private void checkStep(Step step) {
+    checkName(step);
+    if (step.runOnServer()) {
+      if (!step.roles().isEmpty()) {
+        problem(step, "roles", "a runOnServer step runs once on the engine, so it takes no roles");
+      }
+      if (step.isRolling()) {
+        problem(step, "rolling", "a runOnServer step cannot be rolling: it has no targets to roll over");
+      }
+    } else {
+      checkRoles(step);
+    }
+    if (step.maxParallelism() != null) {
+      if (step.isRolling()) {
+        problem(step, "maxParallelism",
+            "a rolling step's cap is its rolling.windowSize; remove maxParallelism");
+      } else if (step.maxParallelism() < 1) {
+        problem(step, "maxParallelism", "must be at least 1, was " + step.maxParallelism());
+      }
+    }
+    if (step.isRolling()) {
+      if (step.windowSize() < 1 && !source.reported(step, "rolling.windowSize")) {
+        problem(step, "rolling.windowSize", "must be at least 1, was " + step.windowSize());
+      }
+      if (step.children().isEmpty()) {
+        problem(step, "children", "a rolling step needs children: the steps each target runs in turn");
+      }
+    } else if (!step.children().isEmpty()) {
+      problem(step, "children", "only a rolling step has children; add rolling: { windowSize: N }");
+    }
+    checkExecution(step);
+  }
+
+  private void checkChild(Step child) {
+    checkName(child);
+    if (!child.roles().isEmpty() || child.runOnServer()) {
+      problem(child, "roles", "a child step runs on its parent's targets; set roles on the parent");
+    }
+    if (child.startTrigger() != StartTrigger.AFTER_PREVIOUS) {
+      problem(child, "startTrigger", "a child step runs after the child before it; set startTrigger on the parent");
+    }
+    if (child.maxParallelism() != null) {
+      problem(child, "maxParallelism",
+          "a child step runs within its parent's window; set rolling.windowSize on the parent");
+    }
+    if (child.isRolling() || !child.children().isEmpty()) {
+      problem(child, "rolling", "a child step cannot be rolling itself");
+    }
+    checkExecution(child);
+  }
+
+  private void checkName(Step step) {
+    if (source.reported(step, "name")) {
+      return;
+    }
+    if (step.name().isBlank()) {
+      problem(step, "name", "a step needs a name");
+      return;
+    }
+    Step first = stepsByName.putIfAbsent(step.name(), step);
+    if (first != null) {
+      problem(step, "name",
+          "another step has this name" + alsoOn(source.line(first, "name")) + "; step names must be unique");
+    }
+  }
+
+  private void checkRoles(Step step) {
+    if (source.reported(step, "roles") || source.reported(step, "runOnServer")) {
+      return;
+    }
+    if (step.roles().isEmpty()) {
+      problem(step, "roles", "a step needs roles to pick its targets (or runOnServer: true to run on the engine)");
+      return;
+    }
+    Set<String> known = new HashSet<>();
+    for (Target target : plan.targets()) {
+      known.addAll(target.roles());
+    }
+    for (String role : step.roles()) {
+      if (!known.contains(role)) {
+        problem(step, "roles", "no target has the role \"" + role + "\"");
+      }
+    }
+  }
+
+  /** Rules for what one execution does: its action, timeout and retries. */
+  private void checkExecution(Step step) {
+    Duration timeout = step.timeout();
+    if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+      problem(step, "timeout", "must be more than 0");
+    }
+    if (step.retryBackoff().isNegative()) {
+      problem(step, "retryBackoff", "must not be negative");
+    }
+    if (step.action() == null || source.reported(step, "action")) {
+      return;
+    }
+    try {
+      types.configure(step.action());
+    } catch (InvalidActionException e) {
+      problem(step, e.key() == null ? "action" : "action." + e.key(), e.getMessage());
+    } catch (RuntimeException e) {
+      // An action type must not crash loading when handed a parameter of an unexpected shape.
+      problem(step, "action", "the " + step.action().type() + " action type could not check its parameters: " + e);
+    }
+  }
+
+  private void problem(Step step, String key, String message) {
+    String label = source.reported(step, "name") ? null : step.name();
+    problems.add(source.line(step, key), label, key, message);
+  }
+
+  private void targetProblem(Target target, String message) {
+    problems.add(source.line(target, "targets.name"), null, "targets.name", message);
+  }
+
+  private void planProblem(String key, String message) {
+    problems.add(source.line(null, key), null, key, message);
+  }
+
+  private static String alsoOn(Integer line) {
+    return line == null ? "" : " (also on line " + line + ")";
+  }
+}

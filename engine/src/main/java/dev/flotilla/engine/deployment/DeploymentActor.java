@@ -89,7 +89,8 @@ public final class DeploymentActor
    */
   public record Store(String journalPluginId, String snapshotPluginId, boolean durable, int snapshotEvery) {
     /** Nothing outlives the process: the engine's transient journal, no recovery, no snapshots. */
-    public static final Store TRANSIENT = new Store("flotilla.transient-journal", "", false, 0);
+    public static final Store TRANSIENT =
+        new Store("flotilla.transient-journal", "pekko.persistence.no-snapshot-store", false, 0);
   }
 
   /**

@@ -11,7 +11,7 @@ import java.util.List;
  * <p>Steps are identified by their index in the flattened layout ({@code PlanLayout}); a target
  * is null for a step that runs on the engine.
  */
-public sealed interface DeploymentEvent {
+public sealed interface DeploymentEvent extends Journaled {
 
   long atMicros();
 

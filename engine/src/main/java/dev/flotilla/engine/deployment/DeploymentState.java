@@ -13,7 +13,12 @@ import dev.flotilla.engine.deployment.DeploymentEvent.StepFinished;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepSkipped;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepStarted;
 import dev.flotilla.engine.model.PlanLayout;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.flotilla.engine.model.DeploymentPlan;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import org.pcollections.HashTreePMap;
 import org.pcollections.PMap;
 import org.pcollections.PVector;
@@ -23,7 +28,7 @@ import org.pcollections.TreePVector;
  * A deployment's state: its events folded, immutable. Every transition is {@link #apply} and
  * costs O(log n) in the size of the deployment (persistent collections), never a copy of it.
  */
-public final class DeploymentState {
+public final class DeploymentState implements Journaled {
 
   /**
    * One step's progress, counted over final attempts only.
@@ -67,6 +72,56 @@ public final class DeploymentState {
 
   /** An execution between its start and its end. */
   public record InFlight(int attempt, long startedAtMicros) {}
+
+  /**
+   * The state as a journal snapshot stores it: plain lists instead of persistent collections.
+   * The layout is rebuilt from the plan.
+   */
+  public record Snapshot(String deploymentId, DeploymentPlan plan, DeploymentStatus status, long startedAtMicros,
+      int currentBlock, boolean failed, boolean cancelRequested, List<StepProgress> steps,
+      List<RunningExecution> running, List<Attempted> lastAttempts, List<Finished> finished) {}
+
+  /** A running execution in a snapshot. */
+  public record RunningExecution(int step, String target, int attempt, long startedAtMicros) {}
+
+  /** The last attempt of an execution, in a snapshot. */
+  public record Attempted(int step, String target, int attempt) {}
+
+  /** The final outcome of an execution, in a snapshot. */
+  public record Finished(int step, String target, ExecutionStatus status) {}
+
+  @JsonValue
+  Snapshot toSnapshot() {
+    List<RunningExecution> runningList = new ArrayList<>();
+    running.forEach((key, flight) -> runningList.add(
+        new RunningExecution(key.step(), key.target(), flight.attempt(), flight.startedAtMicros())));
+    List<Attempted> attempts = new ArrayList<>();
+    lastAttempt.forEach((key, attempt) -> attempts.add(new Attempted(key.step(), key.target(), attempt)));
+    List<Finished> finishedList = new ArrayList<>();
+    finished.forEach((key, outcome) -> finishedList.add(new Finished(key.step(), key.target(), outcome)));
+    return new Snapshot(deploymentId, layout == null ? null : layout.plan(), status, startedAtMicros, currentBlock,
+        failed, cancelRequested, List.copyOf(steps), runningList, attempts, finishedList);
+  }
+
+  @JsonCreator
+  static DeploymentState fromSnapshot(Snapshot snapshot) {
+    PMap<ExecutionKey, InFlight> running = HashTreePMap.empty();
+    for (RunningExecution execution : snapshot.running()) {
+      running = running.plus(new ExecutionKey(execution.step(), execution.target()),
+          new InFlight(execution.attempt(), execution.startedAtMicros()));
+    }
+    PMap<ExecutionKey, Integer> attempts = HashTreePMap.empty();
+    for (Attempted attempted : snapshot.lastAttempts()) {
+      attempts = attempts.plus(new ExecutionKey(attempted.step(), attempted.target()), attempted.attempt());
+    }
+    PMap<ExecutionKey, ExecutionStatus> finished = HashTreePMap.empty();
+    for (Finished done : snapshot.finished()) {
+      finished = finished.plus(new ExecutionKey(done.step(), done.target()), done.status());
+    }
+    return new DeploymentState(snapshot.deploymentId(), snapshot.plan() == null ? null : PlanLayout.of(snapshot.plan()),
+        snapshot.status(), snapshot.startedAtMicros(), snapshot.currentBlock(), snapshot.failed(),
+        snapshot.cancelRequested(), TreePVector.from(snapshot.steps()), running, attempts, finished);
+  }
 
   private final String deploymentId;
   private final PlanLayout layout;

@@ -37,7 +37,7 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class PlanReader {
 
   private static final List<String> PLAN_KEYS = List.of("name", "project", "environment", "maxParallelism",
-      "targetIsolation", "seed", "variables", "targets", "steps");
+      "targetIsolation", "seed", "onInterrupted", "variables", "targets", "steps");
   private static final List<String> TARGET_KEYS = List.of("name", "roles");
   private static final List<String> STEP_KEYS = List.of("name", "roles", "startTrigger", "condition",
       "maxParallelism", "retries", "retryBackoff", "timeout", "runOnServer", "action", "rolling", "children");
@@ -97,6 +97,7 @@ final class PlanReader {
     }
     settings.isolation = targetIsolation(plan);
     Long seed = plan.longInteger("seed");
+    DeploymentPlan.InterruptPolicy onInterrupted = onInterrupted(plan);
     settings.variables = variables(plan);
     List<Target> targets = targets(plan);
     List<Step> steps = steps(plan);
@@ -105,7 +106,21 @@ final class PlanReader {
     int maxParallelism = settings.maxParallelism == null
         ? DeploymentPlan.DEFAULT_MAX_PARALLELISM : settings.maxParallelism;
     return new DeploymentPlan(name, plan.text("project"), plan.text("environment"), maxParallelism,
-        settings.isolation, settings.variables, targets, steps, seed == null ? 0L : seed);
+        settings.isolation, settings.variables, targets, steps, seed == null ? 0L : seed, onInterrupted);
+  }
+
+  private DeploymentPlan.InterruptPolicy onInterrupted(Fields plan) {
+    String text = plan.text("onInterrupted");
+    if (text == null) {
+      return DeploymentPlan.InterruptPolicy.RERUN;
+    }
+    for (DeploymentPlan.InterruptPolicy policy : DeploymentPlan.InterruptPolicy.values()) {
+      if (policy.name().equalsIgnoreCase(text.trim())) {
+        return policy;
+      }
+    }
+    plan.problem("onInterrupted", "\"" + text + "\" is not an interrupt policy (expected rerun or fail)");
+    return DeploymentPlan.InterruptPolicy.RERUN;
   }
 
   /** The deployment-wide settings as overrides and aliases change them, before the plan is built. */

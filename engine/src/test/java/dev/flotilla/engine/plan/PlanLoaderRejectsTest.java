@@ -732,4 +732,17 @@ class PlanLoaderRejectsTest {
     assertThat(problems).extracting(PlanProblem::key)
         .containsExactly("roles", "startTrigger", "timeout", "action.type", "action", "name", "colour");
   }
+
+  @Test
+  void rejectsUnknownInterruptPolicy() {
+    // Proves onInterrupted accepts only rerun or fail, and says so with the line.
+    PlanProblem problem = onlyProblemOf("""
+        name: p
+        onInterrupted: retry
+        steps: [{ name: S, runOnServer: true, action: { type: simulate } }]
+        """);
+    assertThat(problem.line()).isEqualTo(2);
+    assertThat(problem.key()).isEqualTo("onInterrupted");
+    assertThat(problem.message()).contains("rerun or fail");
+  }
 }

@@ -56,7 +56,7 @@ public record DeploymentResult(String deploymentId, DeploymentStatus status, Tim
       int step = entry.getKey().step();
       switch (entry.getValue()) {
         case SUCCEEDED -> succeeded[step]++;
-        case FAILED, TIMED_OUT -> failed[step]++;
+        case FAILED, TIMED_OUT, INTERRUPTED -> failed[step]++;
         case CANCELLED -> cancelled[step]++;
         default -> { }
       }

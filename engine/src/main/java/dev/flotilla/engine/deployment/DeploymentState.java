@@ -13,6 +13,7 @@ import dev.flotilla.engine.deployment.DeploymentEvent.StepFinished;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepSkipped;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepStarted;
 import dev.flotilla.engine.model.PlanLayout;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.flotilla.engine.model.DeploymentPlan;
@@ -28,6 +29,8 @@ import org.pcollections.TreePVector;
  * A deployment's state: its events folded, immutable. Every transition is {@link #apply} and
  * costs O(log n) in the size of the deployment (persistent collections), never a copy of it.
  */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
+    isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class DeploymentState implements Journaled {
 
   /**
@@ -103,7 +106,7 @@ public final class DeploymentState implements Journaled {
         failed, cancelRequested, List.copyOf(steps), runningList, attempts, finishedList);
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   static DeploymentState fromSnapshot(Snapshot snapshot) {
     PMap<ExecutionKey, InFlight> running = HashTreePMap.empty();
     for (RunningExecution execution : snapshot.running()) {

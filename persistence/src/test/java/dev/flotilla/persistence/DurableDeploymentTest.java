@@ -1,0 +1,240 @@
+package dev.flotilla.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.flotilla.engine.DeploymentHandle;
+import dev.flotilla.engine.DeploymentResult;
+import dev.flotilla.engine.EngineSettings;
+import dev.flotilla.engine.Flotilla;
+import dev.flotilla.engine.deployment.DeploymentEvent;
+import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.deployment.DeploymentStatus;
+import dev.flotilla.engine.deployment.ExecutionStatus;
+import dev.flotilla.engine.model.DeploymentPlan;
+import dev.flotilla.engine.plan.PlanLoader;
+import dev.flotilla.engine.timeline.Timeline;
+import dev.flotilla.engine.timeline.TimelineJson;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Deployments on the LevelDB journal: replay, resume after the engine stops, one engine per directory. */
+class DurableDeploymentTest {
+
+  @TempDir
+  Path journal;
+
+  private static DeploymentPlan plan(String yaml) throws Exception {
+    return new PlanLoader(EngineSettings.fromConfig(ConfigFactory.load()).actionTypes()).parse(yaml, "test.yaml", Map.of());
+  }
+
+  private static Flotilla start(Path dir) throws JournalUnavailableException {
+    return start(dir, ConfigFactory.load());
+  }
+
+  private static Flotilla start(Path dir, Config config) throws JournalUnavailableException {
+    return DurableEngine.start(dir, EngineSettings.fromConfig(config), config);
+  }
+
+  private static DeploymentResult await(DeploymentHandle handle) throws Exception {
+    return handle.result().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void replayRebuildsTheTimelineTheLiveRunProduced() throws Exception {
+    DeploymentPlan plan = plan("""
+        name: replayed
+        targets: [{ name: "web-{1..6}", roles: [web] }, { name: db, roles: [db] }]
+        steps:
+          - { name: Migrate, roles: [db], action: { type: simulate, duration: 5ms } }
+          - { name: Deploy, roles: [web], startTrigger: withPrevious, maxParallelism: 2, retries: 1,
+              action: { type: simulate, duration: 2ms, failOn: [web-3] } }
+          - name: Roll
+            roles: [web]
+            condition: always
+            rolling: { windowSize: 2 }
+            children:
+              - { name: Drain, action: { type: simulate, duration: 1ms } }
+              - { name: Restart, action: { type: simulate, duration: 1ms } }
+          - { name: Skipped, roles: [db], action: { type: simulate } }
+        """);
+    String live;
+    String id;
+    try (Flotilla engine = start(journal)) {
+      DeploymentHandle handle = engine.submit(plan);
+      DeploymentResult result = await(handle);
+      assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
+      live = TimelineJson.toJson(result.timeline());
+      id = handle.deploymentId();
+    }
+    try (Flotilla engine = start(journal)) {
+      DeploymentHistory history = new DeploymentHistory(engine.system());
+      Timeline replayed = history.replay(id).orElseThrow();
+      assertThat(TimelineJson.toJson(replayed)).isEqualTo(live);
+      assertThat(history.list()).singleElement().satisfies(summary -> {
+        assertThat(summary.id()).isEqualTo(id);
+        assertThat(summary.name()).isEqualTo("replayed");
+        assertThat(summary.status()).isEqualTo(DeploymentStatus.FAILED);
+      });
+    }
+  }
+
+  @Test
+  void aStoppedEngineResumesWithoutRerunningFinishedExecutions() throws Exception {
+    DeploymentPlan plan = plan("""
+        name: resumed
+        targets: [{ name: "web-{1..8}", roles: [web] }]
+        steps:
+          - { name: Deploy, roles: [web], maxParallelism: 2, action: { type: simulate, duration: 150ms } }
+          - { name: Verify, roles: [web], action: { type: simulate, duration: 1ms } }
+        """);
+    String id;
+    CountDownLatch someFinished = new CountDownLatch(3);
+    try (Flotilla engine = start(journal)) {
+      DeploymentHandle handle = engine.submit(plan, new DeploymentListener() {
+        @Override
+        public void onEvent(DeploymentEvent event) {
+          if (event instanceof DeploymentEvent.ExecutionFinished) {
+            someFinished.countDown();
+          }
+        }
+      });
+      id = handle.deploymentId();
+      assertThat(someFinished.await(30, TimeUnit.SECONDS)).isTrue();
+    }
+    try (Flotilla engine = start(journal)) {
+      DeploymentHistory history = new DeploymentHistory(engine.system());
+      List<DeploymentHandle> resumed = Resumption.resumeUnfinished(engine, history, ignored -> DeploymentListener.NONE);
+      assertThat(resumed).extracting(DeploymentHandle::deploymentId).containsExactly(id);
+      DeploymentResult result = await(resumed.get(0));
+      assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
+
+      List<Timeline.ExecutionEntry> executions = result.timeline().executions();
+      Map<String, List<Timeline.ExecutionEntry>> deployByTarget = executions.stream()
+          .filter(e -> e.step().equals("Deploy"))
+          .collect(Collectors.groupingBy(Timeline.ExecutionEntry::target));
+      assertThat(deployByTarget).hasSize(8);
+      for (List<Timeline.ExecutionEntry> attempts : deployByTarget.values()) {
+        // Exactly one successful attempt per target; anything before it was interrupted by the stop.
+        assertThat(attempts).filteredOn(e -> e.status() == ExecutionStatus.SUCCEEDED).hasSize(1);
+        assertThat(attempts).allSatisfy(e -> assertThat(e.status()).isIn(ExecutionStatus.SUCCEEDED,
+            ExecutionStatus.INTERRUPTED));
+        assertThat(attempts.get(attempts.size() - 1).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+      }
+      assertThat(executions).filteredOn(e -> e.status() == ExecutionStatus.INTERRUPTED)
+          .isNotEmpty()
+          .allSatisfy(e -> assertThat(e.endMs()).isNull());
+      assertThat(history.replay(id).map(TimelineJson::toJson)).contains(TimelineJson.toJson(result.timeline()));
+    }
+  }
+
+  @Test
+  void interruptedExecutionsCountAsFailedWhenThePlanSaysSo() throws Exception {
+    DeploymentPlan plan = plan("""
+        name: strict
+        onInterrupted: fail
+        targets: [{ name: "web-{1..4}", roles: [web] }]
+        steps:
+          - { name: Deploy, roles: [web], maxParallelism: 1, action: { type: simulate, duration: 200ms } }
+        """);
+    CountDownLatch started = new CountDownLatch(1);
+    try (Flotilla engine = start(journal)) {
+      engine.submit(plan, new DeploymentListener() {
+        @Override
+        public void onEvent(DeploymentEvent event) {
+          if (event instanceof DeploymentEvent.ExecutionStarted) {
+            started.countDown();
+          }
+        }
+      });
+      assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+    }
+    try (Flotilla engine = start(journal)) {
+      List<DeploymentHandle> resumed = Resumption.resumeUnfinished(engine, new DeploymentHistory(engine.system()),
+          ignored -> DeploymentListener.NONE);
+      DeploymentResult result = await(resumed.get(0));
+      assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
+      assertThat(result.timeline().executions()).first()
+          .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.INTERRUPTED));
+      assertThat(result.steps().get(0).failed()).isEqualTo(1);
+      assertThat(result.steps().get(0).skipped()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aSecondEngineOnTheSameJournalIsRefusedAtOnce() throws Exception {
+    try (Flotilla first = start(journal)) {
+      first.submit(plan("""
+          name: holds-the-journal
+          steps: [{ name: S, runOnServer: true, action: { type: simulate } }]
+          """)).result().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> start(journal))
+          .isInstanceOf(JournalUnavailableException.class)
+          .hasMessageContaining(journal.toAbsolutePath().toString())
+          .hasMessageContaining("already in use");
+    }
+  }
+
+  @Test
+  void aDamagedJournalIsReportedWithItsPath() throws Exception {
+    try (Flotilla engine = start(journal)) {
+      await(engine.submit(plan("""
+          name: soon-damaged
+          steps: [{ name: S, runOnServer: true, action: { type: simulate } }]
+          """)));
+    }
+    try (Stream<Path> files = Files.list(journal.resolve("journal"))) {
+      for (Path file : files.filter(f -> f.getFileName().toString().startsWith("MANIFEST")).toList()) {
+        Files.writeString(file, "this is not a LevelDB manifest");
+      }
+    }
+    assertThatThrownBy(() -> start(journal))
+        .isInstanceOf(JournalUnavailableException.class)
+        .hasMessageContaining(journal.toAbsolutePath().toString())
+        .hasMessageContaining("damaged");
+  }
+
+  @Test
+  void recoveryStartsFromASnapshotAndTheEventsAfterIt() throws Exception {
+    Config config = ConfigFactory.parseString("flotilla.journal.snapshot-every = 10").withFallback(ConfigFactory.load());
+    DeploymentPlan plan = plan("""
+        name: snapshotted
+        targets: [{ name: "web-{01..30}", roles: [web] }]
+        steps:
+          - { name: Deploy, roles: [web], maxParallelism: 1, action: { type: simulate, duration: 20ms } }
+        """);
+    CountDownLatch progressed = new CountDownLatch(12);
+    try (Flotilla engine = start(journal, config)) {
+      engine.submit(plan, new DeploymentListener() {
+        @Override
+        public void onEvent(DeploymentEvent event) {
+          if (event instanceof DeploymentEvent.ExecutionFinished) {
+            progressed.countDown();
+          }
+        }
+      });
+      assertThat(progressed.await(30, TimeUnit.SECONDS)).isTrue();
+    }
+    try (Stream<Path> snapshots = Files.list(journal.resolve("snapshots"))) {
+      assertThat(snapshots.filter(f -> f.getFileName().toString().startsWith("snapshot-"))).isNotEmpty();
+    }
+    try (Flotilla engine = start(journal, config)) {
+      List<DeploymentHandle> resumed = Resumption.resumeUnfinished(engine, new DeploymentHistory(engine.system()),
+          ignored -> DeploymentListener.NONE);
+      DeploymentResult result = await(resumed.get(0));
+      assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
+      assertThat(result.timeline().executions()).filteredOn(e -> e.status() == ExecutionStatus.SUCCEEDED)
+          .extracting(Timeline.ExecutionEntry::target).doesNotHaveDuplicates().hasSize(30);
+    }
+  }
+}

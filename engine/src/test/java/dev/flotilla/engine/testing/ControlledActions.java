@@ -110,4 +110,18 @@ public final class ControlledActions implements ActionType {
       throw new AssertionError("unexpected start of " + execution);
     }
   }
+
+  /** Lets every execution that starts from now on succeed, until {@code done} completes. */
+  public void succeedAllUntil(java.util.concurrent.Future<?> done) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!done.isDone()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the deployment did not finish within 20 s");
+      }
+      Execution execution = started.poll(50, TimeUnit.MILLISECONDS);
+      if (execution != null) {
+        execution.succeed();
+      }
+    }
+  }
 }

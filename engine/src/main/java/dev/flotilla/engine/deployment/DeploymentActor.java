@@ -106,6 +106,8 @@ public final class DeploymentActor
   private final ActorRef<DeploymentInbox.Command> inbox;
   /** Fixed once the deployment has its guards; references, not state. */
   private DeploymentContext running;
+  /** The folded results of the decision being persisted, in event order (see {@link #applyEvent}). */
+  private final java.util.ArrayDeque<Applied> applied = new java.util.ArrayDeque<>();
 
   private DeploymentActor(ActorContext<Command> context, String deploymentId, Wiring wiring) {
     super(persistenceId(deploymentId));
@@ -153,8 +155,27 @@ public final class DeploymentActor
 
   @Override
   public EventHandler<DeploymentState, DeploymentEvent> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent(DeploymentState::apply);
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(this::applyEvent);
   }
+
+  /**
+   * Applies a persisted event. A command's decision already folded its events into the states it
+   * acted on, and {@link DeploymentState#apply} is a pure function: when the journal confirms
+   * exactly those events, in order, the folded states are reused instead of computed twice.
+   * Recovery, or anything unexpected, applies the event for real.
+   */
+  private DeploymentState applyEvent(DeploymentState state, DeploymentEvent event) {
+    Applied next = applied.peek();
+    if (next != null && next.event() == event && next.before() == state) {
+      applied.poll();
+      return next.after();
+    }
+    applied.clear();
+    return state.apply(event);
+  }
+
+  /** One event a decision folded: the state before it and after it. */
+  private record Applied(DeploymentEvent event, DeploymentState before, DeploymentState after) {}
 
   @Override
   public CommandHandlerWithReply<Command, DeploymentEvent, DeploymentState> commandHandler() {
@@ -407,7 +428,8 @@ public final class DeploymentActor
       }
       boolean started = false;
       for (int index : sequence) {
-        started |= state.lastAttempt().containsKey(new ExecutionKey(index, target));
+        ExecutionKey key = new ExecutionKey(index, target);
+        started |= state.lastAttempt().containsKey(key) || state.finished().containsKey(key);
       }
       if (position == sequence.size()) {
         continue;
@@ -485,6 +507,7 @@ public final class DeploymentActor
     private DeploymentState state;
     private final List<DeploymentEvent> events = new ArrayList<>();
     private final List<Runnable> effects = new ArrayList<>();
+    private final List<Applied> folded = new ArrayList<>();
     private boolean stop;
 
     Decision(DeploymentState state) {
@@ -492,8 +515,10 @@ public final class DeploymentActor
     }
 
     void record(DeploymentEvent event) {
+      DeploymentState before = state;
       state = state.apply(event);
       events.add(event);
+      folded.add(new Applied(event, before, state));
     }
 
     void then(Runnable effect) {
@@ -503,6 +528,8 @@ public final class DeploymentActor
     EffectBuilder<DeploymentEvent, DeploymentState> effect() {
       List<DeploymentEvent> recorded = List.copyOf(events);
       List<Runnable> actions = List.copyOf(effects);
+      applied.clear();
+      applied.addAll(folded);
       EffectBuilder<DeploymentEvent, DeploymentState> builder =
           recorded.isEmpty() ? Effect().none() : Effect().persist(recorded);
       if (!recorded.isEmpty() || !actions.isEmpty()) {

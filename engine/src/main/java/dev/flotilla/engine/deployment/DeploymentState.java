@@ -196,12 +196,12 @@ public final class DeploymentState implements Journaled {
       return with(status, startedAtMicros, currentBlock, failed, cancelRequested,
           steps.with(started.step(), steps.get(started.step()).started()),
           running.plus(key, new InFlight(started.attempt(), started.atMicros())),
-          lastAttempt.plus(key, started.attempt()), finished);
+          started.attempt() > 1 ? lastAttempt.plus(key, started.attempt()) : lastAttempt, finished);
     } else if (event instanceof ExecutionFinished ended) {
-      return end(new ExecutionKey(ended.step(), ended.target()), ended.status(), ended.last());
+      return end(new ExecutionKey(ended.step(), ended.target()), ended.attempt(), ended.status(), ended.last());
     } else if (event instanceof ExecutionInterrupted interrupted) {
-      return end(new ExecutionKey(interrupted.step(), interrupted.target()), ExecutionStatus.INTERRUPTED,
-          !interrupted.rerun());
+      return end(new ExecutionKey(interrupted.step(), interrupted.target()), interrupted.attempt(),
+          ExecutionStatus.INTERRUPTED, !interrupted.rerun());
     } else if (event instanceof CancelRequested) {
       return with(status, startedAtMicros, currentBlock, failed, true, steps, running, lastAttempt, finished);
     } else if (event instanceof DeploymentFinished done) {
@@ -213,14 +213,17 @@ public final class DeploymentState implements Journaled {
     throw new IllegalArgumentException("unknown event " + event);
   }
 
-  private DeploymentState end(ExecutionKey key, ExecutionStatus outcome, boolean last) {
+  private DeploymentState end(ExecutionKey key, int attempt, ExecutionStatus outcome, boolean last) {
     if (!running.containsKey(key)) {
       return this;
     }
     boolean nowFailed = failed || (last && outcome.isFailure());
+    // A first attempt is implied by the start or the final outcome; only attempts that another
+    // follows need remembering, so a resumed execution continues at the right number.
     return with(status, startedAtMicros, currentBlock, nowFailed, cancelRequested,
         steps.with(key.step(), steps.get(key.step()).finished(outcome, last)),
-        running.minus(key), lastAttempt, last ? finished.plus(key, outcome) : finished);
+        running.minus(key), last ? lastAttempt : lastAttempt.plus(key, attempt),
+        last ? finished.plus(key, outcome) : finished);
   }
 
   private static PVector<StepProgress> withStatus(PVector<StepProgress> steps, int step, StepStatus value) {
@@ -253,7 +256,10 @@ public final class DeploymentState implements Journaled {
     return currentBlock;
   }
 
-  /** The last attempt started of every execution that has started. */
+  /**
+   * The last attempt of every execution that is to run again (a retry or a re-run after a
+   * restart is due) or that is running beyond its first attempt.
+   */
   public PMap<ExecutionKey, Integer> lastAttempt() {
     return lastAttempt;
   }

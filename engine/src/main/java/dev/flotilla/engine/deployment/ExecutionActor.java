@@ -145,11 +145,22 @@ final class ExecutionActor {
     RunningAction running;
     try {
       running = deployment.actions().get(info.index()).start(actionContext);
+      if (running == null || running.result() == null) {
+        running = failedToStart(new IllegalStateException("the action returned no running execution"));
+      }
     } catch (RuntimeException e) {
       running = failedToStart(e);
     }
-    context.pipeToSelf(running.result(), (result, error) -> new ActionEnded(attempt,
-        error == null ? result : ActionResult.failure(describe(error))));
+    java.util.concurrent.CompletableFuture<ActionResult> result = running.result().toCompletableFuture();
+    if (result.isDone()) {
+      // An action that ended as it started (a zero-length simulation) needs no round trip.
+      ActionResult ended = outcomeOf(result);
+      return finish(position, ended.succeeded() ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED,
+          ended.message(), List.of());
+    }
+    context.pipeToSelf(result, (value, error) -> new ActionEnded(attempt,
+        error != null ? ActionResult.failure(describe(error))
+            : value != null ? value : ActionResult.failure("the action ended without a result")));
     Duration timeout = info.step().timeout();
     if (timeout != null) {
       timers.startSingleTimer(TIMEOUT_TIMER, new TimedOut(attempt), timeout);
@@ -222,6 +233,15 @@ final class ExecutionActor {
 
   private static RunningAction failedToStart(RuntimeException e) {
     return RunningAction.completed(ActionResult.failure("action failed to start: " + describe(e)));
+  }
+
+  private static ActionResult outcomeOf(java.util.concurrent.CompletableFuture<ActionResult> done) {
+    try {
+      ActionResult value = done.join();
+      return value != null ? value : ActionResult.failure("the action ended without a result");
+    } catch (RuntimeException e) {
+      return ActionResult.failure(describe(e));
+    }
   }
 
   private static String describe(Throwable error) {

@@ -9,8 +9,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.pcollections.HashTreePMap;
-import org.pcollections.PMap;
 
 /**
  * The engine-wide registry of target guards: one {@link TargetGuard} per machine name, created on
@@ -31,25 +29,33 @@ public final class TargetGuards {
   private TargetGuards() {}
 
   public static Behavior<Command> create() {
-    return Behaviors.setup(context -> registry(context, HashTreePMap.empty()));
+    return Behaviors.setup(context -> registry(context, Map.of()));
   }
 
+  /**
+   * The registry's state is an immutable map, replaced only when a deployment brings targets the
+   * engine has not seen: lookups, which every deployment makes for its whole fleet, stay O(1).
+   */
   private static Behavior<Command> registry(
-      ActorContext<Command> context, PMap<String, ActorRef<TargetGuard.Command>> guards) {
+      ActorContext<Command> context, Map<String, ActorRef<TargetGuard.Command>> guards) {
     return Behaviors.receive(Command.class)
         .onMessage(Resolve.class, resolve -> {
-          PMap<String, ActorRef<TargetGuard.Command>> known = guards;
           Map<String, ActorRef<TargetGuard.Command>> answer = new HashMap<>();
+          Map<String, ActorRef<TargetGuard.Command>> added = new HashMap<>();
           for (String target : resolve.targets()) {
-            ActorRef<TargetGuard.Command> guard = known.get(target);
+            ActorRef<TargetGuard.Command> guard = guards.get(target);
             if (guard == null) {
-              guard = context.spawn(TargetGuard.create(target), actorName(target));
-              known = known.plus(target, guard);
+              guard = added.computeIfAbsent(target, name -> context.spawn(TargetGuard.create(name), actorName(name)));
             }
             answer.put(target, guard);
           }
           resolve.replyTo().tell(new Resolved(answer));
-          return registry(context, known);
+          if (added.isEmpty()) {
+            return Behaviors.same();
+          }
+          Map<String, ActorRef<TargetGuard.Command>> known = new HashMap<>(guards);
+          known.putAll(added);
+          return registry(context, Map.copyOf(known));
         })
         .build();
   }

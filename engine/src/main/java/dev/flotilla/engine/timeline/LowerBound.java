@@ -17,7 +17,9 @@ import java.util.TreeMap;
  *       over its window);
  *   <li>per target, under exclusive isolation, the total work on that target;
  *   <li>the block's total work over (step cap x the largest target cap of its steps), the step
- *       cap being the deployment's maxParallelism.
+ *       cap being the deployment's maxParallelism;
+ *   <li>the sum of its steps' own bounds (the larger of their longest execution and their work
+ *       over their cap) over the step cap: a step holds its slot at least that long.
  * </ul>
  * Work is measured, not planned: every recorded attempt counts for its duration (retries
  * included); an interrupted attempt, whose end is unknown, counts for nothing.
@@ -39,7 +41,8 @@ public final class LowerBound {
     for (Timeline.StepEntry step : timeline.steps()) {
       indexByName.put(step.name(), step.index());
     }
-    record Work(double longest, double total, Map<Integer, Double> perStep, Map<String, Double> perTarget, int maxCap) {}
+    record Work(double longest, double total, Map<Integer, Double> perStep, Map<Integer, Double> longestPerStep,
+        Map<String, Double> perTarget, int maxCap) {}
     Map<Integer, Work> byBlock = new TreeMap<>();
     for (Timeline.ExecutionEntry execution : timeline.executions()) {
       if (execution.endMs() == null) {
@@ -49,28 +52,36 @@ public final class LowerBound {
       Timeline.StepEntry step = steps.get(execution.stepIndex());
       Timeline.StepEntry owner = step.parent() == null ? step : steps.get(indexByName.get(step.parent()));
       Work work = byBlock.computeIfAbsent(execution.block(),
-          b -> new Work(0, 0, new HashMap<>(), new HashMap<>(), 1));
+          b -> new Work(0, 0, new HashMap<>(), new HashMap<>(), new HashMap<>(), 1));
       work.perStep().merge(owner.index(), duration, Double::sum);
+      work.longestPerStep().merge(owner.index(), duration, Math::max);
       if (execution.target() != null) {
         work.perTarget().merge(execution.target(), duration, Double::sum);
       }
       int cap = owner.runOnServer() ? 1 : owner.maxParallelism();
       byBlock.put(execution.block(), new Work(Math.max(work.longest(), duration), work.total() + duration,
-          work.perStep(), work.perTarget(), Math.max(work.maxCap(), cap)));
+          work.perStep(), work.longestPerStep(), work.perTarget(), Math.max(work.maxCap(), cap)));
     }
     List<Block> blocks = new ArrayList<>();
     for (var entry : byBlock.entrySet()) {
       Work work = entry.getValue();
       double bound = work.longest();
       String limitedBy = "the longest execution";
+      double stepBounds = 0;
       for (var perStep : work.perStep().entrySet()) {
         Timeline.StepEntry step = steps.get(perStep.getKey());
         int cap = step.runOnServer() ? 1 : step.maxParallelism();
         double stepBound = perStep.getValue() / cap;
+        stepBounds += Math.max(stepBound, work.longestPerStep().getOrDefault(perStep.getKey(), 0.0));
         if (stepBound > bound) {
           bound = stepBound;
           limitedBy = "step \"" + step.name() + "\" over its cap of " + cap;
         }
+      }
+      double slotBound = stepBounds / timeline.maxParallelism();
+      if (slotBound > bound) {
+        bound = slotBound;
+        limitedBy = "its steps' bounds over " + timeline.maxParallelism() + " step slots";
       }
       if (timeline.targetIsolation() == TargetIsolation.EXCLUSIVE) {
         for (var perTarget : work.perTarget().entrySet()) {

@@ -68,4 +68,13 @@ class LowerBoundTest {
     List<Timeline.ExecutionEntry> runs = steps.stream().map(s -> run(s, "t" + s.index(), 0, 100)).toList();
     assertThat(LowerBound.of(timeline(2, TargetIsolation.EXCLUSIVE, steps, runs))).isCloseTo(200, within(1e-9));
   }
+
+  @Test
+  void stepsOfABlockShareTheDeploymentsStepSlots() {
+    // Proves the slot term: at deployment cap 1, two steps of one block (each bound at 100 ms) need 200 ms.
+    Timeline.StepEntry a = step(0, "A", 0, null, 10, null);
+    Timeline.StepEntry b = step(1, "B", 0, null, 10, null);
+    Timeline t = timeline(1, TargetIsolation.SHARED, List.of(a, b), List.of(run(a, "x", 0, 100), run(b, "y", 100, 200)));
+    assertThat(LowerBound.of(t)).isCloseTo(200, within(1e-9));
+  }
 }

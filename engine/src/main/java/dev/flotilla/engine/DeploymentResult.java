@@ -19,9 +19,10 @@ public record DeploymentResult(String deploymentId, DeploymentStatus status, Tim
    *
    * @param skipped targets that never ran the step (not started, or the whole step skipped)
    * @param durationMs from the step's first start to its last end; 0 if it never ran
+   * @param running targets whose last attempt is still running (only in a deployment not finished)
    */
   public record StepSummary(String name, String parent, StepStatus status, int succeeded, int failed, int cancelled,
-      int skipped, double durationMs) {}
+      int skipped, double durationMs, int running) {}
 
   public boolean succeeded() {
     return status == DeploymentStatus.SUCCEEDED;
@@ -38,6 +39,7 @@ public record DeploymentResult(String deploymentId, DeploymentStatus status, Tim
     int[] succeeded = new int[count];
     int[] failed = new int[count];
     int[] cancelled = new int[count];
+    int[] running = new int[count];
     double[] first = new double[count];
     double[] last = new double[count];
     java.util.Arrays.fill(first, Double.MAX_VALUE);
@@ -58,6 +60,7 @@ public record DeploymentResult(String deploymentId, DeploymentStatus status, Tim
         case SUCCEEDED -> succeeded[step]++;
         case FAILED, TIMED_OUT, INTERRUPTED -> failed[step]++;
         case CANCELLED -> cancelled[step]++;
+        case RUNNING -> running[step]++;
         default -> { }
       }
     }
@@ -65,11 +68,11 @@ public record DeploymentResult(String deploymentId, DeploymentStatus status, Tim
     for (Timeline.StepEntry step : timeline.steps()) {
       int i = step.index();
       boolean rolling = step.windowSize() != null;
-      int ran = succeeded[i] + failed[i] + cancelled[i];
+      int ran = succeeded[i] + failed[i] + cancelled[i] + running[i];
       int skipped = rolling ? 0 : Math.max(0, step.targets() - ran);
       double duration = first[i] == Double.MAX_VALUE ? 0 : Math.max(0, last[i] - first[i]);
       summaries.add(new StepSummary(step.name(), step.parent(), step.status(), succeeded[i], failed[i], cancelled[i],
-          skipped, duration));
+          skipped, duration, running[i]));
     }
     return summaries;
   }

@@ -59,7 +59,8 @@ public final class DeploymentHistory {
 
   /** The ids of every deployment in the journal, in no particular order. */
   public List<String> deploymentIds() throws JournalReadException {
-    List<String> ids = await(journal.currentPersistenceIds().runWith(Sink.seq(), system), "list the deployments");
+    List<String> ids = await(journal.currentPersistenceIds().runWith(Sink.seq(), system), "list the deployments",
+        timeout);
     List<String> deployments = new ArrayList<>();
     for (String id : ids) {
       // The journal also lists the pseudo-ids of its tag index, which start with $$$.
@@ -75,7 +76,7 @@ public final class DeploymentHistory {
     String persistenceId = DeploymentActor.persistenceId(deploymentId).id();
     List<EventEnvelope> envelopes = await(
         journal.currentEventsByPersistenceId(persistenceId, 0L, Long.MAX_VALUE).runWith(Sink.seq(), system),
-        "read deployment " + deploymentId);
+        "read deployment " + deploymentId, timeout);
     List<DeploymentEvent> events = new ArrayList<>(envelopes.size());
     for (EventEnvelope envelope : envelopes) {
       events.add((DeploymentEvent) envelope.event());
@@ -141,7 +142,16 @@ public final class DeploymentHistory {
     return !events.isEmpty() && events.stream().noneMatch(DeploymentFinished.class::isInstance);
   }
 
-  private <T> T await(java.util.concurrent.CompletionStage<T> stage, String what) throws JournalReadException {
+  /**
+   * Starts the journal and waits until it answers: from then on this process holds the
+   * directory's LevelDB lock. A journal that fails to open never answers.
+   */
+  void open(Duration within) throws JournalReadException {
+    await(journal.currentPersistenceIds().runWith(Sink.ignore(), system), "open the journal", within);
+  }
+
+  private <T> T await(java.util.concurrent.CompletionStage<T> stage, String what, Duration timeout)
+      throws JournalReadException {
     try {
       return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

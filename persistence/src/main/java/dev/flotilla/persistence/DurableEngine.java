@@ -9,6 +9,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Locale;
@@ -51,7 +52,32 @@ public final class DurableEngine {
     Config config = configFor(directory, base);
     int snapshotEvery = config.getInt("flotilla.journal.snapshot-every");
     DeploymentActor.Store store = new DeploymentActor.Store(JOURNAL_PLUGIN, SNAPSHOT_PLUGIN, true, snapshotEvery);
-    return Flotilla.start(settings.withStore(store), config);
+    Flotilla engine = Flotilla.start(settings.withStore(store), config);
+    holdJournal(engine, directory.toAbsolutePath().normalize(), config.getDuration("flotilla.journal.open-timeout"));
+    return engine;
+  }
+
+  /**
+   * Whether {@code directory} holds a journal (an engine has used it). Lets a read-only tool
+   * report an empty history without creating the directory, which {@link #start} would.
+   */
+  public static boolean holdsJournal(Path directory) {
+    return Files.isDirectory(directory.resolve("journal"));
+  }
+
+  /**
+   * Opens the journal before the engine is handed out. Pekko starts a journal plugin, and
+   * LevelDB takes its lock, only when something first uses it: until then a second engine could
+   * pass {@link #ensureOpens} on the same directory, and the first one's deployments would hang.
+   */
+  private static void holdJournal(Flotilla engine, Path root, Duration timeout) throws JournalUnavailableException {
+    try {
+      new DeploymentHistory(engine.system()).open(timeout);
+    } catch (DeploymentHistory.JournalReadException e) {
+      engine.close();
+      throw new JournalUnavailableException(root, "the journal did not open (" + e.getMessage()
+          + "); another engine may have taken the directory at the same moment", e);
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.flotilla.engine.Flotilla;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.model.DeploymentPlan;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,7 +18,37 @@ import java.util.function.Function;
  */
 public final class Resumption {
 
+  /**
+   * A deployment the journal records as unfinished.
+   *
+   * @param events everything recorded before the stop, starting with its acceptance
+   */
+  public record Unfinished(String deploymentId, DeploymentPlan plan, List<DeploymentEvent> events) {
+
+    private long acceptedAtMicros() {
+      return events.get(0).atMicros();
+    }
+  }
+
   private Resumption() {}
+
+  /** The unfinished deployments of the journal, in the order they were first accepted. */
+  public static List<Unfinished> unfinished(DeploymentHistory history) throws DeploymentHistory.JournalReadException {
+    List<Unfinished> unfinished = new ArrayList<>();
+    for (String id : history.deploymentIds()) {
+      List<DeploymentEvent> events = history.events(id);
+      if (DeploymentHistory.isUnfinished(events) && events.get(0) instanceof DeploymentAccepted accepted) {
+        unfinished.add(new Unfinished(id, accepted.plan(), List.copyOf(events)));
+      }
+    }
+    unfinished.sort(Comparator.comparingLong(Unfinished::acceptedAtMicros));
+    return unfinished;
+  }
+
+  /** Resumes one unfinished deployment on {@code engine}, whose journal recorded it. */
+  public static DeploymentHandle resume(Flotilla engine, Unfinished deployment, DeploymentListener listener) {
+    return engine.resume(deployment.deploymentId(), deployment.events(), listener);
+  }
 
   /**
    * Resumes every unfinished deployment of the engine's journal.
@@ -27,18 +58,9 @@ public final class Resumption {
    */
   public static List<DeploymentHandle> resumeUnfinished(Flotilla engine, DeploymentHistory history,
       Function<String, DeploymentListener> listeners) throws DeploymentHistory.JournalReadException {
-    record Unfinished(String id, List<DeploymentEvent> events, long acceptedAt) {}
-    List<Unfinished> unfinished = new ArrayList<>();
-    for (String id : history.deploymentIds()) {
-      List<DeploymentEvent> events = history.events(id);
-      if (DeploymentHistory.isUnfinished(events) && events.get(0) instanceof DeploymentAccepted accepted) {
-        unfinished.add(new Unfinished(id, events, accepted.atMicros()));
-      }
-    }
-    unfinished.sort(Comparator.comparingLong(Unfinished::acceptedAt));
     List<DeploymentHandle> handles = new ArrayList<>();
-    for (Unfinished deployment : unfinished) {
-      handles.add(engine.resume(deployment.id(), deployment.events(), listeners.apply(deployment.id())));
+    for (Unfinished deployment : unfinished(history)) {
+      handles.add(resume(engine, deployment, listeners.apply(deployment.deploymentId())));
     }
     return handles;
   }

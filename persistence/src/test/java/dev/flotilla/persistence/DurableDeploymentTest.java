@@ -186,6 +186,27 @@ class DurableDeploymentTest {
   }
 
   @Test
+  void anEngineHoldsItsJournalFromTheMomentItStarts() throws Exception {
+    // Proves the lock is taken at start, not at the first deployment: an idle engine still refuses a second one.
+    try (Flotilla idle = start(journal)) {
+      assertThatThrownBy(() -> start(journal))
+          .isInstanceOf(JournalUnavailableException.class)
+          .hasMessageContaining("already in use");
+    }
+  }
+
+  @Test
+  void onlyADirectoryAnEngineUsedHoldsAJournal() throws Exception {
+    // Proves read-only tools can tell a missing journal from an empty one without creating it.
+    Path missing = journal.resolve("missing");
+    assertThat(DurableEngine.holdsJournal(missing)).isFalse();
+    assertThat(missing).doesNotExist();
+    try (Flotilla engine = start(missing)) {
+      assertThat(DurableEngine.holdsJournal(missing)).isTrue();
+    }
+  }
+
+  @Test
   void aDamagedJournalIsReportedWithItsPath() throws Exception {
     try (Flotilla engine = start(journal)) {
       await(engine.submit(plan("""

@@ -1,6 +1,7 @@
 package dev.flotilla.samples.cli;
 
 import com.typesafe.config.Config;
+import dev.flotilla.samples.progress.ProgressSettings;
 import java.time.Duration;
 
 /**
@@ -13,18 +14,27 @@ import java.time.Duration;
  * @param outputLinesPerSecond the most script output lines shown a second
  * @param failuresShownPerStep failed executions shown one by one per step
  * @param cancelGrace after Ctrl-C, how long to wait for the cancelled deployment to end
+ * @param progress bars or lines, and how the live panel looks
  */
 record CliSettings(
     Duration statusInterval,
     int outputMaxRunning,
     int outputLinesPerSecond,
     int failuresShownPerStep,
-    Duration cancelGrace) {
+    Duration cancelGrace,
+    ProgressSettings progress) {
 
   CliSettings {
     if (statusInterval.isNegative() || statusInterval.isZero()) {
       throw new IllegalArgumentException("flotilla.cli.status-interval must be positive, was " + statusInterval);
     }
+  }
+
+  /** With the progress settings of {@code reference.conf}. */
+  CliSettings(Duration statusInterval, int outputMaxRunning, int outputLinesPerSecond, int failuresShownPerStep,
+      Duration cancelGrace) {
+    this(statusInterval, outputMaxRunning, outputLinesPerSecond, failuresShownPerStep, cancelGrace,
+        ProgressSettings.defaults());
   }
 
   static CliSettings fromConfig(Config config) {
@@ -34,6 +44,7 @@ record CliSettings(
         cli.getInt("output-max-running"),
         cli.getInt("output-lines-per-second"),
         cli.getInt("failures-shown-per-step"),
-        cli.getDuration("cancel-grace"));
+        cli.getDuration("cancel-grace"),
+        ProgressSettings.fromConfig(config));
   }
 }

@@ -13,25 +13,27 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code flotilla} command-line tool: runs a deployment plan with an engine of its own and
- * shows it as it happens.
+ * shows it as it happens; lists, replays and resumes the deployments of its journal.
  *
  * <p>Exit codes: {@value #SUCCEEDED} the deployment succeeded, {@value #NOT_SUCCEEDED} it failed
  * or was cancelled, {@value #INVALID_INPUT} the input was invalid (a bad option, a missing file,
- * a plan with problems) and nothing was started.
+ * a plan with problems, an unknown deployment id, a journal that cannot be used) and nothing was
+ * started.
  */
 @Command(
     name = "flotilla",
     mixinStandardHelpOptions = true,
     versionProvider = FlotillaCli.Version.class,
     description = "Runs deployments: an ordered process of steps fanned out over a fleet of targets.",
-    subcommands = {DeployCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DeployCommand.class, DeploymentsCommand.class, ReplayCommand.class, ResumeCommand.class,
+        SimulateCommand.class, TimelineCommand.class, CommandLine.HelpCommand.class})
 public final class FlotillaCli implements Runnable {
 
   /** The deployment succeeded. */
   public static final int SUCCEEDED = 0;
   /** The deployment failed or was cancelled (or the engine itself failed). */
   public static final int NOT_SUCCEEDED = 1;
-  /** Bad options, a missing file or an invalid plan: nothing was started. */
+  /** Bad options, a missing file, an invalid plan or an unusable journal: nothing was started. */
   public static final int INVALID_INPUT = 2;
 
   @Spec

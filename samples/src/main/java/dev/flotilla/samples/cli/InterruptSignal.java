@@ -6,6 +6,9 @@ package dev.flotilla.samples.cli;
  */
 interface InterruptSignal {
 
+  /** Why a deployment is cancelled when the user presses Ctrl-C. */
+  String CTRL_C_REASON = "interrupted (Ctrl-C)";
+
   /** Reacts to the interrupt, on the signal's thread; returns the exit code the process ends with. */
   @FunctionalInterface
   interface Handler {

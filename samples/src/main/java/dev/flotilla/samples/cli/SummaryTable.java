@@ -4,6 +4,7 @@ import dev.flotilla.engine.DeploymentResult;
 import dev.flotilla.engine.DeploymentResult.StepSummary;
 import dev.flotilla.engine.deployment.StepStatus;
 import dev.flotilla.engine.model.Durations;
+import dev.flotilla.engine.timeline.LowerBound;
 import dev.flotilla.engine.timeline.Timeline;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -52,6 +53,10 @@ final class SummaryTable {
     out.printf("%-12s%s %s%n", "Deployment", timeline.name(), timeline.status());
     Double makespan = timeline.makespanMs();
     out.printf("%-12s%s%n", "Makespan", makespan == null ? "(still running)" : duration(makespan));
+    double bound = LowerBound.of(timeline);
+    if (makespan != null && bound > 0) {
+      out.printf(Locale.ROOT, "%-12s%s (makespan / bound = %.2f)%n", "Lower bound", duration(bound), makespan / bound);
+    }
     out.printf("%-12s%s%n", "Id", timeline.deploymentId());
     if (timelineFile != null) {
       out.printf("%-12s%s%n", "Timeline", timelineFile);

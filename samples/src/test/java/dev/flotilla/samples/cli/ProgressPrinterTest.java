@@ -17,6 +17,9 @@ import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.Step;
 import dev.flotilla.engine.model.Target;
+import dev.flotilla.samples.progress.LiveScreen;
+import dev.flotilla.samples.progress.ProgressMode;
+import dev.flotilla.samples.progress.TerminalSize;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -27,8 +30,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The progress stays readable for a large fleet. Events are fed by hand and the printer thread is
- * never started: each test prints with {@code tick()} and {@code close()} on its own thread.
+ * The progress stays readable for a large fleet, in lines and in bars. Events are fed by hand and
+ * no printing thread is started: each test prints with {@code tick()}, {@code drawNow()} and
+ * {@code close()} on its own thread.
  */
 class ProgressPrinterTest {
 
@@ -53,7 +57,7 @@ class ProgressPrinterTest {
     plan = DeploymentPlan.of("fleet", targets, List.of(
         Step.of("Deploy", NOTHING, "web"),
         Step.rolling("Restart", 3, List.of(Step.of("Drain", NOTHING), Step.of("Start", NOTHING)), "web")));
-    printer = new ProgressPrinter(PlanLayout.of(plan), SETTINGS, new PrintWriter(out, true));
+    printer = new ProgressPrinter(PlanLayout.of(plan), SETTINGS, ProgressMode.LINES, new PrintWriter(out, true), null);
     printer.onEvent(new DeploymentAccepted("d-1", plan, T0));
     printer.onEvent(new DeploymentStarted(T0));
     printer.onEvent(new StepStarted(0, T0));
@@ -134,6 +138,50 @@ class ProgressPrinterTest {
     assertThat(finished.get(0)).contains("finished   Restart SUCCEEDED");
     assertThat(finished.get(1)).contains("finished     Drain SUCCEEDED");
     assertThat(finished.get(2)).contains("finished     Start SUCCEEDED");
+  }
+
+  @Test
+  void everyLineStartsWithTheClockThenTheTimeSinceTheStart() {
+    // Proves the plain lines a CI log gets are timestamped: wall-clock time, then seconds since the start.
+    printer.onEvent(new StepFinished(0, StepStatus.SUCCEEDED, 0, T0 + 2_500_000));
+
+    printer.tick();
+    printer.close();
+
+    assertThat(lines()).hasSizeGreaterThanOrEqualTo(3)
+        .allMatch(line -> line.matches("\\d{2}:\\d{2}:\\d{2}\\.\\d{3} +\\+\\d+\\.\\ds  \\S.*"), "timestamped");
+    assertThat(out.toString()).contains("   +0.0s  started    Deploy: 2000 targets, 10 at once")
+        .contains("   +2.5s  finished   Deploy SUCCEEDED");
+  }
+
+  @Test
+  void barsModePrintsLinesAboveAPanelAndLeavesNoPanelBehind() {
+    // Proves in a terminal: the started line stays, the panel draws the step's bar, and closing erases the panel.
+    StringWriter screenText = new StringWriter();
+    LiveScreen screen = new LiveScreen(new PrintWriter(screenText), Duration.ofMillis(200), new TerminalSize(120, 40));
+    ProgressPrinter bars = new ProgressPrinter(PlanLayout.of(plan), SETTINGS, ProgressMode.BARS,
+        new PrintWriter(screenText), null);
+    bars.onEvent(new DeploymentAccepted("d-1", plan, T0));
+    bars.onEvent(new DeploymentStarted(T0));
+    bars.onEvent(new StepStarted(0, T0));
+    for (int i = 1; i <= 510; i++) {
+      bars.onEvent(new ExecutionStarted(0, target(i), 1, T0));
+      if (i <= 500) {
+        bars.onEvent(new ExecutionFinished(0, target(i), 1, ExecutionStatus.SUCCEEDED, null, List.of(), true, T0));
+      }
+    }
+
+    bars.showOn(screen);
+    screen.drawNow();
+    String frame = screenText.toString();
+    screenText.getBuffer().setLength(0);
+    bars.close();
+    String last = screenText.toString();
+
+    assertThat(frame).contains("started    Deploy: 2000 targets, 10 at once\u001b[K\n")
+        .contains("  Deploy  [" + "█".repeat(6) + "░".repeat(18) + "]   500/2000  10 running\u001b[K\n")
+        .contains("executions: 0 waiting, 10 running, 500 succeeded, 0 failed");
+    assertThat(last).isEqualTo("\r\u001b[2A\u001b[J");
   }
 
   private List<String> lines() {

@@ -19,7 +19,13 @@ class SamplePlansTest {
   private static final Map<String, Integer> EXPECTED_EXIT_CODES = Map.of(
       "quick-start.yaml", FlotillaCli.SUCCEEDED,
       // Restart fails on web-07 on purpose.
-      "web-release.yaml", FlotillaCli.NOT_SUCCEEDED);
+      "web-release.yaml", FlotillaCli.NOT_SUCCEEDED,
+      "web-farm-rolling.yaml", FlotillaCli.SUCCEEDED,
+      "microservices.yaml", FlotillaCli.SUCCEEDED,
+      // Deploy app fails on app-02 on purpose; the always and failure steps still run.
+      "failing-release.yaml", FlotillaCli.NOT_SUCCEEDED,
+      // Its seed draws failures that every node survives within its 2 retries.
+      "fleet-patch.yaml", FlotillaCli.SUCCEEDED);
 
   /** Fast enough for a test, slow enough that simulated steps still overlap as they would. */
   private static final String TIME_SCALE = "0.02";
@@ -48,7 +54,7 @@ class SamplePlansTest {
   @MethodSource("shippedPlans")
   void shippedPlanEndsAsDocumented(Path plan) {
     // Proves a sample plan is valid, runs, and ends with the exit code its header promises.
-    CliRun run = CliRun.of("deploy", plan.toString(), "--time-scale", TIME_SCALE);
+    CliRun run = CliRun.of("deploy", plan.toString(), "--time-scale", TIME_SCALE, "--in-memory");
 
     assertThat(run.exitCode()).as(run.toString())
         .isEqualTo(EXPECTED_EXIT_CODES.get(plan.getFileName().toString()));

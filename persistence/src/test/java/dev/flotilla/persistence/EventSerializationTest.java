@@ -112,4 +112,22 @@ class EventSerializationTest {
     String manifest = serializer instanceof SerializerWithStringManifest withManifest ? withManifest.manifest(value) : "";
     return serialization.deserialize(bytes, serializer.identifier(), manifest).get();
   }
+
+  @Test
+  void anEventWrittenBeforeAFieldExistedStillReads() throws Exception {
+    // Proves the evolution rule: a field added later reads as its default from an older journal.
+    DeploymentEvent accepted = new DeploymentEvent.DeploymentAccepted("d-old", richPlan(), 1L);
+    SerializerWithStringManifest serializer = (SerializerWithStringManifest) serialization.findSerializerFor(accepted);
+    com.fasterxml.jackson.databind.ObjectMapper cbor =
+        new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.cbor.CBORFactory());
+    com.fasterxml.jackson.databind.node.ObjectNode tree =
+        (com.fasterxml.jackson.databind.node.ObjectNode) cbor.readTree(serializer.toBinary(accepted));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("plan")).remove("onInterrupted");
+    byte[] older = cbor.writeValueAsBytes(tree);
+
+    DeploymentEvent.DeploymentAccepted read = (DeploymentEvent.DeploymentAccepted)
+        serialization.deserialize(older, serializer.identifier(), serializer.manifest(accepted)).get();
+    assertThat(read.plan().onInterrupted()).isEqualTo(DeploymentPlan.InterruptPolicy.RERUN);
+    assertThat(read.plan().steps()).isEqualTo(richPlan().steps());
+  }
 }

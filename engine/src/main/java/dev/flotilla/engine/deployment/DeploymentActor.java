@@ -337,8 +337,9 @@ public final class DeploymentActor
       if (!runnable.isEmpty()) {
         decision.record(new BlockStarted(next, WallClock.nowMicros()));
         Map<Integer, StepWork> work = new java.util.HashMap<>();
-        for (int stepIndex : runnable) {
-          work.put(stepIndex, freshWork(layout.step(stepIndex), layout));
+        for (int position = 0; position < runnable.size(); position++) {
+          int stepIndex = runnable.get(position);
+          work.put(stepIndex, freshWork(layout.step(stepIndex), layout, position, runnable.size()));
         }
         spawnBlock(decision, next, runnable, work);
         return;
@@ -352,14 +353,24 @@ public final class DeploymentActor
     decision.then(() -> context.spawn(StepBlockActor.create(deployment, block, steps, work), "block-" + block));
   }
 
-  private static StepWork freshWork(StepInfo step, PlanLayout layout) {
+  /**
+   * A step's work when its block starts. When several plain steps of a block share machines under
+   * exclusive isolation, each begins at a different point of its target list (the i-th of k steps
+   * a fraction i/k in, wrapping around), so they spread over the fleet instead of queueing for the
+   * same first guards. A rolling step keeps plan order: its window is meant to walk the fleet.
+   */
+  private static StepWork freshWork(StepInfo step, PlanLayout layout, int position, int stepsInBlock) {
     List<Integer> sequence = sequenceOf(step, layout);
     if (step.step().runOnServer()) {
       return new StepWork(List.of(TargetWork.fresh(null, sequence)), 0);
     }
-    List<TargetWork> targets = new ArrayList<>(step.targets().size());
-    for (String target : step.targets()) {
-      targets.add(TargetWork.fresh(target, sequence));
+    List<String> names = step.targets();
+    boolean spread = stepsInBlock > 1 && !step.step().isRolling()
+        && layout.plan().targetIsolation() == dev.flotilla.engine.model.TargetIsolation.EXCLUSIVE;
+    int offset = spread ? (int) ((long) position * names.size() / stepsInBlock) : 0;
+    List<TargetWork> targets = new ArrayList<>(names.size());
+    for (int i = 0; i < names.size(); i++) {
+      targets.add(TargetWork.fresh(names.get((i + offset) % names.size()), sequence));
     }
     return new StepWork(targets, 0);
   }

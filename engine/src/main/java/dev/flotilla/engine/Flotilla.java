@@ -134,7 +134,12 @@ public final class Flotilla implements AutoCloseable {
         + String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
   }
 
-  /** Stops an engine that owns its actor system, cancelling whatever still runs. */
+  /**
+   * Stops an engine that owns its actor system (an attached engine is the host's to stop).
+   * Deployments still running stop where they are: their actions are cancelled and their guards
+   * released, but nothing more is recorded and their results do not complete. A durable engine
+   * resumes them on its next start; to end them first, cancel them and wait for their results.
+   */
   @Override
   public void close() {
     if (ownsSystem) {

@@ -188,18 +188,29 @@ class CrashRecoveryTest {
     return new Ran(execution.step(), execution.target(), execution.attempt());
   }
 
-  /** Polls the ledger until it has {@code lines} lines; the deployment must still be running by then. */
+  /**
+   * Waits until the ledger has {@code lines} lines, woken by the file system each time a script
+   * writes to it (and at least every 100 ms, to notice a deployment that ended early).
+   */
   private static void awaitLedgerLines(Path ledger, int lines, CliProcess deploy) throws Exception {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (ledger(ledger).size() < lines) {
-      if (!deploy.process().isAlive()) {
-        throw new AssertionError("the deployment ended before " + lines + " scripts ran\n" + deploy);
+    try (java.nio.file.WatchService watch = ledger.getFileSystem().newWatchService()) {
+      ledger.toAbsolutePath().getParent().register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
+          java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
+      while (ledger(ledger).size() < lines) {
+        if (!deploy.process().isAlive()) {
+          throw new AssertionError("the deployment ended before " + lines + " scripts ran\n" + deploy);
+        }
+        if (System.nanoTime() > deadline) {
+          deploy.kill();
+          throw new AssertionError("fewer than " + lines + " scripts ran within " + DEADLINE + "\n" + deploy);
+        }
+        java.nio.file.WatchKey key = watch.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (key != null) {
+          key.pollEvents();
+          key.reset();
+        }
       }
-      if (System.nanoTime() > deadline) {
-        deploy.kill();
-        throw new AssertionError("fewer than " + lines + " scripts ran within " + DEADLINE + "\n" + deploy);
-      }
-      Thread.sleep(5);
     }
   }
 

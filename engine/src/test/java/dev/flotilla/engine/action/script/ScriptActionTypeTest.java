@@ -39,6 +39,7 @@ class ScriptActionTypeTest {
   private ExecutorService blocking;
   private ActionRuntime runtime;
   private final List<String> log = new CopyOnWriteArrayList<>();
+  private final Object logged = new Object();
 
   @BeforeEach
   void startPools() {
@@ -65,7 +66,7 @@ class ScriptActionTypeTest {
   void outputIsLoggedWhileTheScriptStillRuns() throws Exception {
     RunningAction running = script("echo started; sleep 300").start(context("web-01", Map.of()));
     try {
-      waitUntil(() -> log.contains("started"));
+      awaitLog(lines -> lines.contains("started"));
       assertThat(running.result().toCompletableFuture().isDone()).isFalse();
     } finally {
       running.cancel();
@@ -129,14 +130,13 @@ class ScriptActionTypeTest {
 
   @Test
   void cancelKillsTheWholeProcessTree() throws Exception {
-    Path pids = dir.resolve("pids");
-    // The shell, a background sleep, and a foreground sleep that is a grandchild of the shell.
-    String command = "echo $$ > \"$PIDS\"; sleep 300 & echo $! >> \"$PIDS\"; "
-        + "sh -c 'echo $$ >> \"$PIDS\"; exec sleep 300'";
-    RunningAction running = script(command).start(context("web-01", Map.of("PIDS", pids.toString())));
+    // The shell, a background sleep, and a foreground sleep that is a grandchild of the shell,
+    // each announcing its process id on the script's output.
+    String command = "echo $$; sleep 300 & echo $!; sh -c 'echo $$; exec sleep 300'";
+    RunningAction running = script(command).start(context("web-01", Map.of()));
 
-    waitUntil(() -> lines(pids).size() == 3);
-    List<Long> started = lines(pids).stream().map(Long::parseLong).toList();
+    awaitLog(lines -> lines.size() == 3);
+    List<Long> started = log.stream().map(Long::parseLong).toList();
     assertThat(started).allMatch(ScriptActionTypeTest::alive);
 
     running.cancel();
@@ -196,7 +196,26 @@ class ScriptActionTypeTest {
   }
 
   private ActionContext context(String target, Map<String, String> variables, ActionRuntime runtime) {
-    return new ActionContext("d-1", "plan", "install", target, 2, variables, 7, log::add, runtime);
+    return new ActionContext("d-1", "plan", "install", target, 2, variables, 7, this::onLogLine, runtime);
+  }
+
+  private void onLogLine(String line) {
+    synchronized (logged) {
+      log.add(line);
+      logged.notifyAll();
+    }
+  }
+
+  /** Waits, woken by each output line, until the output so far satisfies {@code condition}. */
+  private void awaitLog(java.util.function.Predicate<List<String>> condition) throws InterruptedException {
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    synchronized (logged) {
+      while (!condition.test(log)) {
+        long left = deadline - System.nanoTime();
+        assertThat(left).as("output %s still not as expected after %s", log, DEADLINE).isPositive();
+        TimeUnit.NANOSECONDS.timedWait(logged, left);
+      }
+    }
   }
 
   private static ActionResult await(RunningAction running) throws Exception {
@@ -221,14 +240,6 @@ class ScriptActionTypeTest {
       return text.charAt(text.lastIndexOf(')') + 2) != 'Z';
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  private static List<String> lines(Path file) {
-    try {
-      return Files.exists(file) ? Files.readAllLines(file) : List.of();
-    } catch (IOException e) {
-      return List.of();
     }
   }
 

@@ -9,14 +9,12 @@ import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.plan.InvalidPlanException;
 import dev.flotilla.engine.plan.PlanLoader;
-import dev.flotilla.engine.plan.PlanProblem;
 import dev.flotilla.persistence.JournalUnavailableException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -82,7 +80,7 @@ final class DeployCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Map<String, String> overrides = variableOverrides();
+    Map<String, String> overrides = PlanInput.overrides(variables, spec);
     double scale = TimeScale.check(timeScale, spec);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -97,7 +95,7 @@ final class DeployCommand implements Callable<Integer> {
     try {
       plan = new PlanLoader(actionTypes).load(planFile, overrides);
     } catch (InvalidPlanException e) {
-      return reportProblems(e.problems(), err);
+      return PlanInput.reportProblems(e.problems(), err);
     } catch (UncheckedIOException e) {
       err.println("flotilla: cannot read " + planFile + ": " + e.getCause().getMessage());
       return FlotillaCli.INVALID_INPUT;
@@ -150,28 +148,5 @@ final class DeployCommand implements Callable<Integer> {
     }
     String option = storage.journal == null ? "" : " --journal " + journal;
     out.println("Journal: " + journal + " (replay it with: flotilla replay " + deploymentId + option + ")");
-  }
-
-  /** Each {@code --set} is {@code key=value}; a later one wins. */
-  private Map<String, String> variableOverrides() {
-    Map<String, String> overrides = new LinkedHashMap<>();
-    for (String setting : variables) {
-      int equals = setting.indexOf('=');
-      if (equals <= 0 || setting.substring(0, equals).isBlank()) {
-        throw new ParameterException(spec.commandLine(),
-            "--set needs key=value, not \"" + setting + "\"");
-      }
-      overrides.put(setting.substring(0, equals).trim(), setting.substring(equals + 1));
-    }
-    return overrides;
-  }
-
-  private static int reportProblems(List<PlanProblem> problems, PrintWriter err) {
-    for (PlanProblem problem : problems) {
-      err.println(problem);
-    }
-    err.println("flotilla: the plan has " + problems.size() + (problems.size() == 1 ? " problem" : " problems")
-        + "; nothing was started");
-    return FlotillaCli.INVALID_INPUT;
   }
 }

@@ -1,7 +1,6 @@
 package dev.flotilla.samples.cli;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.flotilla.engine.DeploymentHandle;
 import dev.flotilla.engine.DeploymentResult;
 import dev.flotilla.engine.EngineSettings;
@@ -12,7 +11,6 @@ import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.Durations;
 import dev.flotilla.engine.plan.InvalidPlanException;
 import dev.flotilla.engine.plan.PlanLoader;
-import dev.flotilla.engine.plan.PlanProblem;
 import dev.flotilla.engine.timeline.LowerBound;
 import dev.flotilla.engine.timeline.Timeline;
 import java.io.PrintWriter;
@@ -111,7 +109,7 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Map<String, String> overrides = overrides();
+    Map<String, String> overrides = PlanInput.overrides(variables, spec);
     if (!(timeScale > 0) || Double.isInfinite(timeScale)) {
       throw usage("--time-scale must be a number greater than 0, not " + timeScale);
     }
@@ -151,7 +149,7 @@ final class SimulateCommand implements Callable<Integer> {
         plans.put(value, swept);
       }
     } catch (InvalidPlanException e) {
-      return reportProblems(e.problems(), err);
+      return PlanInput.reportProblems(e.problems(), err);
     } catch (UncheckedIOException e) {
       err.println("flotilla: cannot read " + planFile + ": " + e.getCause().getMessage());
       return FlotillaCli.INVALID_INPUT;
@@ -160,7 +158,7 @@ final class SimulateCommand implements Callable<Integer> {
     }
 
     printHeader(plan, sweep, simulated, withoutEstimate, out);
-    Config config = cliConfig();
+    Config config = CliEngine.config();
     EngineSettings settings = EngineSettings.fromConfig(config).withActionTypes(actionTypes);
     return sweep(sweep, plans, settings, config, out, err);
   }
@@ -282,35 +280,7 @@ final class SimulateCommand implements Callable<Integer> {
     return sweep.key() + "=" + value;
   }
 
-  /** As deploy's: Pekko must not stop the actor system from its own shutdown hook while a run is cancelled. */
-  private static Config cliConfig() {
-    return ConfigFactory.parseString("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off")
-        .withFallback(ConfigFactory.load());
-  }
-
-  /** Each {@code --set} is {@code key=value}; a later one wins. */
-  private Map<String, String> overrides() {
-    Map<String, String> overrides = new LinkedHashMap<>();
-    for (String setting : variables) {
-      int equals = setting.indexOf('=');
-      if (equals <= 0 || setting.substring(0, equals).isBlank()) {
-        throw usage("--set needs key=value, not \"" + setting + "\"");
-      }
-      overrides.put(setting.substring(0, equals).trim(), setting.substring(equals + 1));
-    }
-    return overrides;
-  }
-
   private ParameterException usage(String message) {
     return new ParameterException(spec.commandLine(), message);
-  }
-
-  private static int reportProblems(List<PlanProblem> problems, PrintWriter err) {
-    for (PlanProblem problem : problems) {
-      err.println(problem);
-    }
-    err.println("flotilla: the plan has " + problems.size() + (problems.size() == 1 ? " problem" : " problems")
-        + "; nothing was started");
-    return FlotillaCli.INVALID_INPUT;
   }
 }

@@ -258,4 +258,52 @@ class DurableDeploymentTest {
           .extracting(Timeline.ExecutionEntry::target).doesNotHaveDuplicates().hasSize(30);
     }
   }
+
+  @Test
+  void aResumedDeploymentWhoseActionTypeThisEngineLacksEndsFailedSayingWhy() throws Exception {
+    // An action type only the first engine knows: it never ends, so the deployment is unfinished.
+    dev.flotilla.engine.action.ActionType hang = new dev.flotilla.engine.action.ActionType() {
+      @Override
+      public String name() {
+        return "hang";
+      }
+
+      @Override
+      public dev.flotilla.engine.action.Action configure(Map<String, Object> parameters) {
+        return context -> dev.flotilla.engine.action.RunningAction.of(
+            new java.util.concurrent.CompletableFuture<>(), () -> {});
+      }
+    };
+    Config config = ConfigFactory.load();
+    EngineSettings withHang = EngineSettings.fromConfig(config).withActionType(hang);
+    DeploymentPlan plan = new PlanLoader(withHang.actionTypes()).parse("""
+        name: orphaned
+        targets: [{ name: "web-{1..2}", roles: [web] }]
+        steps:
+          - { name: Hang, roles: [web], maxParallelism: 1, action: { type: hang } }
+          - { name: After, roles: [web], action: { type: simulate } }
+        """, "orphaned.yaml", Map.of());
+    CountDownLatch started = new CountDownLatch(1);
+    try (Flotilla engine = DurableEngine.start(journal, withHang, config)) {
+      engine.submit(plan, new DeploymentListener() {
+        @Override
+        public void onEvent(DeploymentEvent event) {
+          if (event instanceof DeploymentEvent.ExecutionStarted) {
+            started.countDown();
+          }
+        }
+      });
+      assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+    }
+    try (Flotilla engine = start(journal)) {
+      List<DeploymentHandle> resumed = Resumption.resumeUnfinished(engine, new DeploymentHistory(engine.system()),
+          ignored -> DeploymentListener.NONE);
+      DeploymentResult result = await(resumed.get(0));
+      assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
+      assertThat(result.timeline().executions()).singleElement()
+          .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.INTERRUPTED));
+      assertThat(result.timeline().steps().get(1).status()).isEqualTo(dev.flotilla.engine.deployment.StepStatus.SKIPPED);
+      assertThat(result.timeline().steps().get(1).skipReason()).contains("hang");
+    }
+  }
 }

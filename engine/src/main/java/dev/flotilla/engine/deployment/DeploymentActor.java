@@ -225,7 +225,13 @@ public final class DeploymentActor
     if (state.status().isFinal() || state.cancelRequested() || running != null) {
       return Effect().none().thenNoReply();
     }
-    running = new DeploymentContext(state.deploymentId(), state.layout(), configureActions(state.layout()),
+    List<Action> actions;
+    try {
+      actions = configureActions(state.layout());
+    } catch (InvalidActionException e) {
+      return cannotRun(state, e.getMessage());
+    }
+    running = new DeploymentContext(state.deploymentId(), state.layout(), actions,
         resolved.guards(), wiring.runtime(), wiring.logTailLines(), inbox);
     Decision decision = new Decision(state);
     if (state.status() == DeploymentStatus.QUEUED) {
@@ -234,6 +240,38 @@ public final class DeploymentActor
     } else {
       resume(decision);
     }
+    return decision.effect().thenNoReply();
+  }
+
+  /**
+   * A deployment this engine cannot run: a plan accepted (and validated) by another engine, resumed
+   * here without one of its action types. It ends FAILED at once, saying why, rather than stopping
+   * with its result never completed: what was running is interrupted for good, what was pending is
+   * skipped.
+   */
+  private ReplyEffect<DeploymentEvent, DeploymentState> cannotRun(DeploymentState state, String reason) {
+    context.getLog().error("Deployment {} cannot run on this engine: {}", state.deploymentId(), reason);
+    Decision decision = new Decision(state);
+    long now = WallClock.nowMicros();
+    for (var entry : state.running().entrySet()) {
+      ExecutionKey key = entry.getKey();
+      decision.record(new ExecutionInterrupted(key.step(), key.target(), entry.getValue().attempt(), false, now));
+    }
+    for (StepInfo step : state.layout().steps()) {
+      if (step.isChild()) {
+        continue;
+      }
+      StepStatus status = decision.state.step(step.index()).status();
+      if (status == StepStatus.RUNNING) {
+        for (StepInfo child : state.layout().childrenOf(step.index())) {
+          decision.record(new StepFinished(child.index(), StepStatus.FAILED, 0, now));
+        }
+        decision.record(new StepFinished(step.index(), StepStatus.FAILED, 0, now));
+      } else if (status == StepStatus.PENDING) {
+        skip(decision, step.index(), "cannot run on this engine: " + reason);
+      }
+    }
+    finish(decision, DeploymentStatus.FAILED);
     return decision.effect().thenNoReply();
   }
 
@@ -476,7 +514,7 @@ public final class DeploymentActor
         : condition.kind().name().toLowerCase(Locale.ROOT);
   }
 
-  private List<Action> configureActions(PlanLayout layout) {
+  private List<Action> configureActions(PlanLayout layout) throws InvalidActionException {
     List<Action> actions = new ArrayList<>();
     for (StepInfo step : layout.steps()) {
       if (step.step().isRolling()) {
@@ -486,7 +524,7 @@ public final class DeploymentActor
       try {
         actions.add(wiring.actionTypes().configure(step.step().action()));
       } catch (InvalidActionException e) {
-        throw new IllegalStateException("step \"" + step.name() + "\": " + e.getMessage(), e);
+        throw new InvalidActionException(e.key(), "step \"" + step.name() + "\": " + e.getMessage());
       }
     }
     return Collections.unmodifiableList(actions);

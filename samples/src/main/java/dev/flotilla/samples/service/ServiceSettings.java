@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /**
  * How the service serves, from the {@code flotilla.service} section of the configuration
- * (defaults in {@code service.conf} next to this class).
+ * (defaults in the samples module's {@code reference.conf}).
  *
  * @param httpThreads threads answering requests; an open event stream holds one
  * @param httpQueue requests that may wait for a thread before connections are refused
@@ -47,7 +47,7 @@ record ServiceSettings(
 
   /** The host's configuration with the service's defaults under it. */
   static Config withDefaults(Config config) {
-    return config.withFallback(ConfigFactory.parseResources(ServiceSettings.class, "service.conf")).resolve();
+    return config.withFallback(ConfigFactory.defaultReference()).resolve();
   }
 
   /** Reads the settings from a configuration that has the defaults (see {@link #withDefaults}). */

@@ -1,6 +1,5 @@
 package dev.flotilla.benchmarks.micro;
 
-import com.typesafe.config.ConfigFactory;
 import dev.flotilla.engine.guard.TargetGuard;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,14 +47,12 @@ public class GuardBenchmark {
 
   @Setup
   public void start() {
-    system = ActorSystem.create(driver(), "guard-benchmark",
-        ConfigFactory.parseString("pekko.loglevel = WARNING").withFallback(ConfigFactory.load()));
+    system = MicroSystems.start(driver(), "guard-benchmark");
   }
 
   @TearDown
   public void stop() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    MicroSystems.stop(system);
   }
 
   @Benchmark

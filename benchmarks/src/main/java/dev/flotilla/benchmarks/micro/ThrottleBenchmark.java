@@ -1,6 +1,5 @@
 package dev.flotilla.benchmarks.micro;
 
-import com.typesafe.config.ConfigFactory;
 import dev.flotilla.engine.throttle.Throttle;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,14 +52,12 @@ public class ThrottleBenchmark {
 
   @Setup
   public void start() {
-    system = ActorSystem.create(driver(), "throttle-benchmark",
-        ConfigFactory.parseString("pekko.loglevel = WARNING").withFallback(ConfigFactory.load()));
+    system = MicroSystems.start(driver(), "throttle-benchmark");
   }
 
   @TearDown
   public void stop() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    MicroSystems.stop(system);
   }
 
   @Benchmark

@@ -50,6 +50,33 @@ class DurableDeploymentTest {
     return handle.result().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
+  /**
+   * Submits {@code plan} and returns its id once {@code count} events of {@code type} are recorded;
+   * the caller then stops the engine there, as a crash would.
+   */
+  private static String runUntil(Flotilla engine, DeploymentPlan plan, Class<? extends DeploymentEvent> type,
+      int count) throws Exception {
+    CountDownLatch seen = new CountDownLatch(count);
+    DeploymentHandle handle = engine.submit(plan, new DeploymentListener() {
+      @Override
+      public void onEvent(DeploymentEvent event) {
+        if (type.isInstance(event)) {
+          seen.countDown();
+        }
+      }
+    });
+    assertThat(seen.await(30, TimeUnit.SECONDS)).as("%d %s events", count, type.getSimpleName()).isTrue();
+    return handle.deploymentId();
+  }
+
+  /** Resumes the journal's one unfinished deployment on {@code engine} and waits for its result. */
+  private static DeploymentResult resumeTheUnfinished(Flotilla engine, String expectedId) throws Exception {
+    List<DeploymentHandle> resumed = Resumption.resumeUnfinished(engine, new DeploymentHistory(engine.system()),
+        ignored -> DeploymentListener.NONE);
+    assertThat(resumed).extracting(DeploymentHandle::deploymentId).containsExactly(expectedId);
+    return await(resumed.get(0));
+  }
+
   @Test
   void replayRebuildsTheTimelineTheLiveRunProduced() throws Exception {
     DeploymentPlan plan = plan("""
@@ -101,24 +128,12 @@ class DurableDeploymentTest {
     String id;
     // The fifth start is recorded only after at least three executions finished (cap 2), and its
     // 150 ms action is still running when the engine stops right after: both cases are in the journal.
-    CountDownLatch fifthStarted = new CountDownLatch(5);
     try (Flotilla engine = start(journal)) {
-      DeploymentHandle handle = engine.submit(plan, new DeploymentListener() {
-        @Override
-        public void onEvent(DeploymentEvent event) {
-          if (event instanceof DeploymentEvent.ExecutionStarted) {
-            fifthStarted.countDown();
-          }
-        }
-      });
-      id = handle.deploymentId();
-      assertThat(fifthStarted.await(30, TimeUnit.SECONDS)).isTrue();
+      id = runUntil(engine, plan, DeploymentEvent.ExecutionStarted.class, 5);
     }
     try (Flotilla engine = start(journal)) {
       DeploymentHistory history = new DeploymentHistory(engine.system());
-      List<DeploymentHandle> resumed = Resumption.resumeUnfinished(engine, history, ignored -> DeploymentListener.NONE);
-      assertThat(resumed).extracting(DeploymentHandle::deploymentId).containsExactly(id);
-      DeploymentResult result = await(resumed.get(0));
+      DeploymentResult result = resumeTheUnfinished(engine, id);
       assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
 
       List<Timeline.ExecutionEntry> executions = result.timeline().executions();
@@ -149,22 +164,12 @@ class DurableDeploymentTest {
         steps:
           - { name: Deploy, roles: [web], maxParallelism: 1, action: { type: simulate, duration: 200ms } }
         """);
-    CountDownLatch started = new CountDownLatch(1);
+    String id;
     try (Flotilla engine = start(journal)) {
-      engine.submit(plan, new DeploymentListener() {
-        @Override
-        public void onEvent(DeploymentEvent event) {
-          if (event instanceof DeploymentEvent.ExecutionStarted) {
-            started.countDown();
-          }
-        }
-      });
-      assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+      id = runUntil(engine, plan, DeploymentEvent.ExecutionStarted.class, 1);
     }
     try (Flotilla engine = start(journal)) {
-      List<DeploymentHandle> resumed = Resumption.resumeUnfinished(engine, new DeploymentHistory(engine.system()),
-          ignored -> DeploymentListener.NONE);
-      DeploymentResult result = await(resumed.get(0));
+      DeploymentResult result = resumeTheUnfinished(engine, id);
       assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
       assertThat(result.timeline().executions()).first()
           .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.INTERRUPTED));
@@ -236,25 +241,15 @@ class DurableDeploymentTest {
         steps:
           - { name: Deploy, roles: [web], maxParallelism: 1, action: { type: simulate, duration: 20ms } }
         """);
-    CountDownLatch progressed = new CountDownLatch(12);
+    String id;
     try (Flotilla engine = start(journal, config)) {
-      engine.submit(plan, new DeploymentListener() {
-        @Override
-        public void onEvent(DeploymentEvent event) {
-          if (event instanceof DeploymentEvent.ExecutionFinished) {
-            progressed.countDown();
-          }
-        }
-      });
-      assertThat(progressed.await(30, TimeUnit.SECONDS)).isTrue();
+      id = runUntil(engine, plan, DeploymentEvent.ExecutionFinished.class, 12);
     }
     try (Stream<Path> snapshots = Files.list(journal.resolve("snapshots"))) {
       assertThat(snapshots.filter(f -> f.getFileName().toString().startsWith("snapshot-"))).isNotEmpty();
     }
     try (Flotilla engine = start(journal, config)) {
-      List<DeploymentHandle> resumed = Resumption.resumeUnfinished(engine, new DeploymentHistory(engine.system()),
-          ignored -> DeploymentListener.NONE);
-      DeploymentResult result = await(resumed.get(0));
+      DeploymentResult result = resumeTheUnfinished(engine, id);
       assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
       assertThat(result.timeline().executions()).filteredOn(e -> e.status() == ExecutionStatus.SUCCEEDED)
           .extracting(Timeline.ExecutionEntry::target).doesNotHaveDuplicates().hasSize(30);
@@ -285,22 +280,12 @@ class DurableDeploymentTest {
           - { name: Hang, roles: [web], maxParallelism: 1, action: { type: hang } }
           - { name: After, roles: [web], action: { type: simulate } }
         """, "orphaned.yaml", Map.of());
-    CountDownLatch started = new CountDownLatch(1);
+    String id;
     try (Flotilla engine = DurableEngine.start(journal, withHang, config)) {
-      engine.submit(plan, new DeploymentListener() {
-        @Override
-        public void onEvent(DeploymentEvent event) {
-          if (event instanceof DeploymentEvent.ExecutionStarted) {
-            started.countDown();
-          }
-        }
-      });
-      assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+      id = runUntil(engine, plan, DeploymentEvent.ExecutionStarted.class, 1);
     }
     try (Flotilla engine = start(journal)) {
-      List<DeploymentHandle> resumed = Resumption.resumeUnfinished(engine, new DeploymentHistory(engine.system()),
-          ignored -> DeploymentListener.NONE);
-      DeploymentResult result = await(resumed.get(0));
+      DeploymentResult result = resumeTheUnfinished(engine, id);
       assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
       assertThat(result.timeline().executions()).singleElement()
           .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.INTERRUPTED));

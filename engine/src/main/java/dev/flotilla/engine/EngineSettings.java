@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.flotilla.engine.action.ActionType;
 import dev.flotilla.engine.action.ActionTypes;
 import dev.flotilla.engine.deployment.DeploymentActor;
+import java.time.Duration;
 
 /**
  * How an engine runs, read from the {@code flotilla} section of the configuration (defaults in the
@@ -14,9 +15,18 @@ import dev.flotilla.engine.deployment.DeploymentActor;
  * @param maxBatch the most reports of one deployment recorded in one journal write
  * @param actionTypes the action types plans may use
  * @param store where deployments keep their events: transient (in memory) unless a journal is set up
+ * @param batchHold the longest a report waits for the reports expected to share its journal write
  */
 public record EngineSettings(int maxDeployments, int logTailLines, int maxBatch, ActionTypes actionTypes,
-    DeploymentActor.Store store) {
+    DeploymentActor.Store store, Duration batchHold) {
+
+  /** The default hold, for hosts that built settings before it existed. */
+  private static final Duration DEFAULT_BATCH_HOLD = Duration.ofMillis(20);
+
+  public EngineSettings(int maxDeployments, int logTailLines, int maxBatch, ActionTypes actionTypes,
+      DeploymentActor.Store store) {
+    this(maxDeployments, logTailLines, maxBatch, actionTypes, store, DEFAULT_BATCH_HOLD);
+  }
 
   public EngineSettings {
     if (maxDeployments < 1) {
@@ -28,21 +38,25 @@ public record EngineSettings(int maxDeployments, int logTailLines, int maxBatch,
     if (maxBatch < 1) {
       throw new IllegalArgumentException("flotilla.max-batch must be at least 1, was " + maxBatch);
     }
+    if (batchHold == null || batchHold.isNegative() || batchHold.isZero()) {
+      throw new IllegalArgumentException("flotilla.batch-hold must be more than zero, was " + batchHold);
+    }
   }
 
   /** In-memory settings from a loaded configuration, with the built-in action types. */
   public static EngineSettings fromConfig(Config config) {
     Config flotilla = config.getConfig("flotilla");
     return new EngineSettings(flotilla.getInt("max-deployments"), flotilla.getInt("log-tail-lines"),
-        flotilla.getInt("max-batch"), ActionTypes.builtIn(), DeploymentActor.Store.TRANSIENT);
+        flotilla.getInt("max-batch"), ActionTypes.builtIn(), DeploymentActor.Store.TRANSIENT,
+        flotilla.getDuration("batch-hold"));
   }
 
   public EngineSettings withMaxDeployments(int value) {
-    return new EngineSettings(value, logTailLines, maxBatch, actionTypes, store);
+    return new EngineSettings(value, logTailLines, maxBatch, actionTypes, store, batchHold);
   }
 
   public EngineSettings withActionTypes(ActionTypes value) {
-    return new EngineSettings(maxDeployments, logTailLines, maxBatch, value, store);
+    return new EngineSettings(maxDeployments, logTailLines, maxBatch, value, store, batchHold);
   }
 
   /** These settings plus one more action type. */
@@ -51,6 +65,6 @@ public record EngineSettings(int maxDeployments, int logTailLines, int maxBatch,
   }
 
   public EngineSettings withStore(DeploymentActor.Store value) {
-    return new EngineSettings(maxDeployments, logTailLines, maxBatch, actionTypes, value);
+    return new EngineSettings(maxDeployments, logTailLines, maxBatch, actionTypes, value, batchHold);
   }
 }

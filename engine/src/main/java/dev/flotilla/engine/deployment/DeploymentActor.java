@@ -97,9 +97,10 @@ public final class DeploymentActor
    * What a deployment needs from the engine.
    *
    * @param maxBatch the most reports recorded in one write
+   * @param batchHold the longest a report waits for the ones expected to share its write
    */
   public record Wiring(ActionTypes actionTypes, DeploymentListener listener, ActorRef<TargetGuards.Command> guards,
-      ActionRuntime runtime, int logTailLines, int maxBatch, Store store) {}
+      ActionRuntime runtime, int logTailLines, int maxBatch, java.time.Duration batchHold, Store store) {}
 
   private final ActorContext<Command> context;
   private final Wiring wiring;
@@ -113,7 +114,7 @@ public final class DeploymentActor
     super(persistenceId(deploymentId));
     this.context = context;
     this.wiring = wiring;
-    this.inbox = context.spawn(DeploymentInbox.create(context.getSelf(), wiring.maxBatch()), "inbox");
+    this.inbox = context.spawn(DeploymentInbox.create(context.getSelf(), wiring.maxBatch(), wiring.batchHold()), "inbox");
   }
 
   /** The journal's name for a deployment. */

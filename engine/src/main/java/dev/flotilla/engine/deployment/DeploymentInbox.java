@@ -1,9 +1,13 @@
 package dev.flotilla.engine.deployment;
 
+import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
 import org.pcollections.PVector;
 import org.pcollections.TreePVector;
 
@@ -12,6 +16,15 @@ import org.pcollections.TreePVector;
  * it was sent. One batch at a time goes to the deployment to be recorded; whatever arrives while
  * a batch is being written goes out together in the next one. So a busy deployment writes fewer,
  * larger batches instead of one journal round-trip per event.
+ *
+ * <p>Between writes the inbox also waits for reports it knows are on their way, so that they share
+ * a write instead of taking turns: the answers of the executions whose starts the last write
+ * approved (each answers at once, with its end if its action ended as it started, or with
+ * {@link ActionRunning}), and the start of the execution that takes over each slot an execution
+ * just freed while its step still has targets to start. The end of an execution and the start of
+ * the next one in its slot then go out together, and every slot of a step moves in the same write.
+ * Anything else (a failure, a wait for a guard, a log line, a step or block event) goes out at once,
+ * and no report waits longer than the hold limit, whatever happens to the ones it waits for.
  */
 final class DeploymentInbox {
 
@@ -20,7 +33,12 @@ final class DeploymentInbox {
   /** A report from a block, step or per-target actor. */
   sealed interface Report extends Command {}
 
-  record StepBegan(int step) implements Report {}
+  /**
+   * A step's throttle began.
+   *
+   * @param targets how many targets it will start (each one start, whose slot is refilled on end)
+   */
+  record StepBegan(int step, int targets) implements Report {}
 
   record StepEnded(int step, int targetsNotStarted) implements Report {}
 
@@ -32,43 +50,169 @@ final class DeploymentInbox {
   record StartExecution(int step, String target, int attempt, long atMicros, ActorRef<ExecutionActor.Command> replyTo)
       implements Report {}
 
+  /**
+   * An attempt ended.
+   *
+   * @param atApproval the action ended as it started: this report answers the start's approval
+   */
   record ExecutionEnded(int step, String target, int attempt, ExecutionStatus status, String message,
-      List<String> log, boolean last, long atMicros) implements Report {}
+      List<String> log, boolean last, long atMicros, boolean atApproval) implements Report {}
 
   record ExecutionLog(int step, String target, int attempt, String text) implements Report {}
+
+  /** An approved execution's action runs on: its answer to the approval, recorded nowhere. */
+  record ActionRunning(int step, String target) implements Command {}
 
   /** The deployment recorded the last batch. */
   enum Recorded implements Command {
     INSTANCE
   }
 
-  private DeploymentInbox() {}
-
-  static Behavior<Command> create(ActorRef<DeploymentActor.Command> deployment, int maxBatch) {
-    return Behaviors.setup(context -> idle(deployment, context.getSelf(), maxBatch));
+  private enum HoldExpired implements Command {
+    INSTANCE
   }
 
-  private static Behavior<Command> idle(ActorRef<DeploymentActor.Command> deployment, ActorRef<Command> self,
-      int maxBatch) {
+  /** A step's targets not yet started, and how many of them were promised to freed slots. */
+  private record Slots(int unstarted, int promised) {}
+
+  /**
+   * What the inbox holds between messages.
+   *
+   * @param waiting reports not yet sent, in arrival order
+   * @param writing starts in the batch being written, or -1 when no batch is
+   * @param answersDue approved executions that have not answered yet
+   * @param urgent a report waiting must go out without waiting for the others
+   * @param slots per top-level step, to know whether a freed slot will be refilled
+   * @param promised the sum of the steps' promised slots
+   */
+  private record Queue(PVector<Report> waiting, int writing, int answersDue, boolean urgent,
+      PMap<Integer, Slots> slots, int promised) {
+
+    static final Queue EMPTY = new Queue(TreePVector.empty(), -1, 0, false, HashTreePMap.empty(), 0);
+
+    boolean isWriting() {
+      return writing >= 0;
+    }
+
+    boolean readyToSend() {
+      return !isWriting() && !waiting.isEmpty() && (urgent || (answersDue <= 0 && promised == 0));
+    }
+
+    Queue add(Report report) {
+      PVector<Report> more = waiting.plus(report);
+      if (report instanceof StartExecution start) {
+        return slotTaken(more, start.step(), urgent);
+      }
+      if (report instanceof ExecutionEnded ended) {
+        int answers = ended.atApproval() ? answersDue - 1 : answersDue;
+        if (ended.status().isFailure()) {
+          // A failure halts its step's throttle: the slots it freed may never be refilled.
+          return new Queue(more, writing, answers, true, withoutPromises(), 0);
+        }
+        Slots step = slots.get(ended.step());
+        if (ended.last() && step != null && step.unstarted() > step.promised()) {
+          return new Queue(more, writing, answers, urgent,
+              slots.plus(ended.step(), new Slots(step.unstarted(), step.promised() + 1)), promised + 1);
+        }
+        return new Queue(more, writing, answers, urgent, slots, promised);
+      }
+      if (report instanceof StepBegan began) {
+        Slots before = slots.get(began.step());
+        int dropped = before == null ? 0 : before.promised();
+        return new Queue(more, writing, answersDue, true, slots.plus(began.step(), new Slots(began.targets(), 0)),
+            promised - dropped);
+      }
+      if (report instanceof ExecutionWaiting queued) {
+        return slotTaken(more, queued.step(), true);
+      }
+      return new Queue(more, writing, answersDue, true, slots, promised);
+    }
+
+    /** A target of {@code step} took a slot: it started, or queued behind its guard. */
+    private Queue slotTaken(PVector<Report> more, int step, boolean urgentNow) {
+      Slots current = slots.get(step);
+      if (current == null) {
+        return new Queue(more, writing, answersDue, urgentNow, slots, promised);
+      }
+      int kept = Math.max(0, current.promised() - 1);
+      return new Queue(more, writing, answersDue, urgentNow,
+          slots.plus(step, new Slots(Math.max(0, current.unstarted() - 1), kept)), promised - current.promised() + kept);
+    }
+
+    private PMap<Integer, Slots> withoutPromises() {
+      PMap<Integer, Slots> cleared = slots;
+      for (var entry : slots.entrySet()) {
+        if (entry.getValue().promised() > 0) {
+          cleared = cleared.plus(entry.getKey(), new Slots(entry.getValue().unstarted(), 0));
+        }
+      }
+      return cleared;
+    }
+
+    Queue answered() {
+      return new Queue(waiting, writing, answersDue - 1, urgent, slots, promised);
+    }
+
+    /** The batch in flight is recorded: its starts are approved and their answers are due. */
+    Queue recorded() {
+      return new Queue(waiting, -1, answersDue + Math.max(0, writing), urgent, slots, promised);
+    }
+
+    /** Waited long enough: whatever was expected, send what is here. */
+    Queue released() {
+      return new Queue(waiting, writing, 0, true, withoutPromises(), 0);
+    }
+
+    Queue sent(int size) {
+      int starts = (int) waiting.subList(0, size).stream().filter(StartExecution.class::isInstance).count();
+      PVector<Report> rest = waiting.subList(size, waiting.size());
+      return new Queue(rest, starts, answersDue, urgent && !rest.isEmpty(), slots, promised);
+    }
+  }
+  private final ActorRef<DeploymentActor.Command> deployment;
+  private final ActorRef<Command> self;
+  private final TimerScheduler<Command> timers;
+  private final int maxBatch;
+  private final Duration holdLimit;
+
+  private DeploymentInbox(ActorRef<DeploymentActor.Command> deployment, ActorRef<Command> self,
+      TimerScheduler<Command> timers, int maxBatch, Duration holdLimit) {
+    this.deployment = deployment;
+    this.self = self;
+    this.timers = timers;
+    this.maxBatch = maxBatch;
+    this.holdLimit = holdLimit;
+  }
+
+  /**
+   * @param maxBatch the most reports in one batch
+   * @param holdLimit the longest a report waits for the ones expected to join it
+   */
+  static Behavior<Command> create(ActorRef<DeploymentActor.Command> deployment, int maxBatch, Duration holdLimit) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new DeploymentInbox(deployment, context.getSelf(), timers, maxBatch, holdLimit).next(Queue.EMPTY)));
+  }
+
+  private Behavior<Command> next(Queue queue) {
+    Queue current = queue;
+    if (current.readyToSend()) {
+      timers.cancel(HoldExpired.INSTANCE);
+      int size = Math.min(current.waiting().size(), maxBatch);
+      deployment.tell(new DeploymentActor.Record(List.copyOf(current.waiting().subList(0, size)), self));
+      current = current.sent(size);
+    } else if (!current.isWriting() && !current.waiting().isEmpty()
+        && !timers.isTimerActive(HoldExpired.INSTANCE)) {
+      timers.startSingleTimer(HoldExpired.INSTANCE, HoldExpired.INSTANCE, holdLimit);
+    }
+    return listening(current);
+  }
+
+  private Behavior<Command> listening(Queue queue) {
     return Behaviors.receive(Command.class)
-        .onMessage(Report.class, report -> send(deployment, self, maxBatch, TreePVector.singleton(report)))
-        .build();
-  }
-
-  private static Behavior<Command> send(ActorRef<DeploymentActor.Command> deployment, ActorRef<Command> self,
-      int maxBatch, PVector<Report> batch) {
-    int size = Math.min(batch.size(), maxBatch);
-    deployment.tell(new DeploymentActor.Record(List.copyOf(batch.subList(0, size)), self));
-    return writing(deployment, self, maxBatch, batch.subList(size, batch.size()));
-  }
-
-  private static Behavior<Command> writing(ActorRef<DeploymentActor.Command> deployment, ActorRef<Command> self,
-      int maxBatch, PVector<Report> waiting) {
-    return Behaviors.receive(Command.class)
-        .onMessage(Report.class, report -> writing(deployment, self, maxBatch, waiting.plus(report)))
-        .onMessageEquals(Recorded.INSTANCE, () -> waiting.isEmpty()
-            ? idle(deployment, self, maxBatch)
-            : send(deployment, self, maxBatch, waiting))
+        .onMessage(Report.class, report -> next(queue.add(report)))
+        .onMessage(ActionRunning.class, running -> next(queue.answered()))
+        .onMessageEquals(Recorded.INSTANCE, () -> next(queue.recorded()))
+        .onMessageEquals(HoldExpired.INSTANCE, () -> next(queue.released()))
         .build();
   }
 }

@@ -156,8 +156,9 @@ final class ExecutionActor {
       // An action that ended as it started (a zero-length simulation) needs no round trip.
       ActionResult ended = outcomeOf(result);
       return finish(position, ended.succeeded() ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED,
-          ended.message(), List.of());
+          ended.message(), List.of(), true);
     }
+    deployment.deployment().tell(new DeploymentInbox.ActionRunning(info.index(), work.target()));
     context.pipeToSelf(result, (value, error) -> new ActionEnded(attempt,
         error != null ? ActionResult.failure(describe(error))
             : value != null ? value : ActionResult.failure("the action ended without a result")));
@@ -173,11 +174,11 @@ final class ExecutionActor {
         .onMessage(LogLine.class, line -> line.attempt() == position.attempt(), line -> onLogLine(position, action, log, line))
         .onMessage(ActionEnded.class, ended -> ended.attempt() == position.attempt(), ended -> finish(position,
             ended.result().succeeded() ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED,
-            ended.result().message(), log))
+            ended.result().message(), log, false))
         .onMessage(TimedOut.class, timedOut -> timedOut.attempt() == position.attempt(), timedOut -> {
           action.cancel();
           return finish(position, ExecutionStatus.TIMED_OUT,
-              "timed out after " + Durations.format(step(position).step().timeout()), log);
+              "timed out after " + Durations.format(step(position).step().timeout()), log, false);
         }), action);
   }
 
@@ -191,8 +192,13 @@ final class ExecutionActor {
     return running(position, action, kept);
   }
 
-  /** Ends an attempt: guard back, outcome reported, then a retry, the next step, or the end. */
-  private Behavior<Command> finish(Position position, ExecutionStatus status, String message, List<String> log) {
+  /**
+   * Ends an attempt: guard back, outcome reported, then a retry, the next step, or the end.
+   *
+   * @param atApproval the action ended as it started, so this report answers the approval
+   */
+  private Behavior<Command> finish(Position position, ExecutionStatus status, String message, List<String> log,
+      boolean atApproval) {
     long endedAt = WallClock.nowMicros();
     timers.cancel(TIMEOUT_TIMER);
     if (guard != null) {
@@ -201,7 +207,8 @@ final class ExecutionActor {
     Step step = step(position).step();
     boolean retry = status.isFailure() && position.attempt() <= step.retries();
     deployment.deployment().tell(new DeploymentInbox.ExecutionEnded(
-        step(position).index(), work.target(), position.attempt(), status, message, log, !retry, endedAt));
+        step(position).index(), work.target(), position.attempt(), status, message, log, !retry, endedAt,
+        atApproval));
     if (retry) {
       Position next = position.retry();
       if (step.retryBackoff().isZero()) {

@@ -23,7 +23,7 @@ final class StepActor {
       ActorRef<Throttle.Command> block) {
     return Behaviors.setup(context -> {
       StepInfo step = deployment.layout().step(stepIndex);
-      deployment.deployment().tell(new DeploymentInbox.StepBegan(stepIndex));
+      deployment.deployment().tell(new DeploymentInbox.StepBegan(stepIndex, work.targets().size()));
       context.spawn(Throttle.create(work.targets(), step.targetCap(),
           (item, throttle) -> ExecutionActor.create(deployment, item, throttle),
           context.getSelf(), TargetsFinished::new), "targets");

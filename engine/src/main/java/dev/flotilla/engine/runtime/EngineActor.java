@@ -125,7 +125,7 @@ public final class EngineActor {
       return Behaviors.same();
     }
     DeploymentActor.Wiring wiring = new DeploymentActor.Wiring(settings.actionTypes(), listener, guards, runtime,
-        settings.logTailLines(), settings.maxBatch(), settings.store());
+        settings.logTailLines(), settings.maxBatch(), settings.batchHold(), settings.store());
     ActorRef<DeploymentActor.Command> deployment =
         context.spawn(DeploymentActor.create(deploymentId, wiring), "deployment-" + deploymentId);
     if (isNew) {

@@ -17,6 +17,7 @@ final class DurabilityBenchmark {
 
   private static final int TARGETS = 2_000;
   private static final int STEPS = 5;
+  private static final int CAP = 10;
   private static final double TARGET_RATIO = 3;
 
   private DurabilityBenchmark() {}
@@ -24,7 +25,7 @@ final class DurabilityBenchmark {
   static void run(BenchmarkSuite suite) throws Exception {
     int runs = suite.runs();
     EngineSettings settings = FlotillaRuns.settings(new Ledger());
-    DeploymentPlan plan = Fleet.plan("durability", TARGETS, STEPS, "0ms", 10);
+    DeploymentPlan plan = Fleet.plan("durability", TARGETS, STEPS, "0ms", CAP);
 
     List<Double> memory = new ArrayList<>();
     List<Double> durable = new ArrayList<>();
@@ -32,8 +33,10 @@ final class DurabilityBenchmark {
       measure(engine, plan, runs, memory);
     }
     Path dir = suite.newDirectory("durability-");
+    JournalFloor floor;
     try (Flotilla engine = FlotillaRuns.durable(dir, settings)) {
       measure(engine, plan, runs, durable);
+      floor = JournalFloor.measure(engine.system(), dir, CAP, TARGETS * STEPS);
     } finally {
       BenchmarkSuite.delete(dir);
     }
@@ -46,13 +49,17 @@ final class DurabilityBenchmark {
     report.line("in memory: %.0f ms (%,.0f executions/s)", memoryMs, executions / (memoryMs / 1000));
     report.line("durable (LevelDB, fsync on): %.0f ms (%,.0f executions/s)", durableMs,
         executions / (durableMs / 1000));
+    report.line("disk floor: at least %,d writes (%,d write-ahead starts, at most %d per write), each of %d events"
+        + " of %d bytes, which LevelDB writes and syncs here in %.3f ms (median of a probe): %.0f ms = %.2fx in memory,"
+        + " before the engine does anything", floor.writes(), executions, CAP, floor.eventsPerWrite(),
+        floor.eventBytes(), floor.medianWriteMs(), floor.floorMs(), floor.floorMs() / memoryMs);
     double ratio = durableMs / memoryMs;
     report.target("durable / in memory", String.format(Locale.ROOT, "%.2fx", ratio), "< 3x", ratio < TARGET_RATIO);
   }
 
   private static void measure(Flotilla engine, DeploymentPlan plan, int runs, List<Double> into) throws Exception {
     OverheadBenchmark.warmUp(engine);
-    FlotillaRuns.run(engine, plan);
+    FlotillaRuns.warmUntilSteady(engine, plan);
     for (int i = 0; i < runs; i++) {
       into.add(FlotillaRuns.run(engine, plan).wallMs());
     }

@@ -59,4 +59,35 @@ final class FlotillaRuns {
     }
     return new Measured(ms, result);
   }
+
+  /** The most runs {@link #warmUntilSteady} makes, and the longest it takes. */
+  private static final int WARM_UP_MAX_RUNS = 80;
+  private static final Duration WARM_UP_MAX_TIME = Duration.ofMinutes(2);
+  /** Runs compared per window, and how close two windows' medians must be to call the times settled. */
+  private static final int WARM_UP_WINDOW = 5;
+  private static final double WARM_UP_TOLERANCE = 0.10;
+
+  /**
+   * Runs {@code plan} until its times settle: the median of the last {@value #WARM_UP_WINDOW} runs
+   * is within 10% of the median of the {@value #WARM_UP_WINDOW} before them (at most
+   * {@value #WARM_UP_MAX_RUNS} runs or two minutes).
+   *
+   * @return how many runs it took
+   */
+  static int warmUntilSteady(Flotilla engine, DeploymentPlan plan) throws Exception {
+    java.util.List<Double> walls = new java.util.ArrayList<>();
+    long deadline = System.nanoTime() + WARM_UP_MAX_TIME.toNanos();
+    while (walls.size() < WARM_UP_MAX_RUNS && System.nanoTime() < deadline) {
+      walls.add(run(engine, plan).wallMs());
+      int n = walls.size();
+      if (n >= 2 * WARM_UP_WINDOW) {
+        double before = Stats.median(walls.subList(n - 2 * WARM_UP_WINDOW, n - WARM_UP_WINDOW));
+        double last = Stats.median(walls.subList(n - WARM_UP_WINDOW, n));
+        if (Math.abs(last - before) <= WARM_UP_TOLERANCE * before) {
+          break;
+        }
+      }
+    }
+    return walls.size();
+  }
 }

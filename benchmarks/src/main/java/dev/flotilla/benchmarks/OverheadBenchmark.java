@@ -108,12 +108,16 @@ final class OverheadBenchmark {
     }
   }
 
-  /** Lets the JIT compile the engine's paths before anything is measured. */
+  /**
+   * Lets the JIT compile the engine's paths before anything is measured: runs deployments until
+   * their times settle. On two cores C2 takes a few hundred thousand executions to finish (the
+   * first runs are up to 10x slower than the settled ones), so a fixed handful of warm-up runs
+   * would leave a cold baseline and flatter every ratio measured against it.
+   */
   static void warmUp(Flotilla engine) throws Exception {
     for (int cap : new int[] {10, 100}) {
-      for (int i = 0; i < 2; i++) {
-        FlotillaRuns.run(engine, Fleet.plan("warm-up", TARGET_FLEET, 1, "0ms", cap));
-      }
+      FlotillaRuns.run(engine, Fleet.plan("warm-up", TARGET_FLEET, 1, "0ms", cap));
     }
+    FlotillaRuns.warmUntilSteady(engine, Fleet.plan("warm-up", TARGET_FLEET / 5, 5, "0ms", 10));
   }
 }

@@ -193,8 +193,9 @@ public final class BenchmarkSuite {
     List<Long> sizes = suite.quick() ? List.of(10_000L, 100_000L) : List.of(10_000L, 100_000L, 1_000_000L);
     for (long size : sizes) {
       RecoveryBenchmark.Figures figures = RecoveryBenchmark.measure(size);
-      suite.report.line("journal of %,d events: replay %,.0f ms (%,.0f events/s), resume %,.0f ms", figures.events(),
-          figures.replayMs(), figures.events() / (figures.replayMs() / 1000), figures.resumeMs());
+      suite.report.line("journal of %,d events: replay %,.0f ms (%,.0f events/s), resume %,.0f ms, list %,.0f ms",
+          figures.events(), figures.replayMs(), figures.events() / (figures.replayMs() / 1000), figures.resumeMs(),
+          figures.listMs());
       if (size == RECOVERY_TARGET_EVENTS) {
         suite.report.target("replay of 100,000 events", String.format(Locale.ROOT, "%,.0f ms", figures.replayMs()),
             "< 5 s", figures.replayMs() < RECOVERY_TARGET_MS);

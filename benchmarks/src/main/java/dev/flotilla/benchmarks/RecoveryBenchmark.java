@@ -34,16 +34,22 @@ public final class RecoveryBenchmark {
 
   private RecoveryBenchmark() {}
 
-  /** One journal size's figures. */
-  public record Figures(long events, double replayMs, double resumeMs) {}
+  /**
+   * One journal size's figures.
+   *
+   * @param listMs listing the journal's deployments (what {@code flotilla deployments} does)
+   */
+  public record Figures(long events, double replayMs, double resumeMs, double listMs) {}
 
   public static void main(String[] args) throws Exception {
     boolean quick = List.of(args).contains("--quick");
     List<Long> sizes = quick ? List.of(10_000L, 100_000L) : List.of(10_000L, 100_000L, 1_000_000L);
     for (long size : sizes) {
       Figures figures = measure(size);
-      System.out.printf(Locale.ROOT, "journal of %,d events: replay %.0f ms (%.0f events/s), resume %.0f ms%s%n",
+      System.out.printf(Locale.ROOT, "journal of %,d events: replay %.0f ms (%.0f events/s), resume %.0f ms,"
+              + " list %.0f ms%s%n",
           figures.events(), figures.replayMs(), figures.events() / (figures.replayMs() / 1000), figures.resumeMs(),
+          figures.listMs(),
           size == 100_000L ? (figures.replayMs() < 5_000 ? "  [replay target < 5 s: MET]" : "  [replay target < 5 s: MISSED]") : "");
     }
   }
@@ -85,6 +91,10 @@ public final class RecoveryBenchmark {
       history.replay(id).orElseThrow();
       double replayMs = (System.nanoTime() - start) / 1e6;
 
+      start = System.nanoTime();
+      history.list();
+      double listMs = (System.nanoTime() - start) / 1e6;
+
       CompletableFuture<Void> resumed = new CompletableFuture<>();
       start = System.nanoTime();
       Resumption.resumeUnfinished(engine, history, ignored -> new DeploymentListener() {
@@ -97,7 +107,7 @@ public final class RecoveryBenchmark {
       });
       resumed.get(30, TimeUnit.MINUTES);
       double resumeMs = (System.nanoTime() - start) / 1e6;
-      return new Figures(recorded.get(), replayMs, resumeMs);
+      return new Figures(recorded.get(), replayMs, resumeMs, listMs);
     }
   }
 }

@@ -44,6 +44,12 @@ public final class DeploymentHistory {
       long events, String problem) {}
 
   private static final String PREFIX = DeploymentActor.persistenceId("x").id().replace("x", "");
+  /**
+   * Events read from each end of a deployment to summarize it: its acceptance and start are its
+   * first two, its end its last; a deployment this short is read whole.
+   */
+  private static final long SUMMARY_HEAD = 256;
+  private static final long SUMMARY_TAIL = 8;
 
   private final ActorSystem<?> system;
   private final LeveldbReadJournal journal;
@@ -73,15 +79,61 @@ public final class DeploymentHistory {
 
   /** Every event of one deployment, in order; empty if the journal does not know it. */
   public List<DeploymentEvent> events(String deploymentId) throws JournalReadException {
+    return events(deploymentId, 1L, Long.MAX_VALUE);
+  }
+
+  /** The events of one deployment numbered {@code from} to {@code to} (from 1, both included). */
+  private List<DeploymentEvent> events(String deploymentId, long from, long to) throws JournalReadException {
     String persistenceId = DeploymentActor.persistenceId(deploymentId).id();
     List<EventEnvelope> envelopes = await(
-        journal.currentEventsByPersistenceId(persistenceId, 0L, Long.MAX_VALUE).runWith(Sink.seq(), system),
+        journal.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), system),
         "read deployment " + deploymentId, timeout);
     List<DeploymentEvent> events = new ArrayList<>(envelopes.size());
     for (EventEnvelope envelope : envelopes) {
       events.add((DeploymentEvent) envelope.event());
     }
     return events;
+  }
+
+  /**
+   * One deployment's summary, read from the ends of its events: its acceptance and start come
+   * first and its end comes last, so a long deployment costs a few short reads (finding its last
+   * event by probing for event numbers) instead of reading its whole history.
+   */
+  public Summary summary(String deploymentId) throws JournalReadException {
+    List<DeploymentEvent> head = events(deploymentId, 1L, SUMMARY_HEAD);
+    if (head.size() < SUMMARY_HEAD) {
+      return summarize(deploymentId, head, head.size());
+    }
+    long last = lastEventNumber(deploymentId, SUMMARY_HEAD);
+    List<DeploymentEvent> ends = new ArrayList<>(head);
+    ends.addAll(events(deploymentId, Math.max(SUMMARY_HEAD + 1, last - SUMMARY_TAIL + 1), last));
+    return summarize(deploymentId, ends, last);
+  }
+
+  /** The number of the deployment's last event, given that event {@code known} exists. */
+  private long lastEventNumber(String deploymentId, long known) throws JournalReadException {
+    long present = known;
+    long step = known;
+    // Double until an event number is missing, then halve the gap between the last present one and it.
+    while (exists(deploymentId, present + step)) {
+      present += step;
+      step *= 2;
+    }
+    long missing = present + step;
+    while (missing - present > 1) {
+      long middle = present + (missing - present) / 2;
+      if (exists(deploymentId, middle)) {
+        present = middle;
+      } else {
+        missing = middle;
+      }
+    }
+    return present;
+  }
+
+  private boolean exists(String deploymentId, long number) throws JournalReadException {
+    return !events(deploymentId, number, number).isEmpty();
   }
 
   /** The timeline rebuilt from the events alone; empty if the journal does not know the deployment. */
@@ -103,7 +155,7 @@ public final class DeploymentHistory {
     List<Summary> summaries = new ArrayList<>();
     for (String id : deploymentIds()) {
       try {
-        summaries.add(summarize(id, events(id)));
+        summaries.add(summary(id));
       } catch (JournalReadException e) {
         summaries.add(new Summary(id, null, null, null, null, 0, e.getMessage()));
       }
@@ -113,7 +165,11 @@ public final class DeploymentHistory {
     return summaries;
   }
 
-  static Summary summarize(String id, List<DeploymentEvent> events) {
+  /**
+   * @param events the events that say the deployment's name, start and end (all of them, or its ends)
+   * @param count how many events it has in all
+   */
+  static Summary summarize(String id, List<DeploymentEvent> events, long count) {
     String name = null;
     DeploymentStatus status = DeploymentStatus.QUEUED;
     long acceptedAt = 0;
@@ -134,7 +190,7 @@ public final class DeploymentHistory {
     long origin = startedAt != null ? startedAt : acceptedAt;
     Duration duration = finishedAt == null ? null : Duration.ofNanos((finishedAt - origin) * 1_000L);
     Instant start = Instant.ofEpochSecond(origin / 1_000_000L, (origin % 1_000_000L) * 1_000L);
-    return new Summary(id, name, status, start, duration, events.size(), null);
+    return new Summary(id, name, status, start, duration, count, null);
   }
 
   /** Whether events say the deployment has not finished: what {@link Resumption} picks up. */

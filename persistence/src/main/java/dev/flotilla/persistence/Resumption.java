@@ -36,6 +36,11 @@ public final class Resumption {
   public static List<Unfinished> unfinished(DeploymentHistory history) throws DeploymentHistory.JournalReadException {
     List<Unfinished> unfinished = new ArrayList<>();
     for (String id : history.deploymentIds()) {
+      DeploymentHistory.Summary summary = history.summary(id);
+      if (summary.events() == 0 || summary.status().isFinal()) {
+        // Finished deployments are told apart by their last events, without reading their history.
+        continue;
+      }
       List<DeploymentEvent> events = history.events(id);
       if (DeploymentHistory.isUnfinished(events) && events.get(0) instanceof DeploymentAccepted accepted) {
         unfinished.add(new Unfinished(id, accepted.plan(), List.copyOf(events)));

@@ -117,6 +117,43 @@ class DurableDeploymentTest {
   }
 
   @Test
+  void aSummaryReadFromTheEndsOfTheEventsMatchesOneFromAllOfThem() throws Exception {
+    // 300 targets: over 600 events, more than a summary reads from the head.
+    DeploymentPlan longPlan = plan("""
+        name: long
+        targets: [{ name: "node-{1..300}", roles: [node] }]
+        steps:
+          - { name: Patch, roles: [node], action: { type: simulate, duration: 0ms } }
+        """);
+    DeploymentPlan slowPlan = plan("""
+        name: unfinished
+        targets: [{ name: "node-{1..300}", roles: [node] }]
+        steps:
+          - { name: Patch, roles: [node], maxParallelism: 2, action: { type: simulate, duration: 100ms } }
+        """);
+    String finished;
+    String unfinished;
+    try (Flotilla engine = start(journal)) {
+      DeploymentHandle handle = engine.submit(longPlan);
+      assertThat(await(handle).status()).isEqualTo(DeploymentStatus.SUCCEEDED);
+      finished = handle.deploymentId();
+      unfinished = runUntil(engine, slowPlan, DeploymentEvent.ExecutionStarted.class, 3);
+    }
+    try (Flotilla engine = start(journal)) {
+      DeploymentHistory history = new DeploymentHistory(engine.system());
+      for (String id : List.of(finished, unfinished)) {
+        List<DeploymentEvent> all = history.events(id);
+        assertThat(history.summary(id)).isEqualTo(DeploymentHistory.summarize(id, all, all.size()));
+      }
+      assertThat(history.events(finished)).hasSizeGreaterThan(600);
+      assertThat(history.summary(finished).status()).isEqualTo(DeploymentStatus.SUCCEEDED);
+      assertThat(history.summary(unfinished).status()).isEqualTo(DeploymentStatus.RUNNING);
+      assertThat(Resumption.unfinished(history)).extracting(Resumption.Unfinished::deploymentId)
+          .containsExactly(unfinished);
+    }
+  }
+
+  @Test
   void aStoppedEngineResumesWithoutRerunningFinishedExecutions() throws Exception {
     DeploymentPlan plan = plan("""
         name: resumed

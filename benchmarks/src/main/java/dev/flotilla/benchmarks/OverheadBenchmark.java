@@ -56,8 +56,8 @@ final class OverheadBenchmark {
     int[] caps = {10, 100};
     int runs = suite.runs();
     FsyncBenchmark.Latency fsync = suite.fsync();
-    report.line("zero-duration simulate actions; 1 warm-up + median of %d runs per row; wall time from submit to result",
-        runs);
+    report.line("zero-duration simulate actions; each engine warmed up until its times settle, then per row"
+        + " 1 unmeasured run + median of %d runs; wall time from submit to result", runs);
     report.line("%-8s %5s %8s %6s %11s %10s %14s %9s", "store", "cap", "targets", "steps", "executions",
         "median ms", "executions/s", "us/exec");
 

@@ -19,7 +19,10 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import dev.flotilla.engine.model.DeploymentPlan;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.pcollections.ConsPStack;
 import org.pcollections.HashTreePMap;
 import org.pcollections.PMap;
 import org.pcollections.PVector;
@@ -73,6 +76,46 @@ public final class DeploymentState implements Journaled {
     }
   }
 
+  /**
+   * The final outcomes so far, in finishing order. A deployment adds one per execution, so adding
+   * is O(1); an execution's outcome is looked up only when a block starts (to know which of its
+   * targets are done after a restart), and the index for that is built then and kept.
+   */
+  static final class Outcomes {
+    static final Outcomes EMPTY = new Outcomes(ConsPStack.empty());
+
+    private final ConsPStack<Finished> newestFirst;
+    /** Built on first use; immutable, so a racing second build is harmless. */
+    private Map<ExecutionKey, ExecutionStatus> index;
+
+    private Outcomes(ConsPStack<Finished> newestFirst) {
+      this.newestFirst = newestFirst;
+    }
+
+    Outcomes plus(Finished outcome) {
+      return new Outcomes(newestFirst.plus(outcome));
+    }
+
+    List<Finished> inOrder() {
+      List<Finished> oldestFirst = new ArrayList<>(newestFirst);
+      Collections.reverse(oldestFirst);
+      return oldestFirst;
+    }
+
+    Map<ExecutionKey, ExecutionStatus> byExecution() {
+      Map<ExecutionKey, ExecutionStatus> built = index;
+      if (built == null) {
+        Map<ExecutionKey, ExecutionStatus> map = new HashMap<>();
+        for (Finished outcome : inOrder()) {
+          map.put(new ExecutionKey(outcome.step(), outcome.target()), outcome.status());
+        }
+        built = Collections.unmodifiableMap(map);
+        index = built;
+      }
+      return built;
+    }
+  }
+
   /** An execution between its start and its end. */
   public record InFlight(int attempt, long startedAtMicros) {}
 
@@ -100,8 +143,7 @@ public final class DeploymentState implements Journaled {
         new RunningExecution(key.step(), key.target(), flight.attempt(), flight.startedAtMicros())));
     List<Attempted> attempts = new ArrayList<>();
     lastAttempt.forEach((key, attempt) -> attempts.add(new Attempted(key.step(), key.target(), attempt)));
-    List<Finished> finishedList = new ArrayList<>();
-    finished.forEach((key, outcome) -> finishedList.add(new Finished(key.step(), key.target(), outcome)));
+    List<Finished> finishedList = finished.inOrder();
     return new Snapshot(deploymentId, layout == null ? null : layout.plan(), status, startedAtMicros, currentBlock,
         failed, cancelRequested, List.copyOf(steps), runningList, attempts, finishedList);
   }
@@ -117,9 +159,9 @@ public final class DeploymentState implements Journaled {
     for (Attempted attempted : snapshot.lastAttempts()) {
       attempts = attempts.plus(new ExecutionKey(attempted.step(), attempted.target()), attempted.attempt());
     }
-    PMap<ExecutionKey, ExecutionStatus> finished = HashTreePMap.empty();
+    Outcomes finished = Outcomes.EMPTY;
     for (Finished done : snapshot.finished()) {
-      finished = finished.plus(new ExecutionKey(done.step(), done.target()), done.status());
+      finished = finished.plus(done);
     }
     return new DeploymentState(snapshot.deploymentId(), snapshot.plan() == null ? null : PlanLayout.of(snapshot.plan()),
         snapshot.status(), snapshot.startedAtMicros(), snapshot.currentBlock(), snapshot.failed(),
@@ -136,12 +178,12 @@ public final class DeploymentState implements Journaled {
   private final PVector<StepProgress> steps;
   private final PMap<ExecutionKey, InFlight> running;
   private final PMap<ExecutionKey, Integer> lastAttempt;
-  private final PMap<ExecutionKey, ExecutionStatus> finished;
+  private final Outcomes finished;
 
   private DeploymentState(
       String deploymentId, PlanLayout layout, DeploymentStatus status, long startedAtMicros, int currentBlock,
       boolean failed, boolean cancelRequested, PVector<StepProgress> steps, PMap<ExecutionKey, InFlight> running,
-      PMap<ExecutionKey, Integer> lastAttempt, PMap<ExecutionKey, ExecutionStatus> finished) {
+      PMap<ExecutionKey, Integer> lastAttempt, Outcomes finished) {
     this.deploymentId = deploymentId;
     this.layout = layout;
     this.status = status;
@@ -158,12 +200,12 @@ public final class DeploymentState implements Journaled {
   /** Before the first event. */
   public static DeploymentState empty() {
     return new DeploymentState(null, null, DeploymentStatus.QUEUED, 0L, -1, false, false,
-        TreePVector.empty(), HashTreePMap.empty(), HashTreePMap.empty(), HashTreePMap.empty());
+        TreePVector.empty(), HashTreePMap.empty(), HashTreePMap.empty(), Outcomes.EMPTY);
   }
 
   private DeploymentState with(DeploymentStatus newStatus, long newStartedAt, int newBlock, boolean newFailed,
       boolean newCancelRequested, PVector<StepProgress> newSteps, PMap<ExecutionKey, InFlight> newRunning,
-      PMap<ExecutionKey, Integer> newLastAttempt, PMap<ExecutionKey, ExecutionStatus> newFinished) {
+      PMap<ExecutionKey, Integer> newLastAttempt, Outcomes newFinished) {
     return new DeploymentState(deploymentId, layout, newStatus, newStartedAt, newBlock, newFailed, newCancelRequested,
         newSteps, newRunning, newLastAttempt, newFinished);
   }
@@ -223,7 +265,7 @@ public final class DeploymentState implements Journaled {
     return with(status, startedAtMicros, currentBlock, nowFailed, cancelRequested,
         steps.with(key.step(), steps.get(key.step()).finished(outcome, last)),
         running.minus(key), last ? lastAttempt : lastAttempt.plus(key, attempt),
-        last ? finished.plus(key, outcome) : finished);
+        last ? finished.plus(new Finished(key.step(), key.target(), outcome)) : finished);
   }
 
   private static PVector<StepProgress> withStatus(PVector<StepProgress> steps, int step, StepStatus value) {
@@ -283,8 +325,8 @@ public final class DeploymentState implements Journaled {
   }
 
   /** The final outcome of every execution that finished for good. */
-  public PMap<ExecutionKey, ExecutionStatus> finished() {
-    return finished;
+  public Map<ExecutionKey, ExecutionStatus> finished() {
+    return finished.byExecution();
   }
 
   /** The status a step ends with, from its executions; a rolling step's from its children's. */

@@ -1,6 +1,7 @@
 package dev.flotilla.engine;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.flotilla.engine.action.ActionType;
 import dev.flotilla.engine.action.ActionTypes;
 import dev.flotilla.engine.deployment.DeploymentActor;
@@ -20,12 +21,11 @@ import java.time.Duration;
 public record EngineSettings(int maxDeployments, int logTailLines, int maxBatch, ActionTypes actionTypes,
     DeploymentActor.Store store, Duration batchHold) {
 
-  /** The default hold, for hosts that built settings before it existed. */
-  private static final Duration DEFAULT_BATCH_HOLD = Duration.ofMillis(20);
-
+  /** Settings as hosts built them before {@code batchHold} existed: the hold is the engine's default. */
   public EngineSettings(int maxDeployments, int logTailLines, int maxBatch, ActionTypes actionTypes,
       DeploymentActor.Store store) {
-    this(maxDeployments, logTailLines, maxBatch, actionTypes, store, DEFAULT_BATCH_HOLD);
+    this(maxDeployments, logTailLines, maxBatch, actionTypes, store,
+        ConfigFactory.defaultReference(EngineSettings.class.getClassLoader()).getDuration("flotilla.batch-hold"));
   }
 
   public EngineSettings {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
+import dev.flotilla.engine.action.ActionTypes;
+import dev.flotilla.engine.deployment.DeploymentActor;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +17,13 @@ class EngineSettingsTest {
         ConfigFactory.parseString("flotilla.batch-hold = 7ms").withFallback(ConfigFactory.load()));
 
     assertThat(settings.batchHold()).isEqualTo(Duration.ofMillis(7));
+  }
+
+  @Test
+  void settingsBuiltWithoutABatchHoldTakeTheDefault() {
+    EngineSettings settings = new EngineSettings(5, 100, 2000, ActionTypes.builtIn(), DeploymentActor.Store.TRANSIENT);
+
+    assertThat(settings.batchHold()).isEqualTo(ConfigFactory.defaultReference().getDuration("flotilla.batch-hold"));
   }
 
   @Test

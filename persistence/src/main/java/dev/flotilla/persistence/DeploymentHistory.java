@@ -45,10 +45,10 @@ public final class DeploymentHistory {
 
   private static final String PREFIX = DeploymentActor.persistenceId("x").id().replace("x", "");
   /**
-   * Events read from each end of a deployment to summarize it: its acceptance and start are its
-   * first two, its end its last; a deployment this short is read whole.
+   * Journal entries read from each end of a deployment to summarize it: its acceptance and start
+   * are in its first, its end in its last; a deployment this short is read whole.
    */
-  private static final long SUMMARY_HEAD = 256;
+  private static final long SUMMARY_HEAD = 16;
   private static final long SUMMARY_TAIL = 8;
 
   private final ActorSystem<?> system;
@@ -79,40 +79,64 @@ public final class DeploymentHistory {
 
   /** Every event of one deployment, in order; empty if the journal does not know it. */
   public List<DeploymentEvent> events(String deploymentId) throws JournalReadException {
-    return events(deploymentId, 1L, Long.MAX_VALUE);
-  }
-
-  /** The events of one deployment numbered {@code from} to {@code to} (from 1, both included). */
-  private List<DeploymentEvent> events(String deploymentId, long from, long to) throws JournalReadException {
-    String persistenceId = DeploymentActor.persistenceId(deploymentId).id();
-    List<EventEnvelope> envelopes = await(
-        journal.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), system),
-        "read deployment " + deploymentId, timeout);
-    List<DeploymentEvent> events = new ArrayList<>(envelopes.size());
-    for (EventEnvelope envelope : envelopes) {
-      events.add((DeploymentEvent) envelope.event());
+    List<DeploymentEvent> events = new ArrayList<>();
+    for (DeploymentEvent entry : entries(deploymentId, 1L, Long.MAX_VALUE)) {
+      events.addAll(DeploymentEvent.Batch.unpack(entry));
     }
     return events;
   }
 
   /**
-   * One deployment's summary, read from the ends of its events: its acceptance and start come
-   * first and its end comes last, so a long deployment costs a few short reads (finding its last
-   * event by probing for event numbers) instead of reading its whole history.
+   * The journal entries of one deployment numbered {@code from} to {@code to} (from 1, both
+   * included): an event each in journals written before batches, a {@link DeploymentEvent.Batch}
+   * each since.
    */
-  public Summary summary(String deploymentId) throws JournalReadException {
-    List<DeploymentEvent> head = events(deploymentId, 1L, SUMMARY_HEAD);
-    if (head.size() < SUMMARY_HEAD) {
-      return summarize(deploymentId, head, head.size());
+  private List<DeploymentEvent> entries(String deploymentId, long from, long to) throws JournalReadException {
+    String persistenceId = DeploymentActor.persistenceId(deploymentId).id();
+    List<EventEnvelope> envelopes = await(
+        journal.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), system),
+        "read deployment " + deploymentId, timeout);
+    List<DeploymentEvent> entries = new ArrayList<>(envelopes.size());
+    for (EventEnvelope envelope : envelopes) {
+      entries.add((DeploymentEvent) envelope.event());
     }
-    long last = lastEventNumber(deploymentId, SUMMARY_HEAD);
-    List<DeploymentEvent> ends = new ArrayList<>(head);
-    ends.addAll(events(deploymentId, Math.max(SUMMARY_HEAD + 1, last - SUMMARY_TAIL + 1), last));
-    return summarize(deploymentId, ends, last);
+    return entries;
   }
 
-  /** The number of the deployment's last event, given that event {@code known} exists. */
-  private long lastEventNumber(String deploymentId, long known) throws JournalReadException {
+  /**
+   * One deployment's summary, read from the ends of its journal: its acceptance and start come
+   * first and its end comes last, so a long deployment costs a few short reads (finding its last
+   * entry by probing for entry numbers) instead of reading its whole history.
+   */
+  public Summary summary(String deploymentId) throws JournalReadException {
+    List<DeploymentEvent> head = entries(deploymentId, 1L, SUMMARY_HEAD);
+    List<DeploymentEvent> ends = new ArrayList<>(head);
+    long last = head.size();
+    if (head.size() == SUMMARY_HEAD) {
+      last = lastEntryNumber(deploymentId, SUMMARY_HEAD);
+      ends.addAll(entries(deploymentId, Math.max(SUMMARY_HEAD + 1, last - SUMMARY_TAIL + 1), last));
+    }
+    List<DeploymentEvent> events = new ArrayList<>();
+    for (DeploymentEvent entry : ends) {
+      events.addAll(DeploymentEvent.Batch.unpack(entry));
+    }
+    return summarize(deploymentId, events, eventCount(ends, last));
+  }
+
+  /**
+   * How many events a deployment has, from the last of its entries read: a batch says how many
+   * were recorded through it; an entry before batches existed is one event, so then the count is
+   * its number.
+   */
+  private static long eventCount(List<DeploymentEvent> ends, long lastEntry) {
+    if (ends.isEmpty()) {
+      return 0;
+    }
+    return ends.get(ends.size() - 1) instanceof DeploymentEvent.Batch batch ? batch.total() : lastEntry;
+  }
+
+  /** The number of the deployment's last journal entry, given that entry {@code known} exists. */
+  private long lastEntryNumber(String deploymentId, long known) throws JournalReadException {
     long present = known;
     long step = known;
     // Double until an event number is missing, then halve the gap between the last present one and it.
@@ -133,7 +157,7 @@ public final class DeploymentHistory {
   }
 
   private boolean exists(String deploymentId, long number) throws JournalReadException {
-    return !events(deploymentId, number, number).isEmpty();
+    return !entries(deploymentId, number, number).isEmpty();
   }
 
   /** The timeline rebuilt from the events alone; empty if the journal does not know the deployment. */

@@ -118,7 +118,7 @@ class DurableDeploymentTest {
 
   @Test
   void aSummaryReadFromTheEndsOfTheEventsMatchesOneFromAllOfThem() throws Exception {
-    // 300 targets: over 600 events, more than a summary reads from the head.
+    // 300 targets: over 600 events in more journal entries than a summary reads from the head.
     DeploymentPlan longPlan = plan("""
         name: long
         targets: [{ name: "node-{1..300}", roles: [node] }]

@@ -57,6 +57,12 @@ class EventSerializationTest {
   }
 
   static Stream<DeploymentEvent> everyEventType() {
+    return Stream.concat(singleEvents(),
+        // A batch carries events of every type, each still itself after the round trip.
+        Stream.of(new DeploymentEvent.Batch(singleEvents().toList(), 13L)));
+  }
+
+  static Stream<DeploymentEvent> singleEvents() {
     return Stream.of(
         new DeploymentEvent.DeploymentAccepted("d-1", richPlan(), 1L),
         new DeploymentEvent.DeploymentStarted(2L),
@@ -104,6 +110,7 @@ class EventSerializationTest {
     assertThat(copy.currentBlock()).isEqualTo(1);
     assertThat(copy.step(0)).isEqualTo(state.step(0));
     assertThat(copy.status()).isEqualTo(DeploymentStatus.RUNNING);
+    assertThat(copy.events()).isEqualTo(9);
   }
 
   private static Object roundTrip(Object value) {

@@ -166,6 +166,13 @@ public final class DeploymentActor
    * Recovery, or anything unexpected, applies the event for real.
    */
   private DeploymentState applyEvent(DeploymentState state, DeploymentEvent event) {
+    if (event instanceof DeploymentEvent.Batch batch) {
+      DeploymentState current = state;
+      for (DeploymentEvent inner : batch.events()) {
+        current = applyEvent(current, inner);
+      }
+      return current;
+    }
     Applied next = applied.peek();
     if (next != null && next.event() == event && next.before() == state) {
       applied.poll();
@@ -581,7 +588,7 @@ public final class DeploymentActor
       applied.clear();
       applied.addAll(folded);
       EffectBuilder<DeploymentEvent, DeploymentState> builder =
-          recorded.isEmpty() ? Effect().none() : Effect().persist(recorded);
+          recorded.isEmpty() ? Effect().none() : Effect().persist(new DeploymentEvent.Batch(recorded, state.events()));
       if (!recorded.isEmpty() || !actions.isEmpty()) {
         builder = builder.thenRun(ignored -> {
           recorded.forEach(DeploymentActor.this::notifyEvent);

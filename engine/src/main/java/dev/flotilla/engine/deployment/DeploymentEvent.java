@@ -1,5 +1,7 @@
 package dev.flotilla.engine.deployment;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.flotilla.engine.model.DeploymentPlan;
 import java.util.List;
 
@@ -72,4 +74,51 @@ public sealed interface DeploymentEvent extends Journaled {
 
   /** The deployment is over. */
   record DeploymentFinished(DeploymentStatus status, long atMicros) implements DeploymentEvent {}
+
+  /**
+   * The events one journal write recorded, in order: the deployment writes each batch as one
+   * journal entry, so a write costs one entry, one manifest and one acknowledgement however many
+   * events it carries. Only the journal sees it: listeners and the read side see its events one by
+   * one, and a batch never holds another. Journals written before batches existed hold one event
+   * per entry and read the same.
+   *
+   * @param events what was recorded, at least one
+   * @param total how many events the deployment has recorded, this batch's included
+   */
+  record Batch(
+      @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
+      @JsonSubTypes({
+          @JsonSubTypes.Type(DeploymentAccepted.class),
+          @JsonSubTypes.Type(DeploymentStarted.class),
+          @JsonSubTypes.Type(BlockStarted.class),
+          @JsonSubTypes.Type(StepStarted.class),
+          @JsonSubTypes.Type(StepSkipped.class),
+          @JsonSubTypes.Type(ExecutionWaiting.class),
+          @JsonSubTypes.Type(ExecutionStarted.class),
+          @JsonSubTypes.Type(ExecutionFinished.class),
+          @JsonSubTypes.Type(ExecutionInterrupted.class),
+          @JsonSubTypes.Type(StepFinished.class),
+          @JsonSubTypes.Type(CancelRequested.class),
+          @JsonSubTypes.Type(DeploymentFinished.class)})
+      List<DeploymentEvent> events,
+      long total) implements DeploymentEvent {
+
+    public Batch {
+      events = List.copyOf(events);
+      if (events.isEmpty() || events.stream().anyMatch(Batch.class::isInstance)) {
+        throw new IllegalArgumentException("a batch holds one or more events, and no batch");
+      }
+    }
+
+    /** When its last event happened. */
+    @Override
+    public long atMicros() {
+      return events.get(events.size() - 1).atMicros();
+    }
+
+    /** {@code event}'s events: a batch's, in order, or the event alone. */
+    public static List<DeploymentEvent> unpack(DeploymentEvent event) {
+      return event instanceof Batch batch ? batch.events() : List.of(event);
+    }
+  }
 }

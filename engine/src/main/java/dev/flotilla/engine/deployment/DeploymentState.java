@@ -125,7 +125,7 @@ public final class DeploymentState implements Journaled {
    */
   public record Snapshot(String deploymentId, DeploymentPlan plan, DeploymentStatus status, long startedAtMicros,
       int currentBlock, boolean failed, boolean cancelRequested, List<StepProgress> steps,
-      List<RunningExecution> running, List<Attempted> lastAttempts, List<Finished> finished) {}
+      List<RunningExecution> running, List<Attempted> lastAttempts, List<Finished> finished, long events) {}
 
   /** A running execution in a snapshot. */
   public record RunningExecution(int step, String target, int attempt, long startedAtMicros) {}
@@ -145,7 +145,7 @@ public final class DeploymentState implements Journaled {
     lastAttempt.forEach((key, attempt) -> attempts.add(new Attempted(key.step(), key.target(), attempt)));
     List<Finished> finishedList = finished.inOrder();
     return new Snapshot(deploymentId, layout == null ? null : layout.plan(), status, startedAtMicros, currentBlock,
-        failed, cancelRequested, List.copyOf(steps), runningList, attempts, finishedList);
+        failed, cancelRequested, List.copyOf(steps), runningList, attempts, finishedList, events);
   }
 
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
@@ -165,7 +165,8 @@ public final class DeploymentState implements Journaled {
     }
     return new DeploymentState(snapshot.deploymentId(), snapshot.plan() == null ? null : PlanLayout.of(snapshot.plan()),
         snapshot.status(), snapshot.startedAtMicros(), snapshot.currentBlock(), snapshot.failed(),
-        snapshot.cancelRequested(), TreePVector.from(snapshot.steps()), running, attempts, finished);
+        snapshot.cancelRequested(), TreePVector.from(snapshot.steps()), running, attempts, finished,
+        snapshot.events());
   }
 
   private final String deploymentId;
@@ -179,11 +180,13 @@ public final class DeploymentState implements Journaled {
   private final PMap<ExecutionKey, InFlight> running;
   private final PMap<ExecutionKey, Integer> lastAttempt;
   private final Outcomes finished;
+  /** How many events were folded into this state (a batch counts its events). */
+  private final long events;
 
   private DeploymentState(
       String deploymentId, PlanLayout layout, DeploymentStatus status, long startedAtMicros, int currentBlock,
       boolean failed, boolean cancelRequested, PVector<StepProgress> steps, PMap<ExecutionKey, InFlight> running,
-      PMap<ExecutionKey, Integer> lastAttempt, Outcomes finished) {
+      PMap<ExecutionKey, Integer> lastAttempt, Outcomes finished, long events) {
     this.deploymentId = deploymentId;
     this.layout = layout;
     this.status = status;
@@ -195,28 +198,45 @@ public final class DeploymentState implements Journaled {
     this.running = running;
     this.lastAttempt = lastAttempt;
     this.finished = finished;
+    this.events = events;
   }
 
   /** Before the first event. */
   public static DeploymentState empty() {
     return new DeploymentState(null, null, DeploymentStatus.QUEUED, 0L, -1, false, false,
-        TreePVector.empty(), HashTreePMap.empty(), HashTreePMap.empty(), Outcomes.EMPTY);
+        TreePVector.empty(), HashTreePMap.empty(), HashTreePMap.empty(), Outcomes.EMPTY, 0L);
   }
 
   private DeploymentState with(DeploymentStatus newStatus, long newStartedAt, int newBlock, boolean newFailed,
       boolean newCancelRequested, PVector<StepProgress> newSteps, PMap<ExecutionKey, InFlight> newRunning,
       PMap<ExecutionKey, Integer> newLastAttempt, Outcomes newFinished) {
     return new DeploymentState(deploymentId, layout, newStatus, newStartedAt, newBlock, newFailed, newCancelRequested,
-        newSteps, newRunning, newLastAttempt, newFinished);
+        newSteps, newRunning, newLastAttempt, newFinished, events);
   }
 
   public DeploymentState apply(DeploymentEvent event) {
+    if (event instanceof DeploymentEvent.Batch batch) {
+      DeploymentState current = this;
+      for (DeploymentEvent inner : batch.events()) {
+        current = current.apply(inner);
+      }
+      return current;
+    }
+    return fold(event).counted(events + 1);
+  }
+
+  private DeploymentState counted(long value) {
+    return new DeploymentState(deploymentId, layout, status, startedAtMicros, currentBlock, failed, cancelRequested,
+        steps, running, lastAttempt, finished, value);
+  }
+
+  private DeploymentState fold(DeploymentEvent event) {
     if (event instanceof DeploymentAccepted accepted) {
       PlanLayout newLayout = PlanLayout.of(accepted.plan());
       PVector<StepProgress> pending =
           TreePVector.from(Collections.nCopies(newLayout.steps().size(), StepProgress.PENDING));
       return new DeploymentState(accepted.deploymentId(), newLayout, DeploymentStatus.QUEUED, 0L, -1, false, false,
-          pending, running, lastAttempt, finished);
+          pending, running, lastAttempt, finished, events);
     } else if (event instanceof DeploymentStarted started) {
       return with(DeploymentStatus.RUNNING, started.atMicros(), currentBlock, failed, cancelRequested, steps,
           running, lastAttempt, finished);
@@ -279,6 +299,11 @@ public final class DeploymentState implements Journaled {
 
   public String deploymentId() {
     return deploymentId;
+  }
+
+  /** How many events the deployment has recorded (a batch counts its events). */
+  public long events() {
+    return events;
   }
 
   public PlanLayout layout() {

@@ -47,6 +47,10 @@ public final class TimelineRecorder implements DeploymentListener {
 
   @Override
   public void onEvent(DeploymentEvent event) {
+    if (event instanceof DeploymentEvent.Batch batch) {
+      batch.events().forEach(this::onEvent);
+      return;
+    }
     if (event instanceof DeploymentAccepted accepted) {
       deploymentId = accepted.deploymentId();
       layout = PlanLayout.of(accepted.plan());

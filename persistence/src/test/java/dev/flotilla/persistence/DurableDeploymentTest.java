@@ -154,6 +154,31 @@ class DurableDeploymentTest {
   }
 
   @Test
+  void aJournalWrittenBeforeBatchesReadsTheSame() throws Exception {
+    // Written by the engine as it was before events were recorded in batches: one event per entry.
+    Path fixture = Path.of(getClass().getResource("/journals/pre-batch/journal").toURI());
+    Files.createDirectories(journal.resolve("journal"));
+    try (Stream<Path> files = Files.list(fixture)) {
+      for (Path file : files.toList()) {
+        Files.copy(file, journal.resolve("journal").resolve(file.getFileName().toString()));
+      }
+    }
+    try (Flotilla engine = start(journal)) {
+      DeploymentHistory history = new DeploymentHistory(engine.system());
+      List<DeploymentEvent> events = history.events("20261126T131437-ed906b");
+      assertThat(events).hasSizeGreaterThan(20);
+      DeploymentHistory.Summary summary = history.summary("20261126T131437-ed906b");
+      assertThat(summary.name()).isEqualTo("pre-batch");
+      assertThat(summary.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
+      assertThat(summary.events()).isEqualTo(events.size());
+      Timeline timeline = history.replay("20261126T131437-ed906b").orElseThrow();
+      assertThat(timeline.executions()).hasSize(8)
+          .allSatisfy(execution -> assertThat(execution.status()).isEqualTo(ExecutionStatus.SUCCEEDED));
+      assertThat(Resumption.unfinished(history)).isEmpty();
+    }
+  }
+
+  @Test
   void aStoppedEngineResumesWithoutRerunningFinishedExecutions() throws Exception {
     DeploymentPlan plan = plan("""
         name: resumed

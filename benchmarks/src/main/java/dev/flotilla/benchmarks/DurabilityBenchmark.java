@@ -49,10 +49,10 @@ final class DurabilityBenchmark {
     report.line("in memory: %.0f ms (%,.0f executions/s)", memoryMs, executions / (memoryMs / 1000));
     report.line("durable (LevelDB, fsync on): %.0f ms (%,.0f executions/s)", durableMs,
         executions / (durableMs / 1000));
-    report.line("disk floor: at least %,d writes (%,d write-ahead starts, at most %d per write), each of %d events"
-        + " of %d bytes, which LevelDB writes and syncs here in %.3f ms (median of a probe): %.0f ms = %.2fx in memory,"
-        + " before the engine does anything", floor.writes(), executions, CAP, floor.eventsPerWrite(),
-        floor.eventBytes(), floor.medianWriteMs(), floor.floorMs(), floor.floorMs() / memoryMs);
+    report.line("disk floor: at least %,d writes (%,d write-ahead starts, at most %d per write), each one entry of %d"
+        + " events in %,d bytes, which LevelDB writes and syncs here in %.3f ms (median of a probe): %.0f ms = %.2fx"
+        + " in memory, before the engine does anything", floor.writes(), executions, CAP, floor.eventsPerWrite(),
+        floor.entryBytes(), floor.medianWriteMs(), floor.floorMs(), floor.floorMs() / memoryMs);
     double ratio = durableMs / memoryMs;
     report.target("durable / in memory", String.format(Locale.ROOT, "%.2fx", ratio), "< 3x", ratio < TARGET_RATIO);
   }

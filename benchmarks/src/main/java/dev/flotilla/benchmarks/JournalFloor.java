@@ -25,16 +25,17 @@ import org.iq80.leveldb.WriteOptions;
  * engine does around it. Each execution's start is written before its action runs (write-ahead),
  * a deployment has one write in flight, and a write can hold the starts of at most {@code cap}
  * executions: so a run needs at least {@code executions / cap} writes, one after another. Each
- * such write carries {@code cap} ends and {@code cap} starts at best; this measures how long the
- * journal's LevelDB takes to write and sync a batch of that many events of the size the journal
- * really stores (serialized here as the journal serializes them).
+ * such write carries {@code cap} ends and {@code cap} starts at best, as one journal entry (a
+ * {@link DeploymentEvent.Batch}); this measures how long the journal's LevelDB takes to write and
+ * sync an entry of the size the journal really stores for such a batch (serialized here as the
+ * journal serializes it).
  *
- * @param eventBytes the stored size of an execution's start and end event, averaged
+ * @param entryBytes the stored size of one write's batch of {@code eventsPerWrite} events
  * @param eventsPerWrite the events of one write at best ({@code 2 x cap})
- * @param medianWriteMs this disk's median time to write and sync such a batch
+ * @param medianWriteMs this disk's median time to write and sync such an entry
  * @param writes the fewest writes the run needs
  */
-record JournalFloor(int eventBytes, int eventsPerWrite, double medianWriteMs, int writes) {
+record JournalFloor(int entryBytes, int eventsPerWrite, double medianWriteMs, int writes) {
 
   private static final int SAMPLES = 500;
 
@@ -43,25 +44,28 @@ record JournalFloor(int eventBytes, int eventsPerWrite, double medianWriteMs, in
   }
 
   static JournalFloor measure(ActorSystem<?> system, Path directory, int cap, int executions) throws IOException {
-    int eventBytes = (storedSize(system, new DeploymentEvent.ExecutionStarted(3, "node-01234", 1, 1_795_000_000_000_000L))
-        + storedSize(system, new DeploymentEvent.ExecutionFinished(3, "node-01234", 1, ExecutionStatus.SUCCEEDED,
-            null, List.of(), true, 1_795_000_000_000_000L))) / 2;
     int eventsPerWrite = 2 * cap;
+    List<DeploymentEvent> round = new ArrayList<>(eventsPerWrite);
+    for (int slot = 0; slot < cap; slot++) {
+      round.add(new DeploymentEvent.ExecutionFinished(3, String.format("node-%05d", slot), 1,
+          ExecutionStatus.SUCCEEDED, null, List.of(), true, 1_795_000_000_000_000L));
+      round.add(new DeploymentEvent.ExecutionStarted(3, String.format("node-%05d", slot + cap), 1,
+          1_795_000_000_000_000L));
+    }
+    int entryBytes = storedSize(system, new DeploymentEvent.Batch(round, 12_345));
     Path dir = Files.createTempDirectory(directory, "journal-floor-");
     List<Double> millis = new ArrayList<>(SAMPLES);
     try (DB db = JniDBFactory.factory.open(dir.toFile(), new Options().createIfMissing(true))) {
-      byte[] event = new byte[eventBytes];
+      byte[] entry = new byte[entryBytes];
       WriteOptions sync = new WriteOptions().sync(true);
       long sequence = 0;
       for (int i = 0; i < SAMPLES; i++) {
         long start = System.nanoTime();
         try (WriteBatch batch = db.createWriteBatch()) {
-          for (int e = 0; e < eventsPerWrite; e++) {
-            sequence++;
-            // As the journal does: the event under its key, and the deployment's highest sequence number.
-            batch.put(key(1, sequence), event);
-            batch.put(key(1, 0), ByteBuffer.allocate(8).putLong(sequence).array());
-          }
+          sequence++;
+          // As the journal does: the entry under its key, and the deployment's highest sequence number.
+          batch.put(key(1, sequence), entry);
+          batch.put(key(1, 0), ByteBuffer.allocate(8).putLong(sequence).array());
           db.write(batch, sync);
         }
         millis.add((System.nanoTime() - start) / 1e6);
@@ -70,7 +74,7 @@ record JournalFloor(int eventBytes, int eventsPerWrite, double medianWriteMs, in
       BenchmarkSuite.delete(dir);
     }
     int writes = (executions + cap - 1) / cap;
-    return new JournalFloor(eventBytes, eventsPerWrite, Stats.median(millis), writes);
+    return new JournalFloor(entryBytes, eventsPerWrite, Stats.median(millis), writes);
   }
 
   private static int storedSize(ActorSystem<?> system, DeploymentEvent event) {

@@ -26,11 +26,20 @@ import org.pcollections.TreePVector;
  * The per-target actor: runs one target's work (one step, or a rolling step's children in order),
  * attempt by attempt. Each attempt takes the target's guard, has its start recorded by the
  * deployment before the action runs (write-ahead), runs the action under the step's timeout,
- * gives the guard back and reports the outcome. Lives only while its work runs.
+ * gives the guard back and reports the outcome. Its step's throttle spawns it shortly before its
+ * turn (it waits for {@link Begin}); it lives until its work is done.
  */
 final class ExecutionActor {
 
   sealed interface Command {}
+
+  /**
+   * The step's throttle says this target's turn has come. It spawns per-target actors ahead of
+   * their turn (so a round of them can begin at once), and they do nothing until then.
+   */
+  enum Begin implements Command {
+    INSTANCE
+  }
 
   /** The deployment recorded the start: the action may run. */
   enum StartApproved implements Command {
@@ -81,9 +90,13 @@ final class ExecutionActor {
   }
 
   static Behavior<Command> create(DeploymentContext deployment, TargetWork work, ActorRef<Throttle.Command> throttle) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new ExecutionActor(context, timers, deployment, work, throttle)
-            .begin(new Position(work.startIndex(), work.firstAttempt(), work.failedHere()))));
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      ExecutionActor actor = new ExecutionActor(context, timers, deployment, work, throttle);
+      return Behaviors.receive(Command.class)
+          .onMessageEquals(Begin.INSTANCE,
+              () -> actor.begin(new Position(work.startIndex(), work.firstAttempt(), work.failedHere())))
+          .build();
+    }));
   }
 
   private StepInfo step(Position position) {

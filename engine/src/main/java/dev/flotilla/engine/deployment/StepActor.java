@@ -24,8 +24,8 @@ final class StepActor {
     return Behaviors.setup(context -> {
       StepInfo step = deployment.layout().step(stepIndex);
       deployment.deployment().tell(new DeploymentInbox.StepBegan(stepIndex, work.targets().size()));
-      context.spawn(Throttle.create(work.targets(), step.targetCap(),
-          (item, throttle) -> ExecutionActor.create(deployment, item, throttle),
+      context.spawn(Throttle.withStandby(work.targets(), step.targetCap(),
+          (item, throttle) -> ExecutionActor.create(deployment, item, throttle), ExecutionActor.Begin.INSTANCE,
           context.getSelf(), TargetsFinished::new), "targets");
       return Behaviors.receive(Command.class)
           .onMessage(TargetsFinished.class, done -> {

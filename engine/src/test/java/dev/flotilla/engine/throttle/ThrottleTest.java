@@ -133,4 +133,60 @@ class ThrottleTest {
     assertThat(done.started()).isZero();
     assertThat(done.notStarted()).isEmpty();
   }
+
+  /** What a standby child is told when its turn comes. */
+  enum Turn { BEGIN }
+
+  /** A child spawned ahead of its turn: it announces itself only once told to begin. */
+  private static Behavior<Object> standbyChild(int item, ActorRef<Throttle.Command> throttle,
+      ActorRef<Started> probe) {
+    return Behaviors.setup(context -> Behaviors.receiveMessage(message -> {
+      if (message == Turn.BEGIN) {
+        probe.tell(new Started(item, context.getSelf().narrow()));
+      } else if (message instanceof Outcome outcome) {
+        throttle.tell(new Throttle.ChildDone(context.getSelf(), outcome == Outcome.FAILURE));
+      }
+      return Behaviors.same();
+    }));
+  }
+
+  @Test
+  void standbyChildrenBeginOnlyWhenASlotIsFreeAndInOrder() {
+    TestProbe<Started> started = testKit.createTestProbe();
+    TestProbe<Throttle.Finished<Integer>> finished = testKit.createTestProbe();
+    testKit.spawn(Throttle.withStandby(items(6), 2, (item, throttle) -> standbyChild(item, throttle,
+        started.getRef()), Turn.BEGIN, finished.getRef(), f -> f));
+
+    List<Started> running = new ArrayList<>(List.of(started.receiveMessage(), started.receiveMessage()));
+    started.expectNoMessage();
+    List<Integer> order = new ArrayList<>(running.stream().map(Started::item).toList());
+    while (!running.isEmpty()) {
+      running.remove(0).child().tell(Outcome.SUCCESS);
+      if (order.size() < 6) {
+        Started next = started.receiveMessage();
+        order.add(next.item());
+        running.add(next);
+      }
+    }
+    // Children spawned ahead announce themselves only when told to begin: in list order, one per freed slot.
+    assertThat(order.subList(0, 2)).containsExactlyInAnyOrder(0, 1);
+    assertThat(order.subList(2, 6)).containsExactly(2, 3, 4, 5);
+    assertThat(finished.receiveMessage().started()).isEqualTo(6);
+  }
+
+  @Test
+  void aHaltHandsBackTheItemsOfStandbyChildrenAsNotStarted() {
+    TestProbe<Started> started = testKit.createTestProbe();
+    TestProbe<Throttle.Finished<Integer>> finished = testKit.createTestProbe();
+    testKit.spawn(Throttle.withStandby(items(4), 1, (item, throttle) -> standbyChild(item, throttle,
+        started.getRef()), Turn.BEGIN, finished.getRef(), f -> f));
+
+    Started first = started.receiveMessage();
+    first.child().tell(Outcome.FAILURE);
+
+    Throttle.Finished<Integer> done = finished.receiveMessage();
+    assertThat(done.started()).isEqualTo(1);
+    assertThat(done.notStarted()).containsExactly(1, 2, 3);
+    started.expectNoMessage();
+  }
 }

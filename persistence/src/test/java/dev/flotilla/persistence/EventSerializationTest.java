@@ -137,4 +137,26 @@ class EventSerializationTest {
     assertThat(read.plan().onInterrupted()).isEqualTo(DeploymentPlan.InterruptPolicy.RERUN);
     assertThat(read.plan().steps()).isEqualTo(richPlan().steps());
   }
+
+  @Test
+  void aSnapshotTakenBeforeTheEventCountExistedStillReads() throws Exception {
+    DeploymentState state = DeploymentState.empty();
+    for (DeploymentEvent event : singleEvents().limit(9).toList()) {
+      state = state.apply(event);
+    }
+    SerializerWithStringManifest serializer = (SerializerWithStringManifest) serialization.findSerializerFor(state);
+    com.fasterxml.jackson.databind.ObjectMapper cbor =
+        new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.cbor.CBORFactory());
+    com.fasterxml.jackson.databind.node.ObjectNode tree =
+        (com.fasterxml.jackson.databind.node.ObjectNode) cbor.readTree(serializer.toBinary(state));
+    assertThat(tree.has("events")).isTrue();
+    tree.remove("events");
+    byte[] older = cbor.writeValueAsBytes(tree);
+
+    DeploymentState read = (DeploymentState)
+        serialization.deserialize(older, serializer.identifier(), serializer.manifest(state)).get();
+    assertThat(read.events()).isZero();
+    assertThat(read.finished()).isEqualTo(state.finished());
+    assertThat(read.running()).isEqualTo(state.running());
+  }
 }

@@ -100,7 +100,7 @@ public final class DeploymentActor
    * @param batchHold the longest a report waits for the ones expected to share its write
    */
   public record Wiring(ActionTypes actionTypes, DeploymentListener listener, ActorRef<TargetGuards.Command> guards,
-      ActionRuntime runtime, int logTailLines, int maxBatch, java.time.Duration batchHold, Store store) {}
+      ActionRuntime runtime, int logTailLines, int maxBatch, Duration batchHold, Store store) {}
 
   private final ActorContext<Command> context;
   private final Wiring wiring;
@@ -163,7 +163,8 @@ public final class DeploymentActor
    * Applies a persisted event. A command's decision already folded its events into the states it
    * acted on, and {@link DeploymentState#apply} is a pure function: when the journal confirms
    * exactly those events, in order, the folded states are reused instead of computed twice.
-   * Recovery, or anything unexpected, applies the event for real.
+   * Recovery, or anything unexpected, applies the event for real. A batch (how a decision's events
+   * are journaled) applies its events in order.
    */
   private DeploymentState applyEvent(DeploymentState state, DeploymentEvent event) {
     if (event instanceof DeploymentEvent.Batch batch) {

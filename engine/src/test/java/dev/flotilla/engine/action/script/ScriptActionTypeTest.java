@@ -23,6 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +34,7 @@ class ScriptActionTypeTest {
 
   private static final long TIMEOUT_SECONDS = 30;
   private static final Duration DEADLINE = Duration.ofSeconds(10);
+  private static final ActorTestKit testKit = ActorTestKit.create();
 
   @TempDir Path dir;
 
@@ -46,6 +49,11 @@ class ScriptActionTypeTest {
     timer = Executors.newSingleThreadScheduledExecutor();
     blocking = Executors.newCachedThreadPool();
     runtime = new ActionRuntime(timer, blocking);
+  }
+
+  @AfterAll
+  static void stopTestKit() {
+    testKit.shutdownTestKit();
   }
 
   @AfterEach
@@ -243,12 +251,14 @@ class ScriptActionTypeTest {
     }
   }
 
-  /** Polls a condition that has no event to wait on, such as another process's death. */
-  private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition still false after %s", DEADLINE).isLessThan(deadline);
-      Thread.sleep(20);
-    }
+  /**
+   * Waits for a condition that has no event to wait on, such as the death of a process that is not
+   * this JVM's child (a killed one may linger as a zombie, so {@code onExit} could never complete).
+   */
+  private static void waitUntil(BooleanSupplier condition) {
+    testKit.createTestProbe().awaitAssert(DEADLINE, () -> {
+      assertThat(condition.getAsBoolean()).as("condition still false after %s", DEADLINE).isTrue();
+      return null;
+    });
   }
 }

@@ -9,6 +9,8 @@ import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.persistence.DurableEngine;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Starting engines the way a host embeds them, and timing one deployment from submit to result. */
@@ -75,7 +77,7 @@ final class FlotillaRuns {
    * @return how many runs it took
    */
   static int warmUntilSteady(Flotilla engine, DeploymentPlan plan) throws Exception {
-    java.util.List<Double> walls = new java.util.ArrayList<>();
+    List<Double> walls = new ArrayList<>();
     long deadline = System.nanoTime() + WARM_UP_MAX_TIME.toNanos();
     while (walls.size() < WARM_UP_MAX_RUNS && System.nanoTime() < deadline) {
       walls.add(run(engine, plan).wallMs());

@@ -79,8 +79,13 @@ public final class DeploymentHistory {
 
   /** Every event of one deployment, in order; empty if the journal does not know it. */
   public List<DeploymentEvent> events(String deploymentId) throws JournalReadException {
+    return unpacked(entries(deploymentId, 1L, Long.MAX_VALUE));
+  }
+
+  /** The events of journal entries, in order: a batch's one by one. */
+  private static List<DeploymentEvent> unpacked(List<DeploymentEvent> entries) {
     List<DeploymentEvent> events = new ArrayList<>();
-    for (DeploymentEvent entry : entries(deploymentId, 1L, Long.MAX_VALUE)) {
+    for (DeploymentEvent entry : entries) {
       events.addAll(DeploymentEvent.Batch.unpack(entry));
     }
     return events;
@@ -116,11 +121,7 @@ public final class DeploymentHistory {
       last = lastEntryNumber(deploymentId, SUMMARY_HEAD);
       ends.addAll(entries(deploymentId, Math.max(SUMMARY_HEAD + 1, last - SUMMARY_TAIL + 1), last));
     }
-    List<DeploymentEvent> events = new ArrayList<>();
-    for (DeploymentEvent entry : ends) {
-      events.addAll(DeploymentEvent.Batch.unpack(entry));
-    }
-    return summarize(deploymentId, events, eventCount(ends, last));
+    return summarize(deploymentId, unpacked(ends), eventCount(ends, last));
   }
 
   /**

@@ -14,6 +14,7 @@ import dev.flotilla.engine.timeline.TimelineRecorder;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
@@ -65,10 +66,36 @@ public final class Flotilla implements AutoCloseable {
     return start(settings, ConfigFactory.load());
   }
 
-  /** An engine in its own actor system named {@code flotilla}, with this configuration. */
+  /**
+   * An engine in its own actor system named {@code flotilla}, with this configuration; its
+   * dispatcher has {@code flotilla.threads} threads (see {@link #ownSystemConfig}).
+   */
   public static Flotilla start(EngineSettings settings, Config config) {
-    ActorSystem<EngineActor.Command> system = ActorSystem.create(behavior(settings), "flotilla", config);
+    ActorSystem<EngineActor.Command> system = ActorSystem.create(behavior(settings), "flotilla", ownSystemConfig(config));
     return new Flotilla(system, system, settings, true);
+  }
+
+  /**
+   * The configuration of the engine's own actor system: {@code config} with the default dispatcher
+   * sized by {@code flotilla.threads} (0: one thread per core, at least 2). The engine's actors
+   * never block (actions block on {@code flotilla.blocking-dispatcher}), and on a machine of few
+   * cores Pekko's default of at least 8 threads spends its time waking parked threads to hand
+   * messages over (docs/benchmarks.md has the measurement). A host that spawns the engine into its
+   * own system keeps its own dispatcher settings.
+   *
+   * @throws IllegalArgumentException if {@code flotilla.threads} is negative
+   */
+  public static Config ownSystemConfig(Config config) {
+    int threads = config.getInt("flotilla.threads");
+    if (threads < 0) {
+      throw new IllegalArgumentException("flotilla.threads must be 0 (one per core) or more, was " + threads);
+    }
+    int parallelism = threads > 0 ? threads : Math.max(2, Runtime.getRuntime().availableProcessors());
+    return ConfigFactory.parseMap(Map.of(
+            "pekko.actor.default-dispatcher.fork-join-executor.parallelism-min", parallelism,
+            "pekko.actor.default-dispatcher.fork-join-executor.parallelism-max", parallelism),
+            "flotilla.threads")
+        .withFallback(config);
   }
 
   /** The engine as a behavior, for a host that spawns it into its own actor system. */

@@ -1,18 +1,19 @@
 package dev.flotilla.engine.throttle;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.pcollections.HashTreePSet;
-import org.pcollections.PSet;
-import org.pcollections.PVector;
-import org.pcollections.TreePVector;
+import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * A generic supervisor that runs a fixed list of work items as child actors, at most {@code cap}
@@ -61,63 +62,7 @@ public final class Throttle {
   /** A child spawned ahead of its turn, and the index of its item. */
   private record Standby(ActorRef<?> child, int item) {}
 
-  /**
-   * The throttle's whole state: a cursor into the immutable item list (the next item no child has
-   * yet), the working children, and the ones waiting to begin, in item order.
-   */
-  private record State(int next, PSet<ActorRef<?>> running, PVector<Standby> standby, boolean halted) {
-    State start(ActorRef<?> child) {
-      return new State(next + 1, running.plus(child), standby, halted);
-    }
-
-    State spawnedAhead(ActorRef<?> child) {
-      return new State(next + 1, running, standby.plus(new Standby(child, next)), halted);
-    }
-
-    State beginFirstStandby() {
-      return new State(next, running.plus(standby.get(0).child()), standby.minus(0), halted);
-    }
-
-    State free(ActorRef<?> child) {
-      return new State(next, running.minus(child), standby, halted);
-    }
-
-    /** A standby child that stopped before its turn (it crashed): its item counts as started. */
-    State dropStandby(ActorRef<?> child) {
-      PVector<Standby> kept = standby;
-      for (int i = 0; i < standby.size(); i++) {
-        if (standby.get(i).child().equals(child)) {
-          kept = standby.minus(i);
-          break;
-        }
-      }
-      return new State(next, running, kept, halted);
-    }
-
-    boolean isStandby(ActorRef<?> child) {
-      return standby.stream().anyMatch(waiting -> waiting.child().equals(child));
-    }
-
-    State halt() {
-      return new State(next, running, standby, true);
-    }
-  }
-
-  private final ActorContext<Command> context;
-  private final List<?> items;
-  private final int cap;
-  private final Function<Integer, Behavior<?>> spawnItem;
-  /** What tells a standby child to begin; null without a standby (children begin when spawned). */
-  private final Object begin;
-
-  private Throttle(ActorContext<Command> context, List<?> items, int cap,
-      Function<Integer, Behavior<?>> spawnItem, Object begin) {
-    this.context = context;
-    this.items = items;
-    this.cap = cap;
-    this.spawnItem = spawnItem;
-    this.begin = begin;
-  }
+  private Throttle() {}
 
   /**
    * A throttle over {@code items}.
@@ -164,96 +109,124 @@ public final class Throttle {
       throw new IllegalArgumentException("cap must be at least 1, was " + cap);
     }
     List<T> queue = List.copyOf(items);
-    return Behaviors.setup(context -> {
-      Throttle throttle = new Throttle(context, queue, cap,
-          index -> childFactory.apply(queue.get(index), context.getSelf()), begin);
-      Reporter<T, M> reporter = new Reporter<>(owner, finished, queue);
-      return throttle.fill(new State(0, HashTreePSet.empty(), TreePVector.empty(), false), reporter);
-    });
-  }
-
-  /** Reports the end of the work to the owner; knows the item type the rest of the class erases. */
-  private record Reporter<T, M>(ActorRef<M> owner, Function<Finished<T>, M> finished, List<T> items) {
-    void report(State state) {
-      List<T> notStarted = new ArrayList<>();
-      for (Standby waiting : state.standby()) {
-        notStarted.add(items.get(waiting.item()));
-      }
-      notStarted.addAll(items.subList(state.next(), items.size()));
-      owner.tell(finished.apply(new Finished<>(items.size() - notStarted.size(), List.copyOf(notStarted))));
-    }
+    return Behaviors.setup(context -> new Supervisor<>(context, queue, cap, childFactory, begin, owner, finished).fill());
   }
 
   /**
-   * Starts queued items while there is room (standby children first), spawns standby children up
-   * to {@code cap}, or ends when nothing runs and nothing will start.
+   * The throttle at work. Unlike the engine's other actors it keeps its state in mutable fields,
+   * confined to this actor: a step's throttle handles every one of its children one after
+   * another, so it is the one actor every execution of the step passes through, and persistent
+   * collections for its running set and standby queue were 8% of all samples of a 10,000 x 5
+   * deployment at cap 100 (without them: 8-12% more executions/s). The state is: a cursor into the
+   * immutable item list (the next item no child has yet), the working children, and the ones
+   * waiting to begin, in item order.
    */
-  private Behavior<Command> fill(State state, Reporter<?, ?> reporter) {
-    State current = state;
-    while (!current.halted() && current.running().size() < cap
-        && (!current.standby().isEmpty() || current.next() < items.size())) {
-      if (!current.standby().isEmpty()) {
-        tellBegin(current.standby().get(0).child());
-        current = current.beginFirstStandby();
-      } else {
-        ActorRef<?> child = spawn(current.next());
+  private static final class Supervisor<T, M> extends AbstractBehavior<Command> {
+    private final List<T> items;
+    private final int cap;
+    private final BiFunction<T, ActorRef<Command>, Behavior<?>> childFactory;
+    /** What tells a standby child to begin; null without a standby (children begin when spawned). */
+    private final Object begin;
+    private final ActorRef<M> owner;
+    private final Function<Finished<T>, M> finished;
+
+    private int next;
+    /** Children told to begin whose {@link ChildDone} has not come: a repeated one frees no slot. */
+    private final Set<ActorRef<?>> running = new HashSet<>();
+    private final ArrayDeque<Standby> standby = new ArrayDeque<>();
+    private boolean halted;
+
+    private Supervisor(ActorContext<Command> context, List<T> items, int cap,
+        BiFunction<T, ActorRef<Command>, Behavior<?>> childFactory, Object begin, ActorRef<M> owner,
+        Function<Finished<T>, M> finished) {
+      super(context);
+      this.items = items;
+      this.cap = cap;
+      this.childFactory = childFactory;
+      this.begin = begin;
+      this.owner = owner;
+      this.finished = finished;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+      return newReceiveBuilder()
+          .onMessage(ChildDone.class, this::onChildDone)
+          .onMessage(ChildStopped.class, this::onChildStopped)
+          .onMessageEquals(StopStarting.INSTANCE, this::onStopStarting)
+          .build();
+    }
+
+    /**
+     * Starts queued items while there is room (standby children first), spawns standby children
+     * up to {@code cap}, or ends when nothing runs and nothing will start.
+     */
+    Behavior<Command> fill() {
+      while (!halted && running.size() < cap && (!standby.isEmpty() || next < items.size())) {
+        ActorRef<?> child = standby.isEmpty() ? spawn(next++) : standby.pollFirst().child();
         tellBegin(child);
-        current = current.start(child);
+        running.add(child);
+      }
+      while (begin != null && !halted && standby.size() < cap && next < items.size()) {
+        standby.addLast(new Standby(spawn(next), next));
+        next++;
+      }
+      boolean nothingMoreToStart = halted || (standby.isEmpty() && next >= items.size());
+      if (running.isEmpty() && nothingMoreToStart) {
+        for (Standby waiting : standby) {
+          getContext().unwatch(waiting.child());
+          getContext().stop(waiting.child());
+        }
+        report();
+        return Behaviors.stopped();
+      }
+      return this;
+    }
+
+    /** Tells the owner how many items started and hands back, in queue order, the ones that did not. */
+    private void report() {
+      List<T> notStarted = new ArrayList<>();
+      for (Standby waiting : standby) {
+        notStarted.add(items.get(waiting.item()));
+      }
+      notStarted.addAll(items.subList(next, items.size()));
+      owner.tell(finished.apply(new Finished<>(items.size() - notStarted.size(), List.copyOf(notStarted))));
+    }
+
+    private ActorRef<?> spawn(int index) {
+      ActorRef<?> child = getContext().spawnAnonymous(childFactory.apply(items.get(index), getContext().getSelf()));
+      getContext().watchWith(child, new ChildStopped(child));
+      return child;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void tellBegin(ActorRef<?> child) {
+      if (begin != null) {
+        ((ActorRef<Object>) child).tell(begin);
       }
     }
-    while (begin != null && !current.halted() && current.standby().size() < cap && current.next() < items.size()) {
-      current = current.spawnedAhead(spawn(current.next()));
-    }
-    boolean nothingMoreToStart = current.halted() || (current.standby().isEmpty() && current.next() >= items.size());
-    if (current.running().isEmpty() && nothingMoreToStart) {
-      for (Standby waiting : current.standby()) {
-        context.unwatch(waiting.child());
-        context.stop(waiting.child());
+
+    private Behavior<Command> onChildDone(ChildDone done) {
+      if (!running.remove(done.child())) {
+        return this;
       }
-      reporter.report(current);
-      return Behaviors.stopped();
+      getContext().unwatch(done.child());
+      getContext().stop(done.child());
+      halted |= done.halt();
+      return fill();
     }
-    return running(current, reporter);
-  }
 
-  private ActorRef<?> spawn(int index) {
-    ActorRef<?> child = context.spawnAnonymous(spawnItem.apply(index));
-    context.watchWith(child, new ChildStopped(child));
-    return child;
-  }
-
-  @SuppressWarnings("unchecked")
-  private void tellBegin(ActorRef<?> child) {
-    if (begin != null) {
-      ((ActorRef<Object>) child).tell(begin);
+    private Behavior<Command> onChildStopped(ChildStopped stopped) {
+      // A child that stopped without saying it was done (it crashed); a standby one counts as started.
+      if (running.remove(stopped.child()) || standby.removeIf(waiting -> waiting.child().equals(stopped.child()))) {
+        return fill();
+      }
+      return this;
     }
-  }
 
-  private Behavior<Command> running(State state, Reporter<?, ?> reporter) {
-    return Behaviors.receive(Command.class)
-        .onMessage(ChildDone.class, done -> onChildDone(state, reporter, done))
-        .onMessage(ChildStopped.class, stopped -> onChildStopped(state, reporter, stopped))
-        .onMessageEquals(StopStarting.INSTANCE, () -> fill(state.halt(), reporter))
-        .build();
-  }
-
-  private Behavior<Command> onChildDone(State state, Reporter<?, ?> reporter, ChildDone done) {
-    if (!state.running().contains(done.child())) {
-      return Behaviors.same();
+    private Behavior<Command> onStopStarting() {
+      halted = true;
+      return fill();
     }
-    context.unwatch(done.child());
-    context.stop(done.child());
-    State freed = state.free(done.child());
-    return fill(done.halt() ? freed.halt() : freed, reporter);
-  }
-
-  private Behavior<Command> onChildStopped(State state, Reporter<?, ?> reporter, ChildStopped stopped) {
-    if (state.running().contains(stopped.child())) {
-      return fill(state.free(stopped.child()), reporter);
-    }
-    if (state.isStandby(stopped.child())) {
-      return fill(state.dropStandby(stopped.child()), reporter);
-    }
-    return Behaviors.same();
   }
 }

@@ -125,6 +125,27 @@ class ThrottleTest {
   }
 
   @Test
+  void aChildThatSaysItIsDoneTwiceFreesOneSlot() {
+    TestProbe<Started> started = testKit.createTestProbe();
+    TestProbe<Throttle.Finished<Integer>> finished = testKit.createTestProbe();
+    testKit.spawn(Throttle.create(items(3), 1, (item, throttle) -> Behaviors.<Outcome>setup(context -> {
+      started.getRef().tell(new Started(item, context.getSelf()));
+      return Behaviors.receiveMessage(outcome -> {
+        throttle.tell(new Throttle.ChildDone(context.getSelf(), false));
+        throttle.tell(new Throttle.ChildDone(context.getSelf(), false));
+        return Behaviors.same();
+      });
+    }), finished.getRef(), f -> f));
+
+    started.receiveMessage().child().tell(Outcome.SUCCESS);
+    Started second = started.receiveMessage();
+    assertThat(second.item()).isEqualTo(1);
+    started.expectNoMessage();
+    second.child().tell(Outcome.SUCCESS);
+    assertThat(started.receiveMessage().item()).isEqualTo(2);
+  }
+
+  @Test
   void anEmptyListFinishesAtOnce() {
     TestProbe<Throttle.Finished<Integer>> finished = testKit.createTestProbe();
     testKit.spawn(Throttle.create(List.<Integer>of(), 5, (item, throttle) -> Behaviors.empty(),

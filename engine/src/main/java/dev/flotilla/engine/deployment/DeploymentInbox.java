@@ -6,10 +6,9 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.pcollections.ConsPStack;
 import org.pcollections.HashTreePMap;
 import org.pcollections.PMap;
-import org.pcollections.PVector;
-import org.pcollections.TreePVector;
 
 /**
  * Group commit in front of a deployment: every report of its children comes here, in the order
@@ -78,17 +77,17 @@ final class DeploymentInbox {
   /**
    * What the inbox holds between messages.
    *
-   * @param waiting reports not yet sent, in arrival order
+   * @param waiting reports not yet sent, newest first (a stack: adding one copies nothing)
    * @param writing starts in the batch being written, or -1 when no batch is
    * @param answersDue approved executions that have not answered yet
    * @param urgent a report waiting must go out without waiting for the others
    * @param slots per top-level step, to know whether a freed slot will be refilled
    * @param promised the sum of the steps' promised slots
    */
-  private record Queue(PVector<Report> waiting, int writing, int answersDue, boolean urgent,
+  private record Queue(ConsPStack<Report> waiting, int writing, int answersDue, boolean urgent,
       PMap<Integer, Slots> slots, int promised) {
 
-    static final Queue EMPTY = new Queue(TreePVector.empty(), -1, 0, false, HashTreePMap.empty(), 0);
+    static final Queue EMPTY = new Queue(ConsPStack.empty(), -1, 0, false, HashTreePMap.empty(), 0);
 
     boolean isWriting() {
       return writing >= 0;
@@ -99,7 +98,7 @@ final class DeploymentInbox {
     }
 
     Queue add(Report report) {
-      PVector<Report> more = waiting.plus(report);
+      ConsPStack<Report> more = waiting.plus(report);
       if (report instanceof StartExecution start) {
         return slotTaken(more, start.step(), urgent);
       }
@@ -129,7 +128,7 @@ final class DeploymentInbox {
     }
 
     /** A target of {@code step} took a slot: it started, or queued behind its guard. */
-    private Queue slotTaken(PVector<Report> more, int step, boolean urgentNow) {
+    private Queue slotTaken(ConsPStack<Report> more, int step, boolean urgentNow) {
       Slots current = slots.get(step);
       if (current == null) {
         return new Queue(more, writing, answersDue, urgentNow, slots, promised);
@@ -163,9 +162,25 @@ final class DeploymentInbox {
       return new Queue(waiting, writing, 0, true, withoutPromises(), 0);
     }
 
-    Queue sent(int size) {
-      int starts = (int) waiting.subList(0, size).stream().filter(StartExecution.class::isInstance).count();
-      PVector<Report> rest = waiting.subList(size, waiting.size());
+    /** The {@code size} oldest reports, in arrival order. */
+    List<Report> oldest(int size) {
+      Report[] batch = new Report[size];
+      int newer = waiting.size() - size;
+      int index = 0;
+      for (Report report : waiting) {
+        if (index >= newer) {
+          batch[waiting.size() - 1 - index] = report;
+        }
+        index++;
+      }
+      return List.of(batch);
+    }
+
+    /** The {@code batch} of the oldest reports went to be recorded. */
+    Queue sent(List<Report> batch) {
+      int starts = (int) batch.stream().filter(StartExecution.class::isInstance).count();
+      int left = waiting.size() - batch.size();
+      ConsPStack<Report> rest = left == 0 ? ConsPStack.empty() : waiting.subList(0, left);
       return new Queue(rest, starts, answersDue, urgent && !rest.isEmpty(), slots, promised);
     }
   }
@@ -197,9 +212,9 @@ final class DeploymentInbox {
     Queue current = queue;
     if (current.readyToSend()) {
       timers.cancel(HoldExpired.INSTANCE);
-      int size = Math.min(current.waiting().size(), maxBatch);
-      deployment.tell(new DeploymentActor.Record(List.copyOf(current.waiting().subList(0, size)), self));
-      current = current.sent(size);
+      List<Report> batch = current.oldest(Math.min(current.waiting().size(), maxBatch));
+      deployment.tell(new DeploymentActor.Record(batch, self));
+      current = current.sent(batch);
     } else if (!current.isWriting() && !current.waiting().isEmpty()
         && !timers.isTimerActive(HoldExpired.INSTANCE)) {
       timers.startSingleTimer(HoldExpired.INSTANCE, HoldExpired.INSTANCE, holdLimit);

@@ -10,6 +10,7 @@ import dev.flotilla.engine.deployment.DeploymentInbox.Report;
 import dev.flotilla.engine.deployment.DeploymentInbox.StartExecution;
 import dev.flotilla.engine.deployment.DeploymentInbox.StepBegan;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -32,8 +33,12 @@ class DeploymentInboxTest {
   /** An inbox in front of a probe standing in for the deployment. */
   private record Fixture(ActorRef<DeploymentInbox.Command> inbox, TestProbe<DeploymentActor.Command> deployment) {
     static Fixture create(Duration holdLimit) {
+      return create(holdLimit, 2000);
+    }
+
+    static Fixture create(Duration holdLimit, int maxBatch) {
       TestProbe<DeploymentActor.Command> deployment = testKit.createTestProbe();
-      return new Fixture(testKit.spawn(DeploymentInbox.create(deployment.getRef(), 2000, holdLimit)), deployment);
+      return new Fixture(testKit.spawn(DeploymentInbox.create(deployment.getRef(), maxBatch, holdLimit)), deployment);
     }
 
     /** The next batch the deployment is asked to record, acknowledged as recorded. */
@@ -114,6 +119,27 @@ class DeploymentInboxTest {
     fixture.inbox().tell(endedAtApproval("t2"));
     fixture.inbox().tell(start("t4"));
     assertThat(describe(fixture.recordNext())).containsExactly("end t1", "start t3", "end t2", "start t4");
+  }
+
+  @Test
+  void aBatchTakesAtMostMaxBatchReportsOldestFirstAndTheRestFollowInOrder() {
+    Fixture fixture = Fixture.create(NEVER, 2);
+    fixture.inbox().tell(new StepBegan(0, 10));
+    for (int i = 0; i < 5; i++) {
+      fixture.inbox().tell(start("t" + i));
+    }
+    assertThat(describe(fixture.recordNext())).containsExactly("StepBegan");
+
+    List<String> recorded = new ArrayList<>();
+    while (recorded.size() < 5) {
+      List<Report> batch = fixture.recordNext();
+      assertThat(batch).hasSizeBetween(1, 2);
+      recorded.addAll(describe(batch));
+      for (Report report : batch) {
+        fixture.inbox().tell(new ActionRunning(0, ((StartExecution) report).target()));
+      }
+    }
+    assertThat(recorded).containsExactly("start t0", "start t1", "start t2", "start t3", "start t4");
   }
 
   @Test

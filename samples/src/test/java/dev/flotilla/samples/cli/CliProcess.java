@@ -34,6 +34,10 @@ final class CliProcess {
   static CliProcess start(Path workingDirectory, String name, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // Its temporary files (LevelDB JNI extracts its native library there, deleted only at a normal
+    // exit) go under the test's directory, so a killed CLI leaves nothing behind in /tmp.
+    Path temporary = Files.createDirectories(workingDirectory.resolve("java-tmp"));
+    command.add("-Djava.io.tmpdir=" + temporary);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(FlotillaCli.class.getName());

@@ -72,7 +72,8 @@ final class ExecutionActor {
   private final TargetWork work;
   private final ActorRef<Throttle.Command> throttle;
   private final ActorRef<TargetGuard.Command> guard;
-  private final ActorRef<TargetGuard.Reply> guardReplies;
+  /** This actor as its guard's requester: the guard's replies arrive wrapped, with no adapter. */
+  private final TargetGuard.Requester<Command> asRequester;
 
   private ExecutionActor(
       ActorContext<Command> context,
@@ -86,7 +87,7 @@ final class ExecutionActor {
     this.work = work;
     this.throttle = throttle;
     this.guard = work.target() == null ? null : deployment.guards().get(work.target());
-    this.guardReplies = guard == null ? null : context.messageAdapter(TargetGuard.Reply.class, GuardReplied::new);
+    this.asRequester = new TargetGuard.Requester<>(context.getSelf(), GuardReplied::new);
   }
 
   static Behavior<Command> create(DeploymentContext deployment, TargetWork work, ActorRef<Throttle.Command> throttle) {
@@ -125,7 +126,7 @@ final class ExecutionActor {
       return requestStart(position);
     }
     guard.tell(new TargetGuard.Acquire(deployment.guardMode(),
-        new TargetGuard.Holder(deployment.deploymentId(), step(position).name()), guardReplies));
+        new TargetGuard.Holder(deployment.deploymentId(), step(position).name()), asRequester));
     return withCleanup(Behaviors.receive(Command.class)
         .onMessage(GuardReplied.class, replied -> onGuardReply(position, replied.reply())), null);
   }
@@ -215,7 +216,7 @@ final class ExecutionActor {
     long endedAt = WallClock.nowMicros();
     timers.cancel(TIMEOUT_TIMER);
     if (guard != null) {
-      guard.tell(new TargetGuard.Release(guardReplies));
+      guard.tell(new TargetGuard.Release(context.getSelf()));
     }
     Step step = step(position).step();
     boolean retry = status.isFailure() && position.attempt() <= step.retries();
@@ -244,7 +245,7 @@ final class ExecutionActor {
             action.cancel();
           }
           if (guard != null) {
-            guard.tell(new TargetGuard.Release(guardReplies));
+            guard.tell(new TargetGuard.Release(context.getSelf()));
           }
           return Behaviors.same();
         })

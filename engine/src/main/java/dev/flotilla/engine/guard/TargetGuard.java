@@ -2,6 +2,7 @@ package dev.flotilla.engine.guard;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -29,12 +30,28 @@ public final class TargetGuard {
    * Asks for a lease; answered with {@link Granted}, preceded by {@link Queued} if it must wait.
    * One requester holds or waits for at most one lease per guard.
    */
-  public record Acquire(Mode mode, Holder holder, ActorRef<Reply> replyTo) implements Command {}
+  public record Acquire(Mode mode, Holder holder, Requester<?> requester) implements Command {
+    /** A request answered with the guard's own replies. */
+    public Acquire(Mode mode, Holder holder, ActorRef<Reply> replyTo) {
+      this(mode, holder, new Requester<>(replyTo, reply -> reply));
+    }
+  }
+
+  /**
+   * Who asks for a lease, and how a reply reaches it in its own protocol: an actor passes itself
+   * and a wrapping function instead of a message adapter, which an actor that lives for one
+   * execution would otherwise create (and register with its parent) for every execution.
+   */
+  public record Requester<T>(ActorRef<T> ref, Function<Reply, T> wrap) {
+    void tell(Reply reply) {
+      ref.tell(wrap.apply(reply));
+    }
+  }
 
   /** Gives a lease back, or withdraws a request still waiting. */
-  public record Release(ActorRef<Reply> replyTo) implements Command {}
+  public record Release(ActorRef<?> requester) implements Command {}
 
-  private record RequesterStopped(ActorRef<Reply> requester) implements Command {}
+  private record RequesterStopped(ActorRef<?> requester) implements Command {}
 
   /** Replies to a requester. */
   public sealed interface Reply {}
@@ -59,10 +76,14 @@ public final class TargetGuard {
     }
   }
 
-  private record Lease(Mode mode, Holder holder, ActorRef<Reply> requester) {}
+  private record Lease(Mode mode, Holder holder, Requester<?> requester) {
+    ActorRef<?> ref() {
+      return requester.ref();
+    }
+  }
 
   /** Holders and the FIFO queue of waiters; immutable, each transition returns a new state. */
-  private record State(PMap<ActorRef<Reply>, Lease> holders, PVector<Lease> waiting) {
+  private record State(PMap<ActorRef<?>, Lease> holders, PVector<Lease> waiting) {
     static final State EMPTY = new State(HashTreePMap.empty(), TreePVector.empty());
 
     boolean canGrant(Mode mode) {
@@ -73,13 +94,13 @@ public final class TargetGuard {
       return mode == Mode.SHARED && holders.values().iterator().next().mode() == Mode.SHARED;
     }
 
-    boolean knows(ActorRef<Reply> requester) {
+    boolean knows(ActorRef<?> requester) {
       return holders.containsKey(requester) || indexOfWaiter(requester) >= 0;
     }
 
-    int indexOfWaiter(ActorRef<Reply> requester) {
+    int indexOfWaiter(ActorRef<?> requester) {
       for (int i = 0; i < waiting.size(); i++) {
-        if (waiting.get(i).requester().equals(requester)) {
+        if (waiting.get(i).ref().equals(requester)) {
           return i;
         }
       }
@@ -87,14 +108,14 @@ public final class TargetGuard {
     }
 
     State hold(Lease lease) {
-      return new State(holders.plus(lease.requester(), lease), waiting);
+      return new State(holders.plus(lease.ref(), lease), waiting);
     }
 
     State enqueue(Lease lease) {
       return new State(holders, waiting.plus(lease));
     }
 
-    State remove(ActorRef<Reply> requester) {
+    State remove(ActorRef<?> requester) {
       if (holders.containsKey(requester)) {
         return new State(holders.minus(requester), waiting);
       }
@@ -126,30 +147,30 @@ public final class TargetGuard {
   private Behavior<Command> guarding(State state) {
     return Behaviors.receive(Command.class)
         .onMessage(Acquire.class, acquire -> onAcquire(state, acquire))
-        .onMessage(Release.class, release -> guarding(leave(state, release.replyTo(), true)))
+        .onMessage(Release.class, release -> guarding(leave(state, release.requester(), true)))
         .onMessage(RequesterStopped.class, stopped -> guarding(leave(state, stopped.requester(), false)))
         .build();
   }
 
   private Behavior<Command> onAcquire(State state, Acquire acquire) {
-    ActorRef<Reply> requester = acquire.replyTo();
+    Lease lease = new Lease(acquire.mode(), acquire.holder(), acquire.requester());
+    ActorRef<?> requester = lease.ref();
     if (state.knows(requester)) {
       context.getLog().warn("Target {}: {} asked twice for a lease; ignoring the second request",
           target, acquire.holder());
       return Behaviors.same();
     }
     context.watchWith(requester, new RequesterStopped(requester));
-    Lease lease = new Lease(acquire.mode(), acquire.holder(), requester);
     if (state.waiting().isEmpty() && state.canGrant(lease.mode())) {
-      requester.tell(new Granted(target));
+      lease.requester().tell(new Granted(target));
       return guarding(state.hold(lease));
     }
-    requester.tell(new Queued(target, state.holderList()));
+    lease.requester().tell(new Queued(target, state.holderList()));
     return guarding(state.enqueue(lease));
   }
 
   /** Removes a holder or waiter, then grants to the head of the queue while it fits. */
-  private State leave(State state, ActorRef<Reply> requester, boolean stillAlive) {
+  private State leave(State state, ActorRef<?> requester, boolean stillAlive) {
     if (!state.knows(requester)) {
       return state;
     }
@@ -160,7 +181,7 @@ public final class TargetGuard {
     while (!current.waiting().isEmpty() && current.canGrant(current.waiting().get(0).mode())) {
       Lease next = current.waiting().get(0);
       next.requester().tell(new Granted(target));
-      current = new State(current.holders().plus(next.requester(), next), current.waiting().minus(0));
+      current = new State(current.holders().plus(next.ref(), next), current.waiting().minus(0));
     }
     return current;
   }

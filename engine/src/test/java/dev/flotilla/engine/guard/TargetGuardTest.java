@@ -49,6 +49,24 @@ class TargetGuardTest {
     b.expectMessage(new Granted("web-01"));
   }
 
+  /** A requester's own protocol, into which it has the guard's replies wrapped. */
+  record FromGuard(Reply reply) {}
+
+  @Test
+  void aRequesterGetsItsRepliesWrappedInItsOwnProtocolAndIsReleasedByItsRef() {
+    ActorRef<TargetGuard.Command> guard = testKit.spawn(TargetGuard.create("web-07"));
+    TestProbe<FromGuard> a = testKit.createTestProbe();
+    TestProbe<FromGuard> b = testKit.createTestProbe();
+
+    guard.tell(new Acquire(Mode.EXCLUSIVE, holder("A"), new TargetGuard.Requester<>(a.getRef(), FromGuard::new)));
+    a.expectMessage(new FromGuard(new Granted("web-07")));
+    guard.tell(new Acquire(Mode.EXCLUSIVE, holder("B"), new TargetGuard.Requester<>(b.getRef(), FromGuard::new)));
+    assertThat(b.receiveMessage().reply()).isEqualTo(new Queued("web-07", java.util.List.of(holder("A"))));
+
+    guard.tell(new Release(a.getRef()));
+    b.expectMessage(new FromGuard(new Granted("web-07")));
+  }
+
   @Test
   void sharedLeasesRunTogether() {
     ActorRef<TargetGuard.Command> guard = testKit.spawn(TargetGuard.create("web-02"));

@@ -78,8 +78,8 @@ public final class DeploymentState implements Journaled {
 
   /**
    * The final outcomes so far, in finishing order. A deployment adds one per execution, so adding
-   * is O(1); an execution's outcome is looked up only when a block starts (to know which of its
-   * targets are done after a restart), and the index for that is built then and kept.
+   * is O(1); an execution's outcome is looked up only when a deployment resumes after a restart
+   * (to know which targets of its block are done), and the index for that is built then and kept.
    */
   static final class Outcomes {
     static final Outcomes EMPTY = new Outcomes(ConsPStack.empty());

@@ -54,6 +54,8 @@ public final class DeploymentHistory {
   private final ActorSystem<?> system;
   private final LeveldbReadJournal journal;
   private final Duration timeout;
+  /** The most entries one read asks for: the read journal's buffer (see {@link #entries}). */
+  private final long page;
 
   @SuppressWarnings("deprecation")
   public DeploymentHistory(ActorSystem<?> system) {
@@ -61,6 +63,7 @@ public final class DeploymentHistory {
     this.journal = PersistenceQuery.get(system).getReadJournalFor(LeveldbReadJournal.class,
         LeveldbReadJournal.Identifier());
     this.timeout = system.settings().config().getDuration("flotilla.journal.read-timeout");
+    this.page = Math.max(1, system.settings().config().getInt("pekko.persistence.query.journal.leveldb.max-buffer-size"));
   }
 
   /** The ids of every deployment in the journal, in no particular order. */
@@ -77,9 +80,18 @@ public final class DeploymentHistory {
     return deployments;
   }
 
-  /** Every event of one deployment, in order; empty if the journal does not know it. */
+  /**
+   * Every event of one deployment, in order; empty if the journal does not know it.
+   *
+   * @throws JournalDamagedException if entries are missing from the journal; it carries the events
+   *     recorded before the first missing entry
+   */
   public List<DeploymentEvent> events(String deploymentId) throws JournalReadException {
-    return unpacked(entries(deploymentId, 1L, Long.MAX_VALUE));
+    if (!exists(deploymentId, 1)) {
+      return List.of();
+    }
+    long last = lastEntryNumber(deploymentId, 1);
+    return unpacked(checkedEntries(deploymentId, entries(deploymentId, 1, last), 1, last));
   }
 
   /** The events of journal entries, in order: a batch's one by one. */
@@ -91,19 +103,76 @@ public final class DeploymentHistory {
     return events;
   }
 
+  /** A journal entry and its number (its sequence number). */
+  private record Entry(long number, DeploymentEvent event) {}
+
+  /**
+   * The entries' events, when the entries numbered {@code from} to {@code to} are all there.
+   *
+   * @throws JournalDamagedException naming the missing numbers, with the events before the first
+   */
+  private static List<DeploymentEvent> checkedEntries(String deploymentId, List<Entry> entries, long from, long to)
+      throws JournalDamagedException {
+    List<DeploymentEvent> events = new ArrayList<>(entries.size());
+    List<long[]> missing = new ArrayList<>();
+    long expected = from;
+    int intact = -1;
+    for (Entry entry : entries) {
+      if (entry.number() != expected) {
+        missing.add(new long[] {expected, entry.number() - 1});
+        intact = intact < 0 ? events.size() : intact;
+      }
+      events.add(entry.event());
+      expected = entry.number() + 1;
+    }
+    if (expected <= to) {
+      missing.add(new long[] {expected, to});
+      intact = intact < 0 ? events.size() : intact;
+    }
+    if (missing.isEmpty()) {
+      return events;
+    }
+    throw new JournalDamagedException(deploymentId, missing, to, unpacked(events.subList(0, intact)));
+  }
+
   /**
    * The journal entries of one deployment numbered {@code from} to {@code to} (from 1, both
-   * included): an event each in journals written before batches, a {@link DeploymentEvent.Batch}
-   * each since.
+   * included) that are there, in order: an event each in journals written before batches, a
+   * {@link DeploymentEvent.Batch} each since.
+   *
+   * <p>Read in pages no longer than the read journal's buffer, each ending at an entry that is
+   * there: Pekko's LevelDB read journal (up to 1.7.0 at least) never completes a current query
+   * whose last replay round leaves exactly one entry to read (docs/journal-reads.md). A page of at
+   * most one buffer is served by a single replay round, and a page whose last entry exists ends
+   * it; one whose last entry is missing (a damaged journal) is read entry by entry.
    */
-  private List<DeploymentEvent> entries(String deploymentId, long from, long to) throws JournalReadException {
+  private List<Entry> entries(String deploymentId, long from, long to) throws JournalReadException {
+    List<Entry> entries = new ArrayList<>();
+    for (long first = from; first <= to; first += page) {
+      long last = Math.min(to, first + page - 1);
+      if (last == first || exists(deploymentId, last)) {
+        entries.addAll(page(deploymentId, first, last));
+      } else {
+        for (long number = first; number < last; number++) {
+          entries.addAll(page(deploymentId, number, number));
+        }
+      }
+    }
+    return entries;
+  }
+
+  /**
+   * One read of the read journal. Safe (it completes) when it spans at most one buffer and either
+   * its last entry exists or it is a single entry: see {@link #entries}.
+   */
+  private List<Entry> page(String deploymentId, long from, long to) throws JournalReadException {
     String persistenceId = DeploymentActor.persistenceId(deploymentId).id();
     List<EventEnvelope> envelopes = await(
         journal.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), system),
         "read deployment " + deploymentId, timeout);
-    List<DeploymentEvent> entries = new ArrayList<>(envelopes.size());
+    List<Entry> entries = new ArrayList<>(envelopes.size());
     for (EventEnvelope envelope : envelopes) {
-      entries.add((DeploymentEvent) envelope.event());
+      entries.add(new Entry(envelope.sequenceNr(), (DeploymentEvent) envelope.event()));
     }
     return entries;
   }
@@ -114,12 +183,16 @@ public final class DeploymentHistory {
    * entry by probing for entry numbers) instead of reading its whole history.
    */
   public Summary summary(String deploymentId) throws JournalReadException {
-    List<DeploymentEvent> head = entries(deploymentId, 1L, SUMMARY_HEAD);
-    List<DeploymentEvent> ends = new ArrayList<>(head);
-    long last = head.size();
-    if (head.size() == SUMMARY_HEAD) {
-      last = lastEntryNumber(deploymentId, SUMMARY_HEAD);
-      ends.addAll(entries(deploymentId, Math.max(SUMMARY_HEAD + 1, last - SUMMARY_TAIL + 1), last));
+    if (!exists(deploymentId, 1)) {
+      return summarize(deploymentId, List.of(), 0);
+    }
+    long last = lastEntryNumber(deploymentId, 1);
+    long headEnd = Math.min(last, SUMMARY_HEAD);
+    List<DeploymentEvent> ends = new ArrayList<>(checkedEntries(deploymentId, entries(deploymentId, 1, headEnd), 1,
+        headEnd));
+    if (last > SUMMARY_HEAD) {
+      long tailStart = Math.max(SUMMARY_HEAD + 1, last - SUMMARY_TAIL + 1);
+      ends.addAll(checkedEntries(deploymentId, entries(deploymentId, tailStart, last), tailStart, last));
     }
     return summarize(deploymentId, unpacked(ends), eventCount(ends, last));
   }
@@ -136,7 +209,12 @@ public final class DeploymentHistory {
     return ends.get(ends.size() - 1) instanceof DeploymentEvent.Batch batch ? batch.total() : lastEntry;
   }
 
-  /** The number of the deployment's last journal entry, given that entry {@code known} exists. */
+  /**
+   * The number of the deployment's last journal entry, given that entry {@code known} exists: the
+   * journal numbers a deployment's entries 1, 2, 3, ... without gaps, so doubling then halving
+   * finds it in a few single-entry reads. (A gap in a damaged journal can hide the entries after
+   * it from this search; the reads up to the number found still report every gap before it.)
+   */
   private long lastEntryNumber(String deploymentId, long known) throws JournalReadException {
     long present = known;
     long step = known;
@@ -157,19 +235,30 @@ public final class DeploymentHistory {
     return present;
   }
 
+  /** Whether entry {@code number} is there: a single-entry read, which always completes. */
   private boolean exists(String deploymentId, long number) throws JournalReadException {
-    return !entries(deploymentId, number, number).isEmpty();
+    return !page(deploymentId, number, number).isEmpty();
   }
 
-  /** The timeline rebuilt from the events alone; empty if the journal does not know the deployment. */
+  /**
+   * The timeline rebuilt from the events alone; empty if the journal does not know the deployment.
+   *
+   * @throws JournalDamagedException if entries are missing; {@link JournalDamagedException#readableEvents}
+   *     rebuild the timeline up to the damage ({@link #timelineOf})
+   */
   public Optional<Timeline> replay(String deploymentId) throws JournalReadException {
     List<DeploymentEvent> events = events(deploymentId);
     if (events.isEmpty()) {
       return Optional.empty();
     }
+    return Optional.of(timelineOf(events));
+  }
+
+  /** The timeline that these events, in order, describe. */
+  public static Timeline timelineOf(List<DeploymentEvent> events) {
     TimelineRecorder recorder = new TimelineRecorder();
     events.forEach(recorder::onEvent);
-    return Optional.of(recorder.timeline());
+    return recorder.timeline();
   }
 
   /**
@@ -181,6 +270,10 @@ public final class DeploymentHistory {
     for (String id : deploymentIds()) {
       try {
         summaries.add(summary(id));
+      } catch (JournalDamagedException e) {
+        Summary readable = summarize(id, e.readableEvents(), e.readableEvents().size());
+        summaries.add(new Summary(id, readable.name(), readable.status(), readable.startedAt(), readable.duration(),
+            readable.events(), e.getMessage()));
       } catch (JournalReadException e) {
         summaries.add(new Summary(id, null, null, null, null, 0, e.getMessage()));
       }
@@ -247,9 +340,54 @@ public final class DeploymentHistory {
   }
 
   /** Reading the journal failed. */
-  public static final class JournalReadException extends Exception {
+  public static class JournalReadException extends Exception {
     public JournalReadException(String message, Throwable cause) {
       super(message, cause);
+    }
+  }
+
+  /**
+   * A deployment's journal lacks entries: it was damaged outside the engine (the engine numbers a
+   * deployment's entries without gaps and never deletes them). Carries what is readable before the
+   * first missing entry, so a reader can still show it.
+   */
+  public static final class JournalDamagedException extends JournalReadException {
+    private final transient List<DeploymentEvent> readableEvents;
+    private final String missing;
+
+    JournalDamagedException(String deploymentId, List<long[]> missingRanges, long lastEntry,
+        List<DeploymentEvent> readableEvents) {
+      super(message(deploymentId, missingRanges, lastEntry, readableEvents.size()), null);
+      this.readableEvents = List.copyOf(readableEvents);
+      this.missing = ranges(missingRanges);
+    }
+
+    /** The events recorded before the first missing entry, in order. */
+    public List<DeploymentEvent> readableEvents() {
+      return readableEvents;
+    }
+
+    /** The missing entry numbers, as ranges: "57-60, 75". */
+    public String missing() {
+      return missing;
+    }
+
+    private static String message(String deploymentId, List<long[]> missingRanges, long lastEntry, int readable) {
+      long count = missingRanges.stream().mapToLong(range -> range[1] - range[0] + 1).sum();
+      return "deployment " + deploymentId + " is damaged: journal " + (count == 1 ? "entry " : "entries ")
+          + ranges(missingRanges) + " of 1-" + lastEntry + (count == 1 ? " is" : " are") + " missing; the "
+          + readable + " events before entry " + missingRanges.get(0)[0] + " are readable";
+    }
+
+    private static String ranges(List<long[]> missingRanges) {
+      StringBuilder text = new StringBuilder();
+      for (long[] range : missingRanges) {
+        text.append(text.length() == 0 ? "" : ", ").append(range[0]);
+        if (range[1] > range[0]) {
+          text.append('-').append(range[1]);
+        }
+      }
+      return text.toString();
     }
   }
 }

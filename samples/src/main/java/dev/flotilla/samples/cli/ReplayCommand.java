@@ -6,6 +6,7 @@ import dev.flotilla.engine.Flotilla;
 import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.engine.timeline.Timeline;
 import dev.flotilla.persistence.DeploymentHistory;
+import dev.flotilla.persistence.DeploymentHistory.JournalDamagedException;
 import dev.flotilla.persistence.DeploymentHistory.JournalReadException;
 import dev.flotilla.persistence.DurableEngine;
 import dev.flotilla.persistence.JournalUnavailableException;
@@ -32,7 +33,8 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
         "0:the deployment succeeded",
         "1:the deployment failed or was cancelled, or never finished",
-        "2:no deployment with this id in the journal, or the journal cannot be used"})
+        "2:no deployment with this id in the journal, or the journal cannot be used (a damaged one: the part "
+            + "before the damage is shown)"})
 final class ReplayCommand implements Callable<Integer> {
 
   @Spec
@@ -62,6 +64,17 @@ final class ReplayCommand implements Callable<Integer> {
       replayed = new DeploymentHistory(engine.system()).replay(deploymentId);
     } catch (JournalUnavailableException e) {
       return CliEngine.unavailable(e, err);
+    } catch (JournalDamagedException e) {
+      // What was recorded before the damage is still the deployment's history: show it, then fail.
+      err.println("flotilla: journal " + directory + ": " + e.getMessage());
+      if (!e.readableEvents().isEmpty()) {
+        Timeline partial = DeploymentHistory.timelineOf(e.readableEvents());
+        out.println("Replaying " + partial.name() + " (deployment " + deploymentId + ") from journal " + directory
+            + " up to its first missing entry (" + e.missing() + " missing): nothing was run");
+        Path written = timelineJson == null ? null : TimelineFiles.write(partial, timelineJson, err);
+        SummaryTable.print(partial, written, out);
+      }
+      return FlotillaCli.INVALID_INPUT;
     } catch (JournalReadException e) {
       err.println("flotilla: journal " + directory + ": " + e.getMessage());
       return FlotillaCli.INVALID_INPUT;

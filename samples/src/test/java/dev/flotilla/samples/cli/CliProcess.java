@@ -38,6 +38,9 @@ final class CliProcess {
     // exit) go under the test's directory, so a killed CLI leaves nothing behind in /tmp.
     Path temporary = Files.createDirectories(workingDirectory.resolve("java-tmp"));
     command.add("-Djava.io.tmpdir=" + temporary);
+    // A short-lived JVM: the C1 compiler alone and the serial collector start it sooner on few cores.
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-XX:+UseSerialGC");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(FlotillaCli.class.getName());

@@ -19,15 +19,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A deployment survives a crash of its JVM: the CLI is SIGKILLed in the middle of a deployment of
- * scripts, then {@code flotilla resume} in a new JVM finishes it. Every script appends
- * "step target attempt" to a ledger the moment it runs, so the ledger is what really ran; the
- * resumed timeline must account for it exactly.
+ * scripts, then {@code flotilla resume} in a new JVM finishes it, and {@code flotilla replay} in a
+ * third rebuilds the same timeline from the journal alone. Every script appends
+ * "start step target attempt" to a ledger the moment it runs and "end ..." when it is done, so the
+ * ledger is what really ran; the resumed and the replayed timelines must account for it exactly.
+ *
+ * <p>Kill points are by progress: after the k-th script has ended, spread over the whole
+ * deployment. CI runs {@value #DEFAULT_KILL_POINTS}; {@code -Dflotilla.crash-test.kill-points=100}
+ * runs 100 (see the README).
  */
 class CrashRecoveryTest {
 
@@ -45,36 +51,51 @@ class CrashRecoveryTest {
         - { name: Deploy, roles: [web], maxParallelism: 3, action: { type: script, run: '%2$s' } }
         - { name: Verify, roles: [web, db], maxParallelism: 2, action: { type: script, run: '%2$s' } }
       """;
-  private static final String SCRIPT = "echo \"$FLOTILLA_STEP $FLOTILLA_TARGET $FLOTILLA_ATTEMPT\" >> \"$Ledger\"; "
-      + "sleep 0.25";
+  private static final String SCRIPT = "echo \"start $FLOTILLA_STEP $FLOTILLA_TARGET $FLOTILLA_ATTEMPT\" >> \"$Ledger\"; "
+      + "sleep 0.25; echo \"end $FLOTILLA_STEP $FLOTILLA_TARGET $FLOTILLA_ATTEMPT\" >> \"$Ledger\"";
+  /** Executions in {@link #PLAN}: 2 Migrate, 6 Prepare, 6 Deploy, 8 Verify. */
+  private static final int EXECUTIONS = 22;
+  private static final int DEFAULT_KILL_POINTS = 10;
 
   private static final Duration DEADLINE = Duration.ofSeconds(60);
   private static final Duration RESUME_DEADLINE = Duration.ofSeconds(120);
   private static final int SIGKILL_EXIT_CODE = 128 + 9;
 
-  /** One ledger line: an attempt that really ran. */
+  /** One attempt named by a ledger line. */
   private record Ran(String step, String target, int attempt) {}
+
+  /** The ledger: the attempts that started, and those whose script ran to its end, in order. */
+  private record Ledger(List<Ran> started, List<Ran> ended) {}
 
   @TempDir
   Path dir;
 
   /**
-   * Kill points, by ledger lines written: 2 is in the first block, 11 in the middle of the second
-   * (three Deploy scripts running), 18 in the last.
+   * Kill points: after the k-th script has ended, for k spread evenly from the first script to the
+   * last but two, so the kill lands in every block and at every phase of a block. (The last two
+   * Verify scripts run together and end together: killing after either could come after the end.)
    */
-  @ParameterizedTest(name = "killed after {0} scripts started")
-  @ValueSource(ints = {2, 11, 18})
-  void aKilledDeploymentResumesAndRunsNothingTwice(int killAfterLines) throws Exception {
-    // Proves that after a SIGKILL nothing recorded as finished runs again, every run is accounted for, and the
-    // resumed deployment completes obeying the caps, the guards and the block order.
-    Path ledger = dir.resolve("ledger.txt");
-    Path plan = Files.writeString(dir.resolve("plan.yaml"), PLAN.formatted(ledger, SCRIPT));
+  static IntStream killPoints() {
+    int count = Integer.getInteger("flotilla.crash-test.kill-points", DEFAULT_KILL_POINTS);
+    int last = EXECUTIONS - 2;
+    return IntStream.range(0, count).map(i -> 1 + (int) Math.round((double) i * (last - 1) / Math.max(1, count - 1)));
+  }
+
+  @ParameterizedTest(name = "killed after {0} scripts ended")
+  @MethodSource("killPoints")
+  void aKilledDeploymentResumesRunsNothingTwiceAndReplaysAsItRan(int killAfterEnds) throws Exception {
+    // Proves that after a SIGKILL nothing recorded as finished runs again, every run is accounted for, the
+    // resumed deployment completes obeying the caps, the guards and the block order, and the journal replays
+    // into the resumed run's timeline.
+    Path ledgerFile = dir.resolve("ledger.txt");
+    Path plan = Files.writeString(dir.resolve("plan.yaml"), PLAN.formatted(ledgerFile, SCRIPT));
     Path journal = dir.resolve("journal");
     Path timelineFile = dir.resolve("resumed.json");
+    Path replayFile = dir.resolve("replayed.json");
 
     CliProcess deploy = CliProcess.start(dir, "deploy", "deploy", plan.toString(), "--journal", journal.toString(),
         "--time-scale", "1");
-    awaitLedgerLines(ledger, killAfterLines, deploy);
+    awaitEndedScripts(ledgerFile, killAfterEnds, deploy);
     assertThat(deploy.kill()).as("killed before the deployment ended\n" + deploy).isEqualTo(SIGKILL_EXIT_CODE);
 
     CliProcess resume = CliProcess.start(dir, "resume", "resume", "--journal", journal.toString(),
@@ -82,12 +103,18 @@ class CrashRecoveryTest {
     assertThat(resume.await(RESUME_DEADLINE)).as(resume.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
 
     Timeline timeline = TimelineJson.read(timelineFile);
-    List<Ran> ran = ledger(ledger);
-    String report = "ledger " + ran + "\ntimeline " + timeline.executions() + "\n" + deploy + resume;
+    CliProcess replay = CliProcess.start(dir, "replay", "replay", timeline.deploymentId(), "--journal",
+        journal.toString(), "--timeline-json", replayFile.toString());
+    assertThat(replay.await(RESUME_DEADLINE)).as(replay.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
+
+    Ledger ledger = ledger(ledgerFile);
+    String report = "ledger " + ledger + "\ntimeline " + timeline.executions() + "\n" + deploy + resume + replay;
+    assertThat(Files.readString(replayFile)).as("the replayed timeline is the resumed one: " + report)
+        .isEqualTo(Files.readString(timelineFile));
     assertThat(timeline.status()).as(report).isEqualTo(DeploymentStatus.SUCCEEDED);
-    assertThat(ran).as("no attempt ran twice: " + report).doesNotHaveDuplicates();
-    assertEveryRunIsARecordedAttempt(timeline, ran, report);
-    assertEveryFinishedAttemptRanExactlyOnce(timeline, ran, report);
+    assertThat(ledger.started()).as("no attempt ran twice: " + report).doesNotHaveDuplicates();
+    assertEveryRunIsARecordedAttempt(timeline, ledger.started(), report);
+    assertEveryFinishedAttemptRanExactlyOnce(timeline, ledger, report);
     assertInterruptedAttemptsHaveNoEnd(timeline, report);
     assertEveryExecutionEndsSucceededAfterConsecutiveAttempts(timeline, report);
     assertCapsHeld(timeline, report);
@@ -100,11 +127,14 @@ class CrashRecoveryTest {
     assertThat(recorded).as("every ledger line is an attempt the journal recorded: " + report).containsAll(ran);
   }
 
-  private static void assertEveryFinishedAttemptRanExactlyOnce(Timeline timeline, List<Ran> ran, String report) {
+  /** An attempt the journal records as finished started once and its script ran to its end. */
+  private static void assertEveryFinishedAttemptRanExactlyOnce(Timeline timeline, Ledger ledger, String report) {
     for (ExecutionEntry execution : timeline.executions()) {
       if (execution.status() == ExecutionStatus.SUCCEEDED || execution.status() == ExecutionStatus.FAILED) {
-        assertThat(ran).as("%s ran exactly once: %s", attempt(execution), report)
+        assertThat(ledger.started()).as("%s ran exactly once: %s", attempt(execution), report)
             .filteredOn(attempt(execution)::equals).hasSize(1);
+        assertThat(ledger.ended()).as("%s ran to its end: %s", attempt(execution), report)
+            .contains(attempt(execution));
       }
     }
   }
@@ -189,21 +219,21 @@ class CrashRecoveryTest {
   }
 
   /**
-   * Waits until the ledger has {@code lines} lines, woken by the file system each time a script
-   * writes to it (and at least every 100 ms, to notice a deployment that ended early).
+   * Waits until {@code ends} scripts have ended, woken by the file system each time a script
+   * writes to the ledger (and at least every 100 ms, to notice a deployment that ended early).
    */
-  private static void awaitLedgerLines(Path ledger, int lines, CliProcess deploy) throws Exception {
+  private static void awaitEndedScripts(Path ledger, int ends, CliProcess deploy) throws Exception {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     try (java.nio.file.WatchService watch = ledger.getFileSystem().newWatchService()) {
       ledger.toAbsolutePath().getParent().register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
           java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
-      while (ledger(ledger).size() < lines) {
+      while (ledger(ledger).ended().size() < ends) {
         if (!deploy.process().isAlive()) {
-          throw new AssertionError("the deployment ended before " + lines + " scripts ran\n" + deploy);
+          throw new AssertionError("the deployment ended before " + ends + " scripts ended\n" + deploy);
         }
         if (System.nanoTime() > deadline) {
           deploy.kill();
-          throw new AssertionError("fewer than " + lines + " scripts ran within " + DEADLINE + "\n" + deploy);
+          throw new AssertionError("fewer than " + ends + " scripts ended within " + DEADLINE + "\n" + deploy);
         }
         java.nio.file.WatchKey key = watch.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
         if (key != null) {
@@ -215,17 +245,20 @@ class CrashRecoveryTest {
   }
 
   /** The complete lines of the ledger (a line being appended is not counted yet). */
-  private static List<Ran> ledger(Path ledger) throws IOException {
-    if (!Files.exists(ledger)) {
-      return List.of();
+  private static Ledger ledger(Path ledger) throws IOException {
+    List<Ran> started = new ArrayList<>();
+    List<Ran> ended = new ArrayList<>();
+    if (Files.exists(ledger)) {
+      String text = Files.readString(ledger);
+      int end = text.lastIndexOf('\n');
+      if (end >= 0) {
+        for (String line : text.substring(0, end).split("\n")) {
+          String[] fields = line.split(" ");
+          Ran ran = new Ran(fields[1], fields[2], Integer.parseInt(fields[3]));
+          (fields[0].equals("start") ? started : ended).add(ran);
+        }
+      }
     }
-    String text = Files.readString(ledger);
-    int end = text.lastIndexOf('\n');
-    if (end < 0) {
-      return List.of();
-    }
-    return text.substring(0, end).lines().map(line -> line.split(" "))
-        .map(fields -> new Ran(fields[0], fields[1], Integer.parseInt(fields[2])))
-        .collect(Collectors.toCollection(ArrayList::new));
+    return new Ledger(started, ended);
   }
 }

@@ -14,14 +14,15 @@ import java.util.Map;
 import java.util.Objects;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Reads deployment plans from YAML and checks them before anything runs. Every problem of a plan
- * is reported at once, each with its line, so a user fixes a plan in one pass.
+ * is reported at once, each with its line, so a user fixes a plan in one pass. A YAML syntax error
+ * stops the reading: it is then the only problem, with its line, its column and the slip that
+ * probably caused it (indentation, a tab, an unclosed quote or bracket, a missing colon).
  *
  * <p>Overrides (the CLI's {@code --set key=value}) are applied to the plan as written, before its
  * aliases are resolved: {@code maxParallelism} and {@code targetIsolation} replace those settings,
@@ -78,11 +79,9 @@ public final class PlanLoader {
     try {
       root = new Yaml(new LoaderOptions()).compose(new StringReader(yaml));
     } catch (MarkedYAMLException e) {
-      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-      String context = e.getContext() == null ? "" : e.getContext() + ", ";
-      throw single(sourceName, mark == null ? null : mark.getLine() + 1, "not valid YAML: " + context + e.getProblem());
+      throw new InvalidPlanException(List.of(YamlSyntax.problem(sourceName, yaml, e)));
     } catch (YAMLException e) {
-      throw single(sourceName, null, "not valid YAML: " + e.getMessage());
+      throw single(sourceName, null, YamlSyntax.PREFIX + e.getMessage());
     }
     Problems problems = new Problems(sourceName);
     PlanSource source = new PlanSource();

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Opens a page in headless Chromium as a separate process and returns the DOM after its scripts
  * ran. A missing Chromium fails the test, never skips it: the waterfall is only proven in a
- * browser (CI installs the Debian package {@code chromium}, see {@code .ci/run}).
+ * browser ({@code ./test} installs the Debian package {@code chromium} when it is missing).
  */
 final class HeadlessChromium {
 
@@ -29,7 +29,7 @@ final class HeadlessChromium {
   static String dumpDom(Path page, Path scratch) throws IOException, InterruptedException {
     assertThat(Files.isExecutable(EXECUTABLE))
         .as("headless Chromium is needed at %s to check the waterfall in a browser: install it with "
-            + "'apt-get install -y chromium' (.ci/run does)", EXECUTABLE)
+            + "'./test' (which installs it on Debian) or 'apt-get update && apt-get install -y chromium'", EXECUTABLE)
         .isTrue();
     // A fresh profile per run: no state from an earlier run, and no lock held by another Chromium.
     Path profile = Files.createTempDirectory(scratch, "chromium-profile");

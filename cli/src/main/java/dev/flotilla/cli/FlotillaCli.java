@@ -13,7 +13,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code flotilla} command-line tool: runs a deployment plan with an engine of its own and
- * shows it as it happens; lists, replays and resumes the deployments of its journal.
+ * shows it as it happens; lists, replays and resumes the deployments of its journal; serves an
+ * engine over HTTP ({@code flotilla serve}).
  *
  * <p>Exit codes: {@value #SUCCEEDED} the deployment succeeded, {@value #NOT_SUCCEEDED} it failed
  * or was cancelled, {@value #INVALID_INPUT} the input was invalid (a bad option, a missing file,
@@ -26,7 +27,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     versionProvider = FlotillaCli.Version.class,
     description = "Runs deployments: an ordered process of steps fanned out over a fleet of targets.",
     subcommands = {DeployCommand.class, DeploymentsCommand.class, ReplayCommand.class, ResumeCommand.class,
-        SimulateCommand.class, TimelineCommand.class, CommandLine.HelpCommand.class})
+        SimulateCommand.class, TimelineCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class FlotillaCli implements Runnable {
 
   /** The deployment succeeded. */

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.Flotilla;
 import dev.flotilla.engine.action.ActionTypes;
+import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.persistence.DeploymentHistory;
 import dev.flotilla.persistence.DeploymentHistory.JournalReadException;
 import dev.flotilla.persistence.DurableEngine;
@@ -16,12 +17,15 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -70,20 +74,42 @@ public final class DeploymentService implements AutoCloseable {
     }
   }
 
+  /**
+   * What a stop left behind.
+   *
+   * @param unfinished the deployments run here that were queued or running when the engine
+   *     stopped, oldest first: their running actions were cancelled with the engine
+   * @param journal the journal that keeps them, so that the next start on it resumes them; null
+   *     for a service in memory, which forgets them
+   */
+  public record Stopped(List<Unfinished> unfinished, Path journal) {
+    public Stopped {
+      unfinished = List.copyOf(unfinished);
+    }
+  }
+
+  /** A deployment that had not finished when the service stopped, and the status it was left in. */
+  public record Unfinished(String id, String name, DeploymentStatus status) {}
+
+  private static final Logger log = LoggerFactory.getLogger(DeploymentService.class);
+
   private final HttpServer server;
   private final ThreadPoolExecutor executor;
   private final Flotilla engine;
   private final Deployments deployments;
   private final ServiceSettings settings;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Path journal;
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final CompletableFuture<Stopped> stopped = new CompletableFuture<>();
 
   private DeploymentService(HttpServer server, ThreadPoolExecutor executor, Flotilla engine, Deployments deployments,
-      ServiceSettings settings) {
+      ServiceSettings settings, Path journal) {
     this.server = server;
     this.executor = executor;
     this.engine = engine;
     this.deployments = deployments;
     this.settings = settings;
+    this.journal = journal;
   }
 
   /** Starts the service, configured from {@code application.conf} and the defaults. */
@@ -125,7 +151,7 @@ public final class DeploymentService implements AutoCloseable {
       server.createContext("/", new ServiceHandler(deployments, settings));
       server.setExecutor(executor);
       server.start();
-      return new DeploymentService(server, executor, engine, deployments, settings);
+      return new DeploymentService(server, executor, engine, deployments, settings, options.journal());
     } catch (JournalReadException e) {
       server.stop(0);
       engine.close();
@@ -151,19 +177,40 @@ public final class DeploymentService implements AutoCloseable {
 
   /**
    * Stops the service: open event streams end, the HTTP server stops (open requests get
-   * {@code flotilla.service.stop-grace} to finish), then the engine. In memory, deployments still
-   * running are cancelled with the engine; with a journal, they resume at the next start.
-   * Idempotent.
+   * {@code flotilla.service.stop-grace} to finish), then the engine, which cancels the actions of
+   * the deployments still running. In memory those deployments are forgotten; with a journal they
+   * resume at the next start on it. Idempotent: a second call waits for the first stop and returns
+   * its report.
+   *
+   * @return the deployments the stop left unfinished, and where (if anywhere) they are kept
    */
+  public Stopped stop() {
+    if (!stopping.compareAndSet(false, true)) {
+      return stopped.join();
+    }
+    try {
+      log.info("Deployment service on {} stopping", uri());
+      deployments.close();
+      server.stop(wholeSecondsUp(settings.stopGrace()));
+      executor.shutdownNow();
+      // Nothing is submitted any more: what has not finished now is cut short by the engine's stop.
+      List<Unfinished> unfinished = deployments.unfinished();
+      engine.close();
+      Stopped report = new Stopped(unfinished, journal);
+      log.info("Deployment service stopped; {} deployments left unfinished{}", unfinished.size(),
+          journal == null ? "" : " in journal " + journal);
+      stopped.complete(report);
+      return report;
+    } catch (RuntimeException | Error e) {
+      stopped.completeExceptionally(e);
+      throw e;
+    }
+  }
+
+  /** Stops the service, as {@link #stop()}, without the report. */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    deployments.close();
-    server.stop(wholeSecondsUp(settings.stopGrace()));
-    executor.shutdownNow();
-    engine.close();
+    stop();
   }
 
   /** The JDK's server counts its stop delay in whole seconds. */

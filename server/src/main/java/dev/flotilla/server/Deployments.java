@@ -198,6 +198,19 @@ final class Deployments {
     return listed;
   }
 
+  /** The deployments run here that have not finished, oldest first (ids sort by start time). */
+  List<DeploymentService.Unfinished> unfinished() {
+    List<DeploymentService.Unfinished> unfinished = new ArrayList<>();
+    for (Map.Entry<String, Tracked> entry : running.entrySet()) {
+      Timeline timeline = entry.getValue().timeline();
+      if (!timeline.status().isFinal()) {
+        unfinished.add(new DeploymentService.Unfinished(entry.getKey(), timeline.name(), timeline.status()));
+      }
+    }
+    unfinished.sort(Comparator.comparing(DeploymentService.Unfinished::id));
+    return unfinished;
+  }
+
   /** The service stops: every open event stream ends after what it has. */
   void close() {
     running.values().forEach(tracked -> tracked.feed().close());

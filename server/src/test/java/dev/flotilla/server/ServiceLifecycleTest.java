@@ -47,4 +47,21 @@ class ServiceLifecycleTest {
     List<Event> events = stream.get(ServiceClient.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(events).extracting(Event::event).doesNotContain("DeploymentFinished");
   }
+
+  @Test
+  void stopReportsTheDeploymentsItCutShortAndAgainWhenCalledTwice() throws Exception {
+    // Proves a host learns what a stop left unfinished (and that in memory nothing keeps it), once or twice asked.
+    DeploymentService service = DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0));
+    String id = new ServiceClient(service.uri()).submit(LONG);
+
+    DeploymentService.Stopped stopped = service.stop();
+
+    assertThat(stopped.unfinished()).singleElement().satisfies(unfinished -> {
+      assertThat(unfinished.id()).isEqualTo(id);
+      assertThat(unfinished.name()).isEqualTo("lifecycle-long");
+      assertThat(unfinished.status().isFinal()).isFalse();
+    });
+    assertThat(stopped.journal()).isNull();
+    assertThat(service.stop()).isEqualTo(stopped);
+  }
 }

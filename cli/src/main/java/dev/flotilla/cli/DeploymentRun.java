@@ -63,6 +63,7 @@ final class DeploymentRun {
   int watch(List<Watched> deployments, InterruptSignal interrupts) {
     InterruptSignal.Registration registration = null;
     try {
+      ProgressPrinter.shareEngine(deployments.stream().map(Watched::progress).toList());
       deployments.forEach(watched -> watched.progress().start());
       registration = interrupts.register(() -> onInterrupt(deployments));
       List<Timeline> timelines = awaitEnd(deployments);

@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -94,6 +95,9 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
   private final AtomicIntegerArray newWaits;
   private final AtomicReferenceArray<String> latestWait;
 
+  /** Whether other deployments run on this one's engine: before it starts, it then waits for them. */
+  private volatile BooleanSupplier othersRunning = () -> false;
+
   private LiveScreen screen;
   private boolean printerStarted;
   private boolean closed;
@@ -123,6 +127,23 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
     latestWait = new AtomicReferenceArray<>(steps);
     printer = new Thread(this::printLoop, "flotilla-progress");
     printer.setDaemon(true);
+  }
+
+  /**
+   * Tells each printer which others watch deployments of the same engine: a deployment that has
+   * not started while another one runs is queued behind it (the deployment cap or a concurrency
+   * tag); alone, it is only starting. Call before the deployments are watched.
+   */
+  static void shareEngine(List<ProgressPrinter> printers) {
+    for (ProgressPrinter printer : printers) {
+      List<ProgressPrinter> others = printers.stream().filter(other -> other != printer).toList();
+      printer.othersRunning = () -> others.stream().anyMatch(ProgressPrinter::running);
+    }
+  }
+
+  /** Whether the deployment runs: started and not over. */
+  private boolean running() {
+    return tracker.started() && !tracker.over();
   }
 
   /**
@@ -339,7 +360,7 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
       return List.of();
     }
     String name = title != null ? title : layout.plan().name() + " (deployment " + tracker.deploymentId() + ")";
-    return panel.render(tracker.snapshot(nowMicros()), titled ? name : null, columns);
+    return panel.render(tracker.snapshot(nowMicros(), othersRunning.getAsBoolean()), titled ? name : null, columns);
   }
 
   // ---- lines mode: on the printer thread ----
@@ -414,7 +435,9 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
 
   private String statusText() {
     if (!tracker.started()) {
-      return "queued: waiting for the engine's deployment cap or concurrency tag";
+      return othersRunning.getAsBoolean()
+          ? "queued: waiting for the engine's deployment cap or concurrency tag"
+          : "starting: " + ProgressPanel.STARTING;
     }
     Counts executions = tracker.executions();
     StringBuilder text = new StringBuilder()
@@ -442,13 +465,16 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
 
   /**
    * When a line happened: the wall-clock time (as in the logs), then the time since the
-   * deployment started, right-aligned so that the lines form columns.
+   * deployment started, right-aligned so that the lines form columns. A line before the start
+   * has no time since it (blank): measuring from the submission instead would make the clock
+   * jump back to +0.0s at the start.
    */
   private String stamp(long atMicros) {
     Instant at = Instant.ofEpochSecond(atMicros / 1_000_000, (atMicros % 1_000_000) * 1_000);
-    double sinceStart = Math.max(0, atMicros - tracker.originMicros()) / 1_000_000.0;
-    return CLOCK.format(LocalTime.ofInstant(at, zone))
-        + String.format(Locale.ROOT, " %8s", String.format(Locale.ROOT, "+%.1fs", sinceStart));
+    String sinceStart = tracker.started()
+        ? String.format(Locale.ROOT, "+%.1fs", Math.max(0, atMicros - tracker.startedMicros()) / 1_000_000.0)
+        : "";
+    return CLOCK.format(LocalTime.ofInstant(at, zone)) + String.format(Locale.ROOT, " %8s", sinceStart);
   }
 
   private static String duration(long micros) {

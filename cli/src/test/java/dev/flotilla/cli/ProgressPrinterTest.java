@@ -3,6 +3,7 @@ package dev.flotilla.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
+import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentStarted;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionFinished;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionStarted;
@@ -10,6 +11,7 @@ import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionWaiting;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepFinished;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepStarted;
 import dev.flotilla.engine.deployment.DeploymentListener.ExecutionLogLine;
+import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.engine.deployment.ExecutionStatus;
 import dev.flotilla.engine.deployment.StepStatus;
 import dev.flotilla.engine.model.ActionSpec;
@@ -152,6 +154,45 @@ class ProgressPrinterTest {
         .allMatch(line -> line.matches("\\d{2}:\\d{2}:\\d{2}\\.\\d{3} +\\+\\d+\\.\\ds  \\S.*"), "timestamped");
     assertThat(out.toString()).contains("   +0.0s  started    Deploy: 2000 targets, 10 at once")
         .contains("   +2.5s  finished   Deploy SUCCEEDED");
+  }
+
+  @Test
+  void beforeItStartsADeploymentAloneOnItsEngineIsStartingAndTheClockNeverGoesBack() {
+    // Proves the status before the start says "starting", not "queued" behind a cap nothing else holds, and shows no
+    // time since a start that has not happened, so the first line after the start (+0.0s) is not earlier than it.
+    ProgressPrinter alone = new ProgressPrinter(PlanLayout.of(plan), SETTINGS, ProgressMode.LINES,
+        new PrintWriter(out, true), null);
+    alone.onEvent(new DeploymentAccepted("d-2", plan, T0));
+
+    alone.tick();
+    alone.onEvent(new DeploymentStarted(T0 + 1_500_000));
+    alone.onEvent(new StepStarted(0, T0 + 1_500_000));
+    alone.close();
+
+    assertThat(lines()).hasSize(2);
+    assertThat(lines().get(0)).matches("\\d{2}:\\d{2}:\\d{2}\\.\\d{3} {11}status     starting: the engine has accepted it "
+        + "and is about to run it");
+    assertThat(lines().get(1)).contains("   +0.0s  started    Deploy");
+    assertThat(out.toString()).doesNotContain("queued");
+  }
+
+  @Test
+  void beforeItStartsADeploymentIsQueuedOnlyWhileAnotherRunsOnItsEngine() {
+    // Proves "queued ... deployment cap" is printed when another deployment of the engine runs, and only then.
+    ProgressPrinter waiting = new ProgressPrinter(PlanLayout.of(plan), SETTINGS, ProgressMode.LINES,
+        new PrintWriter(out, true), "second");
+    waiting.onEvent(new DeploymentAccepted("d-2", plan, T0));
+    ProgressPrinter.shareEngine(List.of(printer, waiting));
+
+    waiting.tick();
+    printer.onEvent(new DeploymentFinished(DeploymentStatus.SUCCEEDED, T0 + 1_000_000));
+    waiting.tick();
+    waiting.close();
+
+    List<String> statuses = lines().stream().filter(line -> line.contains(" status ")).toList();
+    assertThat(statuses).hasSize(2);
+    assertThat(statuses.get(0)).contains("[second] status     queued: waiting for the engine's deployment cap");
+    assertThat(statuses.get(1)).contains("[second] status     starting: the engine has accepted it");
   }
 
   @Test

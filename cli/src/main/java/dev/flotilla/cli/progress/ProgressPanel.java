@@ -33,6 +33,8 @@ public final class ProgressPanel {
   private static final String INDENT = "  ";
   private static final String SEPARATOR = " · ";
   private static final int NAME_WIDTH_MAX = 28;
+  /** What a deployment not started yet, with nothing else running, waits for. */
+  public static final String STARTING = "the engine has accepted it and is about to run it";
 
   private final int barWidth;
   private final int stepsShown;
@@ -58,9 +60,13 @@ public final class ProgressPanel {
     if (title != null) {
       lines.add(title);
     }
-    if (!snapshot.started()) {
+    if (snapshot.admission() == ProgressSnapshot.Admission.QUEUED) {
       lines.add(INDENT + "queued for " + elapsed(snapshot.elapsedMicros())
           + ": waiting for the engine's deployment cap or concurrency tag");
+      return fit(lines, columns);
+    }
+    if (snapshot.admission() == ProgressSnapshot.Admission.STARTING) {
+      lines.add(INDENT + "starting (submitted " + elapsed(snapshot.elapsedMicros()) + " ago): " + STARTING);
       return fit(lines, columns);
     }
     List<StepRow> shown = snapshot.steps().subList(0, Math.min(stepsShown, snapshot.steps().size()));

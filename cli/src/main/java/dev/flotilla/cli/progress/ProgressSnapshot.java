@@ -6,17 +6,35 @@ import java.util.List;
  * A deployment's progress at one instant, as the panel draws it: a row per running top-level step
  * and the execution counts of the whole deployment.
  *
- * @param started whether the engine admitted the deployment (until then it is queued)
- * @param elapsedMicros since the deployment started
+ * @param admission whether the deployment started, and if not, what it waits for
+ * @param elapsedMicros since the deployment started; until then, since it was submitted
  * @param steps the running top-level steps, in plan order
  * @param executions the execution counts of the whole deployment, children included
  * @param mostWaitedFor the holder most waiting executions wait for, or null if none waits
  */
 public record ProgressSnapshot(
-    boolean started, long elapsedMicros, List<StepRow> steps, Counts executions, Wait mostWaitedFor) {
+    Admission admission, long elapsedMicros, List<StepRow> steps, Counts executions, Wait mostWaitedFor) {
 
   public ProgressSnapshot {
     steps = List.copyOf(steps);
+  }
+
+  /** Where a deployment stands with the engine before and after it starts. */
+  public enum Admission {
+    /**
+     * Not started, and no other deployment runs on the engine: the engine is about to start it
+     * (it records the acceptance, resolves the target guards), nothing holds it back.
+     */
+    STARTING,
+    /** Not started while other deployments run on the engine: it waits for the deployment cap or its concurrency tag. */
+    QUEUED,
+    /** Started: its steps run. */
+    STARTED
+  }
+
+  /** Whether the deployment has started. */
+  public boolean started() {
+    return admission == Admission.STARTED;
   }
 
   /**

@@ -15,6 +15,7 @@ import dev.flotilla.engine.deployment.ExecutionKey;
 import dev.flotilla.engine.deployment.ExecutionStatus;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
+import dev.flotilla.cli.progress.ProgressSnapshot.Admission;
 import dev.flotilla.cli.progress.ProgressSnapshot.Child;
 import dev.flotilla.cli.progress.ProgressSnapshot.Counts;
 import dev.flotilla.cli.progress.ProgressSnapshot.StepRow;
@@ -76,7 +77,10 @@ public final class ProgressTracker {
   private final AtomicInteger stepsRunning = new AtomicInteger();
   private final AtomicReference<Wait> mostWaitedFor = new AtomicReference<>();
   private volatile String deploymentId = "";
-  private volatile long originMicros;
+  /** When it was submitted (the tracker's creation, then the engine's acceptance). */
+  private volatile long submittedMicros;
+  /** When it started; meaningful once {@link #started}. */
+  private volatile long startedMicros;
   private volatile boolean started;
   private volatile boolean over;
 
@@ -90,9 +94,10 @@ public final class ProgressTracker {
   /** Per rolling step: targets that failed a child and may still run a later one. */
   private final Map<Integer, Set<String>> failedInWindow = new HashMap<>();
 
-  public ProgressTracker(PlanLayout layout, long originMicros) {
+  /** @param submittedMicros when the deployment was submitted, until the engine says when it accepted it */
+  public ProgressTracker(PlanLayout layout, long submittedMicros) {
     this.layout = layout;
-    this.originMicros = originMicros;
+    this.submittedMicros = submittedMicros;
     int steps = layout.steps().size();
     phase = new AtomicIntegerArray(steps);
     startedAtMicros = new AtomicLongArray(steps);
@@ -114,9 +119,9 @@ public final class ProgressTracker {
   public void onEvent(DeploymentEvent event) {
     if (event instanceof DeploymentAccepted accepted) {
       deploymentId = accepted.deploymentId();
-      originMicros = accepted.atMicros();
+      submittedMicros = accepted.atMicros();
     } else if (event instanceof DeploymentStarted deploymentStarted) {
-      originMicros = deploymentStarted.atMicros();
+      startedMicros = deploymentStarted.atMicros();
       started = true;
     } else if (event instanceof StepStarted stepStarted) {
       onStepStarted(stepStarted);
@@ -334,9 +339,17 @@ public final class ProgressTracker {
     return deploymentId;
   }
 
-  /** When the deployment started (or was accepted, until it starts), in microseconds since the epoch. */
-  public long originMicros() {
-    return originMicros;
+  /**
+   * When the deployment started, in microseconds since the epoch: the origin of every time since
+   * the start. Meaningful once {@link #started()}; a time before the start has no such offset.
+   */
+  public long startedMicros() {
+    return startedMicros;
+  }
+
+  /** When the deployment was submitted (accepted by the engine), in microseconds since the epoch. */
+  public long submittedMicros() {
+    return submittedMicros;
   }
 
   public boolean started() {
@@ -385,8 +398,18 @@ public final class ProgressTracker {
         targetsCancelled.get(step));
   }
 
-  /** The progress now: a row per running top-level step. */
+  /** The progress now, for a deployment alone on its engine: a row per running top-level step. */
   public ProgressSnapshot snapshot(long nowMicros) {
+    return snapshot(nowMicros, false);
+  }
+
+  /**
+   * The progress now: a row per running top-level step.
+   *
+   * @param othersRunning whether other deployments run on the engine: a deployment not started
+   *     then waits for them (the deployment cap or its concurrency tag), else it is only starting
+   */
+  public ProgressSnapshot snapshot(long nowMicros, boolean othersRunning) {
     List<StepRow> rows = new ArrayList<>();
     for (StepInfo info : layout.steps()) {
       if (info.isChild() || phase.get(info.index()) != RUNNING) {
@@ -404,7 +427,8 @@ public final class ProgressTracker {
       int done = targets.succeeded() + targets.failed() + targets.cancelled();
       rows.add(new StepRow(info.name(), total, done, targets, retries, waitingFor.get(step), window));
     }
-    return new ProgressSnapshot(started, Math.max(0, nowMicros - originMicros), rows, executions(),
-        mostWaitedFor.get());
+    Admission admission = started ? Admission.STARTED : othersRunning ? Admission.QUEUED : Admission.STARTING;
+    long since = started ? startedMicros : submittedMicros;
+    return new ProgressSnapshot(admission, Math.max(0, nowMicros - since), rows, executions(), mostWaitedFor.get());
   }
 }

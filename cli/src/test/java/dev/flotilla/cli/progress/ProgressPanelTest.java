@@ -2,6 +2,7 @@ package dev.flotilla.cli.progress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flotilla.cli.progress.ProgressSnapshot.Admission;
 import dev.flotilla.cli.progress.ProgressSnapshot.Child;
 import dev.flotilla.cli.progress.ProgressSnapshot.Counts;
 import dev.flotilla.cli.progress.ProgressSnapshot.StepRow;
@@ -59,7 +60,7 @@ class ProgressPanelTest {
   @Test
   void footerCountsExecutionsAndTheElapsedTimeAndTheMostCommonHolder() {
     // Proves the last lines give the deployment's counts, its elapsed time and what most waits are for.
-    ProgressSnapshot snapshot = new ProgressSnapshot(true, 12_345_000, List.of(), new Counts(8, 4, 120, 1, 0),
+    ProgressSnapshot snapshot = new ProgressSnapshot(Admission.STARTED, 12_345_000, List.of(), new Counts(8, 4, 120, 1, 0),
         new Wait(null, "this deployment step \"Deploy orders\"", 5));
 
     List<String> lines = panel.render(snapshot, null, 0);
@@ -96,13 +97,23 @@ class ProgressPanelTest {
   @Test
   void queuedDeploymentSaysWhatItWaitsFor() {
     // Proves a deployment not admitted yet shows why instead of empty bars.
-    ProgressSnapshot queued = new ProgressSnapshot(false, 2_000_000, List.of(), NO_EXECUTIONS, null);
+    ProgressSnapshot queued = new ProgressSnapshot(Admission.QUEUED, 2_000_000, List.of(), NO_EXECUTIONS, null);
 
     assertThat(panel.render(queued, null, 0)).singleElement().asString()
         .contains("queued for 2.0s: waiting for the engine's deployment cap or concurrency tag");
   }
 
+  @Test
+  void deploymentNotStartedWithNothingElseRunningIsStartingNotQueued() {
+    // Proves a deployment alone on its engine never claims to wait for the deployment cap before it starts.
+    ProgressSnapshot starting = new ProgressSnapshot(Admission.STARTING, 1_200_000, List.of(), NO_EXECUTIONS, null);
+
+    assertThat(panel.render(starting, null, 0)).singleElement().asString()
+        .isEqualTo("  starting (submitted 1.2s ago): the engine has accepted it and is about to run it")
+        .doesNotContain("queued").doesNotContain("cap");
+  }
+
   private static ProgressSnapshot snapshot(StepRow... rows) {
-    return new ProgressSnapshot(true, 1_000_000, List.of(rows), NO_EXECUTIONS, null);
+    return new ProgressSnapshot(Admission.STARTED, 1_000_000, List.of(rows), NO_EXECUTIONS, null);
   }
 }

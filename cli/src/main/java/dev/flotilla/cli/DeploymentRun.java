@@ -74,7 +74,7 @@ final class DeploymentRun {
         Timeline timeline = timelines.get(i);
         Path file = deployments.get(i).timelineJson();
         Path written = file == null ? null : TimelineFiles.write(timeline, file, err);
-        SummaryTable.print(timeline, written, out);
+        SummaryTable.print(timeline, deployments.get(i).progress().durations(), written, out);
         allSucceeded &= timeline.status() == DeploymentStatus.SUCCEEDED;
       }
       exitCode = allSucceeded ? FlotillaCli.SUCCEEDED : FlotillaCli.NOT_SUCCEEDED;

@@ -79,6 +79,7 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
   private final String title;
   private final ZoneId zone = ZoneId.systemDefault();
   private final ProgressTracker tracker;
+  private final StepDurations durations;
   private final ProgressPanel panel;
   private final BlockingQueue<Line> lines = new LinkedBlockingQueue<>();
   private final Thread printer;
@@ -121,6 +122,7 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
     this.title = tag;
     int steps = layout.steps().size();
     tracker = new ProgressTracker(layout, nowMicros());
+    durations = new StepDurations(layout);
     panel = new ProgressPanel(settings.progress());
     failuresShown = new int[steps];
     newWaits = new AtomicIntegerArray(steps);
@@ -139,6 +141,11 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
       List<ProgressPrinter> others = printers.stream().filter(other -> other != printer).toList();
       printer.othersRunning = () -> others.stream().anyMatch(ProgressPrinter::running);
     }
+  }
+
+  /** The steps' elapsed and active times so far, for the summary. */
+  StepDurations durations() {
+    return durations;
   }
 
   /** Whether the deployment runs: started and not over. */
@@ -211,6 +218,7 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
   @Override
   public void onEvent(DeploymentEvent event) {
     tracker.onEvent(event);
+    durations.onEvent(event);
     if (event instanceof StepStarted stepStarted) {
       onStepStarted(stepStarted);
     } else if (event instanceof StepSkipped skipped) {
@@ -310,8 +318,11 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
 
   private void onStepFinished(StepFinished event) {
     StepInfo step = layout.step(event.step());
+    // "in": the step's elapsed time, guard waits included; "active": from its first execution's start to its last end.
+    Double active = durations.activeMs(step.index());
     String line = step.name() + " " + event.status() + ": " + counts(tracker.outcome(step.index()), targets(step))
-        + " in " + duration(event.atMicros() - tracker.startedAtMicros(step.index()));
+        + " in " + duration(event.atMicros() - tracker.startedAtMicros(step.index()))
+        + (active == null ? "" : " (active " + SummaryTable.duration(active) + ")");
     if (step.isChild()) {
       // The engine finishes the children just before their rolling step: show them under it.
       finishedChildLines.computeIfAbsent(step.parent(), parent -> new ArrayList<>()).add("  " + line);

@@ -3,15 +3,19 @@ package dev.flotilla.cli;
 import com.typesafe.config.Config;
 import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.Flotilla;
+import dev.flotilla.engine.deployment.DeploymentEvent;
+import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentStatus;
+import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.timeline.Timeline;
+import dev.flotilla.engine.timeline.TimelineRecorder;
 import dev.flotilla.persistence.DeploymentHistory;
 import dev.flotilla.persistence.DeploymentHistory.JournalReadException;
 import dev.flotilla.persistence.DurableEngine;
 import dev.flotilla.persistence.JournalUnavailableException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Optional;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,25 +61,29 @@ final class ReplayCommand implements Callable<Integer> {
       err.println("flotilla: no deployment " + deploymentId + " in journal " + directory + " (there is no journal there)");
       return FlotillaCli.INVALID_INPUT;
     }
-    Optional<Timeline> replayed;
+    List<DeploymentEvent> events;
     try (Flotilla engine = CliEngine.durable(directory, EngineSettings.fromConfig(config), config)) {
-      replayed = new DeploymentHistory(engine.system()).replay(deploymentId);
+      events = new DeploymentHistory(engine.system()).events(deploymentId);
     } catch (JournalUnavailableException e) {
       return CliEngine.unavailable(e, err);
     } catch (JournalReadException e) {
       err.println("flotilla: journal " + directory + ": " + e.getMessage());
       return FlotillaCli.INVALID_INPUT;
     }
-    if (replayed.isEmpty()) {
+    if (events.isEmpty() || !(events.get(0) instanceof DeploymentAccepted accepted)) {
       err.println("flotilla: no deployment " + deploymentId + " in journal " + directory
           + " ('flotilla deployments --journal " + directory + "' lists them)");
       return FlotillaCli.INVALID_INPUT;
     }
-    Timeline timeline = replayed.get();
+    // The timeline as DeploymentHistory.replay rebuilds it, and the step durations, from one read of the events.
+    TimelineRecorder recorder = new TimelineRecorder();
+    events.forEach(recorder::onEvent);
+    Timeline timeline = recorder.timeline();
+    StepDurations durations = StepDurations.of(PlanLayout.of(accepted.plan()), events);
     out.println("Replaying " + timeline.name() + " (deployment " + deploymentId + ") from journal " + directory
         + ": rebuilt from its events, nothing was run");
     Path written = timelineJson == null ? null : TimelineFiles.write(timeline, timelineJson, err);
-    SummaryTable.print(timeline, written, out);
+    SummaryTable.print(timeline, durations, written, out);
     DeploymentStatus status = timeline.status();
     if (status == DeploymentStatus.SUCCEEDED) {
       return FlotillaCli.SUCCEEDED;

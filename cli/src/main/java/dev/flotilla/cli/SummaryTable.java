@@ -15,14 +15,24 @@ import java.util.Locale;
 
 /**
  * The report at the end of a run: one row per step, children indented under their rolling step,
- * with its status, its targets by outcome and its duration; then the deployment's status,
- * makespan and id. Built from the timeline alone, so it reads the same for a live run and a replay.
+ * with its status, its targets by outcome and its two durations ({@link StepDurations}: elapsed,
+ * guard waits included, and active); then the deployment's status, makespan and id. Built from the
+ * timeline and the step durations of the same events, so it reads the same for a live run and a
+ * replay, and its durations are those the live {@code finished} lines showed.
  */
 final class SummaryTable {
 
   private static final String INDENT = "  ";
 
-  /** One row; the counts are targets (for a rolling step: targets through all its children). */
+  /** What the two duration columns mean: printed under the table. */
+  static final String DURATIONS =
+      "Elapsed: step start to end, everything included (guard waits too). Active: first execution start to last end.";
+
+  /**
+   * One row; the counts are targets (for a rolling step: targets through all its children).
+   *
+   * @param durationMs the step's active time: from its first execution's start to its last one's end
+   */
   record Row(String name, boolean child, StepStatus status, int succeeded, int failed, int cancelled, int skipped,
       double durationMs) {
     boolean ran() {
@@ -32,23 +42,28 @@ final class SummaryTable {
 
   private SummaryTable() {}
 
-  static void print(Timeline timeline, Path timelineFile, PrintWriter out) {
+  /** @param durations the steps' elapsed times, from the same deployment's events */
+  static void print(Timeline timeline, StepDurations durations, Path timelineFile, PrintWriter out) {
     List<Row> rows = rows(timeline);
     boolean anyCancelled = rows.stream().anyMatch(row -> row.cancelled() > 0);
     int nameWidth = "Step".length();
     for (Row row : rows) {
       nameWidth = Math.max(nameWidth, (row.child() ? INDENT.length() : 0) + row.name().length());
     }
-    String format = "%-" + nameWidth + "s  %-9s  %9s  %6s  %7s" + (anyCancelled ? "  %9s" : "%s") + "  %8s%n";
+    String format = "%-" + nameWidth + "s  %-9s  %9s  %6s  %7s" + (anyCancelled ? "  %9s" : "%s") + "  %8s  %8s%n";
 
     out.println();
     out.printf(Locale.ROOT, format, "Step", "Status", "Succeeded", "Failed", "Skipped",
-        anyCancelled ? "Cancelled" : "", "Duration");
-    for (Row row : rows) {
+        anyCancelled ? "Cancelled" : "", "Elapsed", "Active");
+    List<Timeline.StepEntry> steps = timeline.steps();
+    for (int i = 0; i < rows.size(); i++) {
+      Row row = rows.get(i);
+      Double elapsed = durations.elapsedMs(steps.get(i).index());
       out.printf(Locale.ROOT, format, (row.child() ? INDENT : "") + row.name(), row.status(),
           row.succeeded(), row.failed(), row.skipped(), anyCancelled ? String.valueOf(row.cancelled()) : "",
-          row.ran() ? duration(row.durationMs()) : "-");
+          elapsed == null ? "-" : duration(elapsed), row.ran() ? duration(row.durationMs()) : "-");
     }
+    out.println(DURATIONS);
     out.println();
     out.printf("%-12s%s %s%n", "Deployment", timeline.name(), timeline.status());
     Double makespan = timeline.makespanMs();
@@ -111,7 +126,7 @@ final class SummaryTable {
     return first == Double.MAX_VALUE ? 0 : Math.max(0, last - first);
   }
 
-  private static String duration(double millis) {
+  static String duration(double millis) {
     return Durations.format(Duration.ofNanos(Math.round(millis * 1_000_000)));
   }
 }

@@ -8,9 +8,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -191,6 +194,36 @@ class DeployCommandTest {
   }
 
   @Test
+  void finishedLinesAndTheSummaryShowTheSameElapsedAndActiveTimes() throws IOException {
+    // Proves one definition of each duration everywhere: a step that waits for the guard its block's other step
+    // holds shows a longer elapsed than active time, and the summary row repeats the live line's two figures.
+    Path plan = write("plan.yaml", """
+        name: shared-target
+        targets: [{ name: web-1, roles: [web] }]
+        steps:
+          - { name: Long, roles: [web], action: { type: simulate, duration: 300ms } }
+          - { name: Short, roles: [web], startTrigger: withPrevious, action: { type: simulate, duration: 20ms } }
+        """);
+
+    CliRun run = CliRun.of("deploy", plan.toString(), "--in-memory");
+
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
+    Pattern live = Pattern.compile("finished   (Long|Short) SUCCEEDED: 1 succeeded, 0 failed, 0 skipped in (\\S+) "
+        + "\\(active (\\S+)\\)");
+    Map<String, String[]> liveTimes = new HashMap<>();
+    live.matcher(run.out()).results().forEach(m -> liveTimes.put(m.group(1), new String[] {m.group(2), m.group(3)}));
+    assertThat(liveTimes).as(run.out()).containsOnlyKeys("Long", "Short");
+    for (Map.Entry<String, String[]> step : liveTimes.entrySet()) {
+      assertThat(run.out()).as("the summary row of " + step.getKey())
+          .containsPattern("(?m)^" + step.getKey() + " +SUCCEEDED +1 +0 +0 +" + Pattern.quote(step.getValue()[0])
+              + " +" + Pattern.quote(step.getValue()[1]) + "$");
+    }
+    // One of the two waited for the other's guard (300 ms or 20 ms): its elapsed time includes that wait.
+    assertThat(liveTimes.values()).anySatisfy(times -> assertThat(millis(times[0])).isGreaterThan(millis(times[1])));
+    assertThat(run.out()).contains(SummaryTable.DURATIONS);
+  }
+
+  @Test
   void interruptCancelsTheDeploymentAndStillReportsIt() throws IOException {
     // Proves the Ctrl-C path: the deployment ends CANCELLED, the timeline is written, the
     // summary printed, and the process is told to exit 1.
@@ -228,6 +261,13 @@ class DeployCommandTest {
     assertThat(registered).isTrue();
     assertThat(removed).isTrue();
     assertThat(run.err()).doesNotContain("interrupted");
+  }
+
+  /** Reads a duration the CLI printed back: {@code 352ms}, {@code 1.2s}. */
+  private static double millis(String duration) {
+    return duration.endsWith("ms")
+        ? Double.parseDouble(duration.substring(0, duration.length() - 2))
+        : Double.parseDouble(duration.substring(0, duration.length() - 1)) * 1_000;
   }
 
   private Path write(String name, String content) throws IOException {

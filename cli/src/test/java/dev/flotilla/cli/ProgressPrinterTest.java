@@ -157,6 +157,27 @@ class ProgressPrinterTest {
   }
 
   @Test
+  void finishedLineShowsTheElapsedTimeAndTheActiveTimeLabelled() {
+    // Proves a step whose first execution waited 0.5 s for its guard shows both durations: in 3.7s (elapsed, the
+    // wait included), active 3.2s (first execution start to last end).
+    printer.onEvent(new ExecutionWaiting(0, target(1), 1, "deployment d-2 step \"Patch\"", T0));
+    printer.onEvent(new ExecutionStarted(0, target(1), 1, T0 + 500_000));
+    printer.onEvent(new ExecutionStarted(0, target(2), 1, T0 + 600_000));
+    printer.onEvent(new ExecutionFinished(0, target(1), 1, ExecutionStatus.SUCCEEDED, null, List.of(), true,
+        T0 + 3_700_000));
+    printer.onEvent(new ExecutionFinished(0, target(2), 1, ExecutionStatus.SUCCEEDED, null, List.of(), true,
+        T0 + 3_650_000));
+    printer.onEvent(new StepFinished(0, StepStatus.SUCCEEDED, 0, T0 + 3_700_000));
+
+    printer.close();
+
+    assertThat(out.toString()).contains("finished   Deploy SUCCEEDED: 2 succeeded, 0 failed, 1998 skipped in 3.7s "
+        + "(active 3.2s)");
+    assertThat(printer.durations().elapsedMs(0)).isEqualTo(3_700.0);
+    assertThat(printer.durations().activeMs(0)).isEqualTo(3_200.0);
+  }
+
+  @Test
   void beforeItStartsADeploymentAloneOnItsEngineIsStartingAndTheClockNeverGoesBack() {
     // Proves the status before the start says "starting", not "queued" behind a cap nothing else holds, and shows no
     // time since a start that has not happened, so the first line after the start (+0.0s) is not earlier than it.

@@ -8,6 +8,7 @@ import dev.flotilla.persistence.DurableEngine;
 import dev.flotilla.persistence.JournalUnavailableException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
 /** How the CLI's commands configure and start their engine, and where its journal is. */
@@ -43,10 +44,25 @@ final class CliEngine {
     return DurableEngine.start(directory, settings, config);
   }
 
-  /** Reports a journal the command cannot use; returns the exit code for it. */
-  static int unavailable(JournalUnavailableException e, PrintWriter err) {
+  /**
+   * Reports a journal the command cannot use, and what that means for the command; returns the exit
+   * code for it. A journal held by another process (the usual cause: a deploy, resume or serve
+   * still running on it) is named with that process and what to do.
+   *
+   * @param notDone what the command did not do, such as {@code "nothing was listed"}
+   * @param otherwise what the user can do instead of waiting, such as {@code "list another journal with
+   *     --journal DIR"}; null if nothing
+   */
+  static int unavailable(JournalUnavailableException e, String notDone, String otherwise, PrintWriter err) {
     err.println("flotilla: " + e.getMessage());
-    err.println("flotilla: nothing was started");
+    Optional<JournalLock.Holder> holder = JournalLock.holder(e.directory());
+    if (holder.isEmpty()) {
+      err.println("flotilla: " + notDone);
+      return FlotillaCli.INVALID_INPUT;
+    }
+    err.println("flotilla: " + holder.get().describe() + " has it open; a journal is opened by one engine at a time");
+    err.println("flotilla: " + notDone + "; wait for that " + (holder.get().isThisProcess() ? "engine" : "process")
+        + " to end (or stop it), then try again" + (otherwise == null ? "" : ", or " + otherwise));
     return FlotillaCli.INVALID_INPUT;
   }
 

@@ -107,7 +107,8 @@ final class DeployCommand implements Callable<Integer> {
     try {
       engine = journal == null ? CliEngine.inMemory(settings, config) : CliEngine.durable(journal, settings, config);
     } catch (JournalUnavailableException e) {
-      return CliEngine.unavailable(e, err);
+      return CliEngine.unavailable(e, "nothing was started",
+          "deploy with another journal (--journal DIR) or none (--in-memory)", err);
     }
     // The run closes the engine once it has reported; this covers the ways out before it starts.
     try (engine) {

@@ -81,7 +81,7 @@ final class DeploymentsCommand implements Callable<Integer> {
       try (Flotilla engine = CliEngine.durable(directory, EngineSettings.fromConfig(config), config)) {
         deployments = new DeploymentHistory(engine.system()).list();
       } catch (JournalUnavailableException e) {
-        return CliEngine.unavailable(e, err);
+        return CliEngine.unavailable(e, "nothing was listed", "list another journal with --journal DIR", err);
       } catch (JournalReadException e) {
         err.println("flotilla: journal " + directory + ": " + e.getMessage());
         return FlotillaCli.INVALID_INPUT;

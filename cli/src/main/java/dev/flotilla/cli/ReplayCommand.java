@@ -65,7 +65,7 @@ final class ReplayCommand implements Callable<Integer> {
     try (Flotilla engine = CliEngine.durable(directory, EngineSettings.fromConfig(config), config)) {
       events = new DeploymentHistory(engine.system()).events(deploymentId);
     } catch (JournalUnavailableException e) {
-      return CliEngine.unavailable(e, err);
+      return CliEngine.unavailable(e, "nothing was replayed", null, err);
     } catch (JournalReadException e) {
       err.println("flotilla: journal " + directory + ": " + e.getMessage());
       return FlotillaCli.INVALID_INPUT;

@@ -81,7 +81,7 @@ final class ResumeCommand implements Callable<Integer> {
     try {
       engine = CliEngine.durable(directory, settings, config);
     } catch (JournalUnavailableException e) {
-      return CliEngine.unavailable(e, err);
+      return CliEngine.unavailable(e, "nothing was resumed", null, err);
     }
     // The run closes the engine once it has reported; this covers the ways out before it starts.
     try (engine) {

@@ -126,7 +126,8 @@ final class TimelineCommand implements Callable<Integer> {
     try (Flotilla engine = CliEngine.durable(directory, EngineSettings.fromConfig(config), config)) {
       timeline = new DeploymentHistory(engine.system()).replay(deploymentId);
     } catch (JournalUnavailableException e) {
-      CliEngine.unavailable(e, err);
+      CliEngine.unavailable(e, "nothing was drawn",
+          "draw it from a file its deploy wrote with --timeline-json (--from-json FILE)", err);
       return Optional.empty();
     } catch (JournalReadException e) {
       err.println("flotilla: journal " + directory + ": " + e.getMessage());

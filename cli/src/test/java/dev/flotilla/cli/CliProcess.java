@@ -57,6 +57,11 @@ final class CliProcess {
     return process;
   }
 
+  /** Where its output files are. */
+  Path outputDirectory() {
+    return out.toAbsolutePath().getParent();
+  }
+
   /** Waits for the process to exit by itself; kills it and fails past the deadline. */
   int await(Duration deadline) throws InterruptedException {
     if (!process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -12,8 +12,13 @@ import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.persistence.DurableEngine;
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -170,6 +175,51 @@ class JournalCommandsTest {
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
         assertThat(run.err()).contains(journal().toAbsolutePath().toString()).contains("already in use");
         assertThat(run.out()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aJournalInUseByAnotherProcessNamesItAndSaysWhatWasNotDoneAndWhatToDo() throws Exception {
+    // Proves 'deployments' on a journal a running deploy holds says nothing was listed (not "nothing was started"),
+    // which process holds the journal, and what to do about it.
+    Path plan = Files.writeString(dir.resolve("plan.yaml"), """
+        name: holding
+        targets: [{ name: web-1, roles: [web] }]
+        steps: [{ name: Wait, roles: [web], action: { type: simulate, duration: 10m } }]
+        """);
+    CliProcess deploy = CliProcess.start(dir, "holding", "deploy", plan.toString(), "--journal", journal().toString());
+    try {
+      awaitOutput(deploy, "Journal: ");
+
+      CliRun list = CliRun.of("deployments", "--journal", journal().toString());
+      CliRun replay = CliRun.of("replay", "20000101T000000-000000", "--journal", journal().toString());
+
+      assertThat(list.exitCode()).as(list.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
+      assertThat(list.err()).doesNotContain("nothing was started")
+          .contains("flotilla: process " + deploy.process().pid() + " (flotilla deploy " + plan)
+          .contains("has it open; a journal is opened by one engine at a time")
+          .contains("flotilla: nothing was listed; wait for that process to end (or stop it), then try again, "
+              + "or list another journal with --journal DIR");
+      assertThat(replay.err()).doesNotContain("nothing was started").contains("flotilla: nothing was replayed; wait");
+    } finally {
+      deploy.kill();
+    }
+  }
+
+  /** Waits until the process has printed {@code text}, watching its output file; fails if it exits first. */
+  private static void awaitOutput(CliProcess process, String text) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    try (WatchService watch = FileSystems.getDefault().newWatchService()) {
+      process.outputDirectory().register(watch, StandardWatchEventKinds.ENTRY_MODIFY);
+      while (!process.out().contains(text)) {
+        assertThat(process.process().isAlive()).as("the CLI exited before printing %s%n%s", text, process).isTrue();
+        assertThat(System.nanoTime() - deadline).as("%s not printed in time%n%s", text, process).isNegative();
+        WatchKey key = watch.poll(100, TimeUnit.MILLISECONDS);
+        if (key != null) {
+          key.pollEvents();
+          key.reset();
+        }
       }
     }
   }

@@ -86,6 +86,7 @@ public final class FlotillaCli implements Runnable {
 
   static CommandLine commandLine(InterruptSignal interrupts, PrintWriter out, PrintWriter err) {
     CommandLine commandLine = new CommandLine(new FlotillaCli(interrupts));
+    HelpLayout.apply(commandLine);
     commandLine.setOut(out);
     commandLine.setErr(err);
     commandLine.setParameterExceptionHandler(FlotillaCli::usageError);

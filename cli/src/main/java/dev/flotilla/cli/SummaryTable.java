@@ -116,7 +116,7 @@ final class SummaryTable {
     double first = Double.MAX_VALUE;
     double last = 0;
     for (Timeline.ExecutionEntry execution : timeline.executions()) {
-      if (stepIndices.contains(execution.stepIndex())) {
+      if (stepIndices.contains(execution.stepIndex()) && started(execution)) {
         first = Math.min(first, execution.startMs());
         if (execution.endMs() != null) {
           last = Math.max(last, execution.endMs());
@@ -124,6 +124,14 @@ final class SummaryTable {
       }
     }
     return first == Double.MAX_VALUE ? 0 : Math.max(0, last - first);
+  }
+
+  /**
+   * Whether the execution's action started: the timeline of a deployment still running (the report
+   * of one that did not end within the cancel grace) also lists executions WAITING for their guard.
+   */
+  private static boolean started(Timeline.ExecutionEntry execution) {
+    return !execution.status().name().equals("WAITING");
   }
 
   static String duration(double millis) {

@@ -1,6 +1,7 @@
 package dev.flotilla.server.waterfall;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  * A deployment's timeline drawn as a waterfall: one self-contained HTML page (styles and script
  * inline, nothing fetched) with a row per (step, target) grouped by block, a bar per execution
  * coloured by its outcome, the time spent waiting for a target guard as a hatched segment before
- * it, a time axis, details on hover, a filter box, and a header with the makespan against the
+ * it (an execution still waiting, in a live timeline, is its hatch up to now), a time axis, details on hover, a filter box, and a header with the makespan against the
  * {@link LowerBound}.
  *
  * <p>The page carries the timeline JSON (the {@code --timeline-json} contract) and draws it in the
@@ -48,6 +49,19 @@ public final class WaterfallPage {
    */
   public static String render(Timeline timeline, boolean live) {
     return PAGE[0] + scriptSafe(data(timeline, live)) + PAGE[1];
+  }
+
+  /**
+   * The page of a timeline given as its JSON document (the {@code --timeline-json} contract, as
+   * {@code GET /deployments/{id}} serves it), without the lower bound, which only a
+   * {@link Timeline} yields: the page as it draws a {@code timeline.json} it has fetched.
+   */
+  static String render(JsonNode timeline, boolean live) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("live", live);
+    root.putNull("lowerBound");
+    root.set("timeline", timeline);
+    return PAGE[0] + scriptSafe(root.toString()) + PAGE[1];
   }
 
   /** What the page's script draws: the timeline as its JSON contract, plus what only Java computes. */

@@ -4,7 +4,8 @@
 (() => {
   'use strict';
 
-  // An execution's status and the class its bar is drawn with; the legend uses the same classes.
+  // An execution's status and the class its bar is drawn with; the legend uses the same classes. An
+  // execution WAITING for its target guard (in a live timeline) has no bar yet: only its hatched wait.
   const STATUS_CLASS = {
     SUCCEEDED: 'succeeded', FAILED: 'failed', TIMED_OUT: 'timed-out',
     CANCELLED: 'cancelled', INTERRUPTED: 'interrupted', RUNNING: 'running',
@@ -67,15 +68,32 @@
     return s ? `${m}m ${s}s` : `${m}m`;
   }
 
+  /** Still waiting for its target guard: drawn as a wait up to now, with no bar. */
+  function isWaiting(e) {
+    return e.status === 'WAITING';
+  }
+
+  /** When its action started; a waiting execution has not started (startMs absent, or its wait's start). */
+  function startOf(e) {
+    return e.startMs != null ? e.startMs : e.waitingSinceMs;
+  }
+
   function firstTime(e) {
-    return e.waitingSinceMs != null ? Math.min(e.waitingSinceMs, e.startMs) : e.startMs;
+    return e.waitingSinceMs != null ? Math.min(e.waitingSinceMs, startOf(e)) : startOf(e);
+  }
+
+  /** How long it waited for its guard: until its start, or, still waiting, until the chart's end (now). */
+  function waitedMs(e, endMs) {
+    if (e.waitingSinceMs == null) return 0;
+    if (isWaiting(e)) return Math.max(0, endMs - e.waitingSinceMs);
+    return Math.max(0, startOf(e) - e.waitingSinceMs);
   }
 
   /** The right edge of the chart: the deployment's end, or "now" while it runs. */
   function domainEnd(t) {
     let end = t.endMs != null ? t.endMs : 0;
     for (const e of t.executions) {
-      end = Math.max(end, e.startMs, e.endMs != null ? e.endMs : 0);
+      end = Math.max(end, firstTime(e) || 0, e.endMs != null ? e.endMs : 0);
     }
     if (page.live && !FINAL.has(t.status)) {
       const running = Date.now() - Date.parse(t.startedAt);
@@ -114,7 +132,7 @@
       for (const i of indexes) {
         const e = t.executions[i];
         from = Math.min(from, firstTime(e));
-        to = Math.max(to, e.endMs != null ? e.endMs : e.startMs);
+        to = Math.max(to, e.endMs != null ? e.endMs : startOf(e));
       }
       return from <= to ? [from, to] : null;
     };
@@ -133,7 +151,7 @@
       const lines = [];
       for (const [target, attempts] of targets) {
         attempts.sort((a, b) => t.executions[a].attempt - t.executions[b].attempt
-            || t.executions[a].startMs - t.executions[b].startMs);
+            || startOf(t.executions[a]) - startOf(t.executions[b]));
         const first = Math.min(...attempts.map((i) => firstTime(t.executions[i])));
         lines.push({ target, attempts, first });
       }
@@ -208,7 +226,7 @@
       node.style.cssText = `left:${left}%;width:${Math.max(0, x(to) - left)}%`;
     };
     const boundOf = new Map((bounds ? bounds.blocks : []).map((b) => [b.block, b]));
-    const counts = { bars: 0, waits: 0, failed: 0, rows: 0 };
+    const counts = { bars: 0, waits: 0, waiting: 0, failed: 0, rows: 0 };
     const fragment = document.createDocumentFragment();
 
     for (const row of rows) {
@@ -247,6 +265,16 @@
         label.title = name;
         row.executions.forEach((i, k) => {
           const e = t.executions[i];
+          if (isWaiting(e)) {
+            // Waiting now: the hatch runs to the chart's end, open-ended, and there is no bar yet.
+            const wait = el('div', 'wait now');
+            wait.dataset.i = i;
+            place(wait, e.waitingSinceMs != null ? e.waitingSinceMs : startOf(e), endMs);
+            track.append(wait);
+            counts.waits++;
+            counts.waiting++;
+            return;
+          }
           if (e.waitingSinceMs != null && e.startMs > e.waitingSinceMs) {
             const wait = el('div', 'wait');
             wait.dataset.i = i;
@@ -301,10 +329,15 @@
         'Makespan over the lower bound: 1.00\u00d7 is as fast as the caps allow');
     const failed = t.executions.filter((e) => e.status === 'FAILED' || e.status === 'TIMED_OUT').length;
     const retries = t.executions.filter((e) => e.attempt > 1).length;
-    fact('executions', `${t.executions.length} (${failed} failed, ${retries} retries)`);
-    const waits = t.executions.filter((e) => e.waitingSinceMs != null && e.startMs > e.waitingSinceMs);
-    const waited = waits.reduce((sum, e) => sum + (e.startMs - e.waitingSinceMs), 0);
-    fact('guard waits', waits.length ? `${waits.length}, ${formatMs(waited)} in all` : 'none');
+    const waitingNow = t.executions.filter(isWaiting).length;
+    fact('executions', `${t.executions.length} (${failed} failed, ${retries} retries`
+        + `${waitingNow ? `, ${waitingNow} waiting for a guard` : ''})`);
+    // Every wait for a guard: those that ended with a start, and those still waiting (counted up to now).
+    const waits = t.executions.filter((e) => waitedMs(e, endMs) > 0 || (isWaiting(e) && e.waitingSinceMs != null));
+    const waited = waits.reduce((sum, e) => sum + waitedMs(e, endMs), 0);
+    fact('guard waits', waits.length
+        ? `${waits.length}, ${formatMs(waited)} in all${waitingNow ? ` (${waitingNow} still waiting)` : ''}`
+        : 'none', 'Executions that waited for a target guard held by another step or deployment');
     fact('cap', `${t.maxParallelism} steps at once`);
     fact('isolation', String(t.targetIsolation));
   }
@@ -371,6 +404,7 @@
     marker.dataset.count = counts.bars;
     marker.dataset.failed = counts.failed;
     marker.dataset.waits = counts.waits;
+    marker.dataset.waiting = counts.waiting;
     marker.dataset.rows = counts.rows;
     marker.dataset.renderMs = Math.round(performance.now() - started);
   }
@@ -402,13 +436,23 @@
     add('step', e.step);
     add('target', target);
     add('attempt', String(e.attempt));
-    add('status', words(e.status));
-    add('start', at(t, e.startMs));
-    add('end', e.endMs != null ? at(t, e.endMs) : e.status === 'INTERRUPTED' ? 'unknown (interrupted)' : 'still running');
-    add('duration', e.endMs != null ? formatMs(e.endMs - e.startMs) : null);
-    if (e.waitingSinceMs != null) {
-      add('waited', `${formatMs(e.startMs - e.waitingSinceMs)} for the guard, from ${at(t, e.waitingSinceMs)}`);
+    if (isWaiting(e)) {
+      add('status', 'waiting for its target guard');
+      add('start', 'not yet');
+      if (e.waitingSinceMs != null) {
+        add('waited', `${formatMs(waitedMs(e, current.endMs))} so far, from ${at(t, e.waitingSinceMs)}`);
+      }
       add('held by', e.waitingFor);
+    } else {
+      add('status', words(e.status));
+      add('start', at(t, e.startMs));
+      add('end', e.endMs != null ? at(t, e.endMs)
+          : e.status === 'INTERRUPTED' ? 'unknown (interrupted)' : 'still running');
+      add('duration', e.endMs != null ? formatMs(e.endMs - e.startMs) : null);
+      if (e.waitingSinceMs != null) {
+        add('waited', `${formatMs(e.startMs - e.waitingSinceMs)} for the guard, from ${at(t, e.waitingSinceMs)}`);
+        add('held by', e.waitingFor);
+      }
     }
     tip.replaceChildren(el('div', 'head', `${e.step} on ${target}`), list);
     if (e.message) tip.append(el('div', 'message', e.message));

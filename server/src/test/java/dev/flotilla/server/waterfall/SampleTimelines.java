@@ -1,5 +1,8 @@
 package dev.flotilla.server.waterfall;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import dev.flotilla.engine.DeploymentResult;
 import dev.flotilla.engine.EngineSettings;
@@ -11,6 +14,7 @@ import dev.flotilla.engine.model.TargetIsolation;
 import dev.flotilla.engine.timeline.Timeline;
 import dev.flotilla.engine.timeline.Timeline.ExecutionEntry;
 import dev.flotilla.engine.timeline.Timeline.StepEntry;
+import dev.flotilla.engine.timeline.TimelineJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +60,8 @@ final class SampleTimelines {
           action: { type: simulate, duration: 5ms }
       """.formatted(quoted(HOSTILE));
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private SampleTimelines() {}
 
   /** The timeline of {@link #PLAN}, run in memory to its end. */
@@ -85,6 +91,43 @@ final class SampleTimelines {
     }
     return new Timeline("20261126T101500-f1ee70", "fleet", DeploymentStatus.FAILED, 10, TargetIsolation.EXCLUSIVE,
         0, stepStart, stepEntries, executions, "2026-11-26T10:15:00.000000Z");
+  }
+
+  /**
+   * A live timeline document (as {@code GET /deployments/{id}} serves one) with executions still
+   * waiting for their target guard: {@code Configure} on web-2 (its start given as its wait's
+   * start) and on web-3 (no start at all) wait for {@code Deploy}, which still runs there; on web-1
+   * {@code Configure} waited, then ran. Four bars, three waits, two of them still waiting.
+   */
+  static ObjectNode liveWithWaiting() throws Exception {
+    List<StepEntry> steps = List.of(
+        new StepEntry(0, "Deploy", 0, null, StepStatus.RUNNING, 10, null, false, 3, 0, null),
+        new StepEntry(1, "Configure", 0, null, StepStatus.RUNNING, 10, null, false, 3, 0, null));
+    String heldBy = "this deployment step \"Deploy\"";
+    List<ExecutionEntry> executions = List.of(
+        new ExecutionEntry("Deploy", 0, 0, "web-1", 1, ExecutionStatus.SUCCEEDED, 0, 1_000.0, null, null, null),
+        new ExecutionEntry("Deploy", 0, 0, "web-2", 1, ExecutionStatus.RUNNING, 0, null, null, null, null),
+        new ExecutionEntry("Deploy", 0, 0, "web-3", 1, ExecutionStatus.RUNNING, 200, null, null, null, null),
+        new ExecutionEntry("Configure", 1, 0, "web-1", 1, ExecutionStatus.SUCCEEDED, 1_000, 1_500.0, 0.0, heldBy,
+            null));
+    Timeline timeline = new Timeline("20261126T101500-3f9a1c", "live", DeploymentStatus.RUNNING, 10,
+        TargetIsolation.EXCLUSIVE, 0, null, steps, executions, "2026-11-26T10:15:00.000000Z");
+    ObjectNode document = (ObjectNode) JSON.readTree(TimelineJson.toJson(timeline));
+    ArrayNode entries = (ArrayNode) document.path("executions");
+    entries.add(waiting("web-2", 0.0, heldBy).put("startMs", 0.0));
+    entries.add(waiting("web-3", 300.0, heldBy).putNull("startMs"));
+    return document;
+  }
+
+  /** An execution waiting for its guard, as a live timeline lists it: status WAITING, no end. */
+  private static ObjectNode waiting(String target, double since, String heldBy) {
+    ObjectNode entry = JSON.createObjectNode()
+        .put("step", "Configure").put("stepIndex", 1).put("block", 0).put("target", target).put("attempt", 1)
+        .put("status", "WAITING");
+    entry.putNull("endMs");
+    entry.put("waitingSinceMs", since).put("waitingFor", heldBy);
+    entry.putNull("message");
+    return entry;
   }
 
   private static String quoted(String text) {

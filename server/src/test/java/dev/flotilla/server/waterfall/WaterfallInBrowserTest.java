@@ -60,6 +60,24 @@ class WaterfallInBrowserTest {
   }
 
   @Test
+  void drawsExecutionsStillWaitingForTheirGuardAsOpenWaitsAndCountsThemInTheHeader() throws Exception {
+    // Proves a live timeline's WAITING entries (no end; a start that is the wait's, or none) are drawn as waits up to
+    // now with no bar, never as a bar of some other outcome, and the header's guard waits count them.
+    Path page = dir.resolve("waiting.html");
+    Files.writeString(page, WaterfallPage.render(SampleTimelines.liveWithWaiting(), false));
+
+    String dom = HeadlessChromium.dumpDom(page, dir);
+
+    assertThat(marker(dom, "data-count")).isEqualTo(4);
+    assertThat(drawnByClass(dom)).containsOnlyKeys("succeeded", "running");
+    assertThat(marker(dom, "data-waits")).isEqualTo(3);
+    assertThat(marker(dom, "data-waiting")).isEqualTo(2);
+    assertThat(count(dom, Pattern.compile("<div class=\"wait now\""))).isEqualTo(2);
+    assertThat(dom).containsPattern("<dt>guard waits</dt><dd>3, [^<]+ in all \\(2 still waiting\\)</dd>")
+        .contains("<dt>executions</dt><dd>6 (0 failed, 0 retries, 2 waiting for a guard)</dd>");
+  }
+
+  @Test
   void drawsOneRowPerStepAndTargetWithRollingChildrenUnderTheirParent() {
     // Proves the row layout: a row per (step, target), children of the rolling step after it.
     long pairs = ran.executions().stream().map(e -> e.stepIndex() + "/" + e.target()).distinct().count();

@@ -59,6 +59,18 @@ class WaterfallPageTest {
     assertThat(livePage).contains("fetch('./timeline.json'");
   }
 
+  @Test
+  void aTimelineDocumentIsEmbeddedAsGivenWithoutALowerBound() throws Exception {
+    // Proves the page also draws a timeline JSON document as a service serves it, WAITING entries included.
+    JsonNode document = SampleTimelines.liveWithWaiting();
+
+    JsonNode parsed = JSON.readTree(data(WaterfallPage.render(document, true)));
+
+    assertThat(parsed.path("timeline")).isEqualTo(document);
+    assertThat(parsed.path("lowerBound").isNull()).isTrue();
+    assertThat(parsed.path("timeline").path("executions").findValuesAsText("status")).contains("WAITING");
+  }
+
   private static String data(String page) {
     int start = page.indexOf(DATA_START) + DATA_START.length();
     return page.substring(start, page.indexOf("</script>", start));

@@ -318,7 +318,7 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
 
   private void onStepFinished(StepFinished event) {
     StepInfo step = layout.step(event.step());
-    // "in": the step's elapsed time, guard waits included; "active": from its first execution's start to its last end.
+    // "in": the step's elapsed time, guard waits included; "active": its first execution's start to its last end.
     Double active = durations.activeMs(step.index());
     String line = step.name() + " " + event.status() + ": " + counts(tracker.outcome(step.index()), targets(step))
         + " in " + duration(event.atMicros() - tracker.startedAtMicros(step.index()))

@@ -191,8 +191,9 @@ class ProgressPrinterTest {
     alone.close();
 
     assertThat(lines()).hasSize(2);
-    assertThat(lines().get(0)).matches("\\d{2}:\\d{2}:\\d{2}\\.\\d{3} {11}status     starting: the engine has accepted it "
-        + "and is about to run it");
+    String clock = "\\d{2}:\\d{2}:\\d{2}\\.\\d{3}";
+    assertThat(lines().get(0))
+        .matches(clock + " {11}status     starting: the engine has accepted it and is about to run it");
     assertThat(lines().get(1)).contains("   +0.0s  started    Deploy");
     assertThat(out.toString()).doesNotContain("queued");
   }

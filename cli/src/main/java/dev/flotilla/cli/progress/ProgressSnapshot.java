@@ -26,7 +26,10 @@ public record ProgressSnapshot(
      * (it records the acceptance, resolves the target guards), nothing holds it back.
      */
     STARTING,
-    /** Not started while other deployments run on the engine: it waits for the deployment cap or its concurrency tag. */
+    /**
+     * Not started while other deployments run on the engine: it waits for the deployment cap or
+     * its concurrency tag.
+     */
     QUEUED,
     /** Started: its steps run. */
     STARTED

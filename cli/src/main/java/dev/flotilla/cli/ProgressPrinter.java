@@ -65,10 +65,13 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
   private static final long JOIN_TIMEOUT_SECONDS = 5;
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT);
 
-  /** A line to print, or the end of the printing. */
-  private record Line(String text) {}
+  /**
+   * A line to print, or the end of the printing: what follows its stamp, when it happened, and
+   * whether the deployment had started by then (the stamp then shows the time since the start).
+   */
+  private record Line(long atMicros, boolean sinceStart, String text) {}
 
-  private static final Line END = new Line(null);
+  private static final Line END = new Line(0, false, null);
 
   private final PlanLayout layout;
   private final CliSettings settings;
@@ -98,6 +101,9 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
 
   /** Whether other deployments run on this one's engine: before it starts, it then waits for them. */
   private volatile BooleanSupplier othersRunning = () -> false;
+
+  /** The latest time a printed line showed: no line shows an earlier one. On the printing thread. */
+  private volatile long shownMicros = Long.MIN_VALUE;
 
   private LiveScreen screen;
   private boolean printerStarted;
@@ -258,7 +264,7 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
     outputLinesInWindow++;
     String where = line.stepName() + "/" + (line.target() == null ? "engine" : line.target())
         + (line.attempt() > 1 ? " attempt " + line.attempt() : "");
-    lines.add(new Line(stamp(nowMicros()) + "  " + tag + "[" + where + "] " + line.text()));
+    lines.add(new Line(nowMicros(), tracker.started(), tag + "[" + where + "] " + line.text()));
   }
 
   private void onStepStarted(StepStarted event) {
@@ -350,7 +356,7 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
 
   private void emit(long atMicros, String label, String text) {
     if (!catchingUp) {
-      lines.add(new Line(format(atMicros, label, text)));
+      lines.add(line(atMicros, label, text));
     }
   }
 
@@ -360,7 +366,7 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
   public void drainLines(List<String> into) {
     for (Line line = lines.poll(); line != null; line = lines.poll()) {
       if (line != END) {
-        into.add(line.text());
+        into.add(render(line));
       }
     }
   }
@@ -417,7 +423,7 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
     if (line == END) {
       return true;
     }
-    out.println(line.text());
+    out.println(render(line));
     return false;
   }
 
@@ -435,13 +441,13 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
     for (int step = 0; step < newWaits.length(); step++) {
       int count = newWaits.getAndSet(step, 0);
       if (count == 1) {
-        out.println(format(now, "waiting", layout.step(step).name() + " on " + latestWait.get(step)));
+        print(line(now, "waiting", layout.step(step).name() + " on " + latestWait.get(step)));
       } else if (count > 1) {
-        out.println(format(now, "waiting", layout.step(step).name() + ": " + count
+        print(line(now, "waiting", layout.step(step).name() + ": " + count
             + " executions started waiting for their target guard (latest: " + latestWait.get(step) + ")"));
       }
     }
-    out.println(format(now, "status", statusText()));
+    print(line(now, "status", statusText()));
   }
 
   private String statusText() {
@@ -470,8 +476,19 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
 
   // ---- formatting ----
 
-  private String format(long atMicros, String label, String text) {
-    return String.format(Locale.ROOT, "%s  %s%-10s %s", stamp(atMicros), tag, label, text);
+  private Line line(long atMicros, String label, String text) {
+    return new Line(atMicros, tracker.started(), String.format(Locale.ROOT, "%s%-10s %s", tag, label, text));
+  }
+
+  /**
+   * The line as printed, after its stamp. An event reaches the printer once it is journaled, a
+   * little after it happened, and may follow a status line printed in between: its stamp then
+   * shows the status line's time, so that the times of the printed lines never go back.
+   */
+  private String render(Line line) {
+    long shown = Math.max(line.atMicros(), shownMicros);
+    shownMicros = shown;
+    return stamp(shown, line.sinceStart()) + "  " + line.text();
   }
 
   /**
@@ -480,9 +497,9 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
    * has no time since it (blank): measuring from the submission instead would make the clock
    * jump back to +0.0s at the start.
    */
-  private String stamp(long atMicros) {
+  private String stamp(long atMicros, boolean afterStart) {
     Instant at = Instant.ofEpochSecond(atMicros / 1_000_000, (atMicros % 1_000_000) * 1_000);
-    String sinceStart = tracker.started()
+    String sinceStart = afterStart
         ? String.format(Locale.ROOT, "+%.1fs", Math.max(0, atMicros - tracker.startedMicros()) / 1_000_000.0)
         : "";
     return CLOCK.format(LocalTime.ofInstant(at, zone)) + String.format(Locale.ROOT, " %8s", sinceStart);

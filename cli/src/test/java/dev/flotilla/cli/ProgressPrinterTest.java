@@ -25,9 +25,12 @@ import dev.flotilla.cli.progress.TerminalSize;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -183,11 +186,13 @@ class ProgressPrinterTest {
     // time since a start that has not happened, so the first line after the start (+0.0s) is not earlier than it.
     ProgressPrinter alone = new ProgressPrinter(PlanLayout.of(plan), SETTINGS, ProgressMode.LINES,
         new PrintWriter(out, true), null);
-    alone.onEvent(new DeploymentAccepted("d-2", plan, T0));
+    // On the wall clock, as the status line is: accepted now, started 1.5 s later.
+    long accepted = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+    alone.onEvent(new DeploymentAccepted("d-2", plan, accepted));
 
     alone.tick();
-    alone.onEvent(new DeploymentStarted(T0 + 1_500_000));
-    alone.onEvent(new StepStarted(0, T0 + 1_500_000));
+    alone.onEvent(new DeploymentStarted(accepted + 1_500_000));
+    alone.onEvent(new StepStarted(0, accepted + 1_500_000));
     alone.close();
 
     assertThat(lines()).hasSize(2);
@@ -215,6 +220,23 @@ class ProgressPrinterTest {
     assertThat(statuses).hasSize(2);
     assertThat(statuses.get(0)).contains("[second] status     queued: waiting for the engine's deployment cap");
     assertThat(statuses.get(1)).contains("[second] status     starting: the engine has accepted it");
+  }
+
+  @Test
+  void anEventDeliveredAfterAStatusLineNeverShowsAnEarlierTime() {
+    // Proves the printed times never go back: an event reaches the printer after it is journaled, so a status line
+    // can come first; the event's line then shows the status line's time, not its own earlier one.
+    printer.tick();
+    printer.onEvent(new StepFinished(0, StepStatus.SUCCEEDED, 0, T0 + 1_000_000));
+    printer.close();
+
+    List<Double> offsets = lines().stream()
+        .map(line -> Pattern.compile(" \\+(\\d+\\.\\d)s  ").matcher(line).results().findFirst().orElseThrow())
+        .map(match -> Double.parseDouble(match.group(1)))
+        .toList();
+    assertThat(lines()).hasSize(3);
+    assertThat(lines().get(2)).contains("finished   Deploy SUCCEEDED");
+    assertThat(offsets).isSorted();
   }
 
   @Test

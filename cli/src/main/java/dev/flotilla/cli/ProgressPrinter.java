@@ -10,7 +10,6 @@ import dev.flotilla.engine.deployment.DeploymentEvent.StepSkipped;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepStarted;
 import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.deployment.ExecutionStatus;
-import dev.flotilla.engine.model.Durations;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
 import dev.flotilla.cli.progress.LiveScreen;
@@ -325,9 +324,10 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
   private void onStepFinished(StepFinished event) {
     StepInfo step = layout.step(event.step());
     // "in": the step's elapsed time, guard waits included; "active": its first execution's start to its last end.
+    Double elapsed = durations.elapsedMs(step.index());
     Double active = durations.activeMs(step.index());
     String line = step.name() + " " + event.status() + ": " + counts(tracker.outcome(step.index()), targets(step))
-        + " in " + duration(event.atMicros() - tracker.startedAtMicros(step.index()))
+        + " in " + SummaryTable.duration(elapsed == null ? 0 : elapsed)
         + (active == null ? "" : " (active " + SummaryTable.duration(active) + ")");
     if (step.isChild()) {
       // The engine finishes the children just before their rolling step: show them under it.
@@ -503,10 +503,6 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
         ? String.format(Locale.ROOT, "+%.1fs", Math.max(0, atMicros - tracker.startedMicros()) / 1_000_000.0)
         : "";
     return CLOCK.format(LocalTime.ofInstant(at, zone)) + String.format(Locale.ROOT, " %8s", sinceStart);
-  }
-
-  private static String duration(long micros) {
-    return Durations.format(Duration.ofNanos(Math.max(0, micros) * 1_000));
   }
 
   private static String count(int n, String noun) {

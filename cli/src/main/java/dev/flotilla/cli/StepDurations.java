@@ -3,6 +3,7 @@ package dev.flotilla.cli;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionFinished;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionStarted;
+import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionWaiting;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepFinished;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepStarted;
 import dev.flotilla.engine.model.PlanLayout;
@@ -16,9 +17,11 @@ import java.util.function.IntConsumer;
  * the summary table show both, with these labels:
  *
  * <ul>
- *   <li><b>elapsed</b>: from the step's start to its end, as the engine recorded them: everything
- *       the step took, waits for target guards (held by other steps or deployments) and for its
- *       cap included;
+ *   <li><b>elapsed</b>: from the step's start to its end: everything the step took, waits for
+ *       target guards (held by other steps or deployments) and for its cap included. The engine
+ *       stamps a step's start when it records it, which can be a moment after its first execution
+ *       asked for its guard or started (those carry their own times): the earliest of them is the
+ *       start, so elapsed is never shorter than active;
  *   <li><b>active</b>: from its first execution's start to its last execution's end (a rolling
  *       step's through all its children): the wait before its first execution could start is
  *       left out. It is what {@code DeploymentResult.StepSummary.durationMs} measures.
@@ -34,6 +37,8 @@ final class StepDurations {
   private final PlanLayout layout;
   private final AtomicLongArray started;
   private final AtomicLongArray finished;
+  /** The first time an execution of the step asked for its guard or started. */
+  private final AtomicLongArray firstActivity;
   private final AtomicLongArray firstStart;
   private final AtomicLongArray lastEnd;
 
@@ -42,6 +47,7 @@ final class StepDurations {
     int steps = layout.steps().size();
     started = filled(steps);
     finished = filled(steps);
+    firstActivity = filled(steps);
     firstStart = filled(steps);
     lastEnd = filled(steps);
   }
@@ -62,11 +68,12 @@ final class StepDurations {
       }
     } else if (event instanceof StepFinished stepFinished) {
       finished.set(stepFinished.step(), stepFinished.atMicros());
+    } else if (event instanceof ExecutionWaiting executionWaiting) {
+      forStepAndParent(executionWaiting.step(), step -> earliest(firstActivity, step, executionWaiting.atMicros()));
     } else if (event instanceof ExecutionStarted executionStarted) {
       forStepAndParent(executionStarted.step(), step -> {
-        if (firstStart.get(step) == NONE) {
-          firstStart.set(step, executionStarted.atMicros());
-        }
+        earliest(firstActivity, step, executionStarted.atMicros());
+        earliest(firstStart, step, executionStarted.atMicros());
       });
     } else if (event instanceof ExecutionFinished executionFinished) {
       // An interrupted execution's end is unknown (as in the timeline): only finished ones end the span.
@@ -75,11 +82,17 @@ final class StepDurations {
     }
   }
 
-  /** From the step's start to its end; null until it has both. */
+  /** From the step's start to its end (see the class comment); null until it has ended. */
   Double elapsedMs(int step) {
-    long from = started.get(step);
-    long to = finished.get(step);
-    return from == NONE || to == NONE ? null : Math.max(0, to - from) / MICROS_PER_MS;
+    long start = started.get(step);
+    long end = finished.get(step);
+    if (start == NONE || end == NONE) {
+      return null;
+    }
+    long first = firstActivity.get(step);
+    long from = first == NONE ? start : Math.min(start, first);
+    long to = Math.max(end, lastEnd.get(step));
+    return Math.max(0, to - from) / MICROS_PER_MS;
   }
 
   /** From its first execution's start to its last execution's end; null if no execution started. */
@@ -98,6 +111,11 @@ final class StepDurations {
     if (info.isChild()) {
       update.accept(info.parent());
     }
+  }
+
+  private static void earliest(AtomicLongArray times, int step, long atMicros) {
+    times.accumulateAndGet(step, atMicros, (current, candidate) -> current == NONE ? candidate
+        : Math.min(current, candidate));
   }
 
   private static AtomicLongArray filled(int length) {

@@ -181,6 +181,21 @@ class ProgressPrinterTest {
   }
 
   @Test
+  void elapsedIsNeverShorterThanActiveWhenTheStepStartIsRecordedAfterItsFirstExecution() {
+    // Proves a step's start recorded a moment after its first execution started (the engine stamps the step when it
+    // records it) still gives an elapsed time that covers the active one.
+    printer.onEvent(new StepStarted(1, T0 + 300_000));
+    printer.onEvent(new ExecutionStarted(2, target(1), 1, T0 + 100_000));
+    printer.onEvent(new ExecutionFinished(2, target(1), 1, ExecutionStatus.SUCCEEDED, null, List.of(), true,
+        T0 + 1_100_000));
+    printer.onEvent(new StepFinished(2, StepStatus.SUCCEEDED, 0, T0 + 1_000_000));
+
+    assertThat(printer.durations().activeMs(2)).isEqualTo(1_000.0);
+    assertThat(printer.durations().elapsedMs(2)).isEqualTo(1_000.0);
+    assertThat(printer.durations().activeMs(1)).isEqualTo(1_000.0);
+  }
+
+  @Test
   void beforeItStartsADeploymentAloneOnItsEngineIsStartingAndTheClockNeverGoesBack() {
     // Proves the status before the start says "starting", not "queued" behind a cap nothing else holds, and shows no
     // time since a start that has not happened, so the first line after the start (+0.0s) is not earlier than it.

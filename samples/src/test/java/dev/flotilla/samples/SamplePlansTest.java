@@ -1,0 +1,69 @@
+package dev.flotilla.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flotilla.cli.FlotillaCli;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The plans shipped in {@code samples/plans} run through the flotilla CLI and end as their headers say. */
+class SamplePlansTest {
+
+  /** How each shipped plan ends; a new plan needs its line here. */
+  private static final Map<String, Integer> EXPECTED_EXIT_CODES = Map.of(
+      "quick-start.yaml", FlotillaCli.SUCCEEDED,
+      // Restart fails on web-07 on purpose.
+      "web-release.yaml", FlotillaCli.NOT_SUCCEEDED,
+      "web-farm-rolling.yaml", FlotillaCli.SUCCEEDED,
+      "microservices.yaml", FlotillaCli.SUCCEEDED,
+      // Deploy app fails on app-02 on purpose; the always and failure steps still run.
+      "failing-release.yaml", FlotillaCli.NOT_SUCCEEDED,
+      // Its seed draws failures that every node survives within its 2 retries.
+      "fleet-patch.yaml", FlotillaCli.SUCCEEDED);
+
+  /** Fast enough for a test, slow enough that simulated steps still overlap as they would. */
+  private static final String TIME_SCALE = "0.02";
+
+  /** Maven runs tests in the module's directory; an IDE may run them from the repository root. */
+  static Path plansDir() {
+    Path inModule = Path.of("plans");
+    return Files.isDirectory(inModule) ? inModule : Path.of("samples", "plans");
+  }
+
+  static Stream<Path> shippedPlans() throws IOException {
+    try (Stream<Path> files = Files.list(plansDir())) {
+      return files.filter(file -> file.toString().endsWith(".yaml")).sorted().toList().stream();
+    }
+  }
+
+  @Test
+  void everyShippedPlanHasAnExpectedOutcome() throws IOException {
+    // Proves the run test below covers every shipped plan, and no plan was dropped unnoticed.
+    List<String> names = shippedPlans().map(plan -> plan.getFileName().toString()).toList();
+
+    assertThat(names).containsExactlyInAnyOrderElementsOf(EXPECTED_EXIT_CODES.keySet());
+  }
+
+  @ParameterizedTest
+  @MethodSource("shippedPlans")
+  void shippedPlanEndsAsDocumented(Path plan) {
+    // Proves a sample plan is valid, runs, and ends with the exit code its header promises.
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exitCode = FlotillaCli.run(new String[] {"deploy", plan.toString(), "--time-scale", TIME_SCALE, "--in-memory"},
+        new PrintWriter(out, true), new PrintWriter(err, true));
+
+    String printed = "exit code " + exitCode + "\n--- stdout ---\n" + out + "--- stderr ---\n" + err;
+    assertThat(exitCode).as(printed).isEqualTo(EXPECTED_EXIT_CODES.get(plan.getFileName().toString()));
+    assertThat(out.toString()).contains("Makespan");
+  }
+}

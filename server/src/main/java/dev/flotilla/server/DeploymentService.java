@@ -1,0 +1,231 @@
+package dev.flotilla.server;
+
+import com.sun.net.httpserver.HttpServer;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.flotilla.engine.EngineSettings;
+import dev.flotilla.engine.Flotilla;
+import dev.flotilla.engine.action.ActionTypes;
+import dev.flotilla.engine.deployment.DeploymentStatus;
+import dev.flotilla.persistence.DeploymentHistory;
+import dev.flotilla.persistence.DeploymentHistory.JournalReadException;
+import dev.flotilla.persistence.DurableEngine;
+import dev.flotilla.persistence.JournalUnavailableException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small HTTP service around an embedded engine: submit YAML plans, watch their events live as
+ * server-sent events, read their timelines, cancel them and open their waterfall page. It listens
+ * on 127.0.0.1 only, with the JDK's own HTTP server on a bounded pool of threads.
+ *
+ * <pre>{@code
+ * try (DeploymentService service = DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0))) {
+ *   URI deployments = service.uri().resolve("deployments");
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>From a shell: {@code ./flotilla serve --port 8080} (the CLI's {@code serve} command).
+ */
+public final class DeploymentService implements AutoCloseable {
+
+  /** The port {@code --port} defaults to. */
+  public static final int DEFAULT_PORT = 8080;
+
+  /**
+   * How to start the service.
+   *
+   * @param port the loopback port to listen on; 0 takes any free port
+   * @param journal the durable engine's directory; null keeps deployments in memory only
+   * @param timeScale multiplies every simulated duration (0.1: ten times faster)
+   */
+  public record Options(int port, Path journal, double timeScale) {
+
+    /** The highest TCP port. */
+    private static final int MAX_PORT = 65_535;
+
+    public Options {
+      if (port < 0 || port > MAX_PORT) {
+        throw new IllegalArgumentException("the port must be between 0 and " + MAX_PORT + ", not " + port);
+      }
+      if (!(timeScale > 0) || Double.isInfinite(timeScale)) {
+        throw new IllegalArgumentException("the time scale must be a number greater than 0, not " + timeScale);
+      }
+    }
+
+    /** An engine in memory: deployments are forgotten when the service stops. */
+    public static Options inMemory(int port, double timeScale) {
+      return new Options(port, null, timeScale);
+    }
+  }
+
+  /**
+   * What a stop left behind.
+   *
+   * @param unfinished the deployments run here that were queued or running when the engine
+   *     stopped, oldest first: their running actions were cancelled with the engine
+   * @param journal the journal that keeps them, so that the next start on it resumes them; null
+   *     for a service in memory, which forgets them
+   */
+  public record Stopped(List<Unfinished> unfinished, Path journal) {
+    public Stopped {
+      unfinished = List.copyOf(unfinished);
+    }
+  }
+
+  /** A deployment that had not finished when the service stopped, and the status it was left in. */
+  public record Unfinished(String id, String name, DeploymentStatus status) {}
+
+  private static final Logger log = LoggerFactory.getLogger(DeploymentService.class);
+
+  private final HttpServer server;
+  private final ThreadPoolExecutor executor;
+  private final Flotilla engine;
+  private final Deployments deployments;
+  private final ServiceSettings settings;
+  private final Path journal;
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final CompletableFuture<Stopped> stopped = new CompletableFuture<>();
+
+  private DeploymentService(HttpServer server, ThreadPoolExecutor executor, Flotilla engine, Deployments deployments,
+      ServiceSettings settings, Path journal) {
+    this.server = server;
+    this.executor = executor;
+    this.engine = engine;
+    this.deployments = deployments;
+    this.settings = settings;
+    this.journal = journal;
+  }
+
+  /** Starts the service, configured from {@code application.conf} and the defaults. */
+  public static DeploymentService start(Options options) throws IOException, JournalUnavailableException {
+    return start(options, ConfigFactory.load());
+  }
+
+  /**
+   * Starts the service: listens on the port, starts the engine and, with a journal, resumes the
+   * deployments it records as unfinished.
+   *
+   * @param config the host's configuration, with the {@code flotilla.service} section optional
+   * @throws IOException when the port cannot be bound
+   * @throws JournalUnavailableException when the journal directory cannot be used
+   */
+  public static DeploymentService start(Options options, Config config) throws IOException,
+      JournalUnavailableException {
+    // The service stops its own engine, after its HTTP server (see close): Pekko must not stop it
+    // first from the JVM's shutdown hook while requests are still being answered.
+    Config full = ServiceSettings.withDefaults(
+        ConfigFactory.parseString("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off").withFallback(config));
+    ServiceSettings settings = ServiceSettings.fromConfig(full);
+    // Logging starts here, on one thread, before the actor system's threads race to start it.
+    LoggerFactory.getILoggerFactory();
+    // Bind first: a port in use fails before an engine starts (or resumes anything).
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), options.port()), 0);
+    Flotilla engine = null;
+    try {
+      EngineSettings engineSettings = EngineSettings.fromConfig(full)
+          .withActionTypes(ActionTypes.builtIn(options.timeScale()));
+      engine = options.journal() == null
+          ? Flotilla.start(engineSettings, full)
+          : DurableEngine.start(options.journal(), engineSettings, full);
+      DeploymentHistory history = options.journal() == null ? null : new DeploymentHistory(engine.system());
+      Deployments deployments = new Deployments(engine, history, settings.maxLogLines());
+      deployments.resumeUnfinished();
+      ThreadPoolExecutor executor = new ThreadPoolExecutor(settings.httpThreads(), settings.httpThreads(),
+          0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(settings.httpQueue()), threads());
+      server.createContext("/", new ServiceHandler(deployments, settings));
+      server.setExecutor(executor);
+      server.start();
+      return new DeploymentService(server, executor, engine, deployments, settings, options.journal());
+    } catch (JournalReadException e) {
+      server.stop(0);
+      engine.close();
+      throw new IOException("cannot read the journal to resume its deployments: " + e.getMessage(), e);
+    } catch (JournalUnavailableException | RuntimeException e) {
+      server.stop(0);
+      if (engine != null) {
+        engine.close();
+      }
+      throw e;
+    }
+  }
+
+  /** The port the service listens on (the one chosen, for port 0). */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** The service's root, such as {@code http://127.0.0.1:8080/}. */
+  public URI uri() {
+    return URI.create("http://127.0.0.1:" + port() + "/");
+  }
+
+  /**
+   * Stops the service: open event streams end, the HTTP server stops (open requests get
+   * {@code flotilla.service.stop-grace} to finish), then the engine, which cancels the actions of
+   * the deployments still running. In memory those deployments are forgotten; with a journal they
+   * resume at the next start on it. Idempotent: a second call waits for the first stop and returns
+   * its report.
+   *
+   * @return the deployments the stop left unfinished, and where (if anywhere) they are kept
+   */
+  public Stopped stop() {
+    if (!stopping.compareAndSet(false, true)) {
+      return stopped.join();
+    }
+    try {
+      log.info("Deployment service on {} stopping", uri());
+      deployments.close();
+      server.stop(wholeSecondsUp(settings.stopGrace()));
+      executor.shutdownNow();
+      // Nothing is submitted any more: what has not finished now is cut short by the engine's stop.
+      List<Unfinished> unfinished = deployments.unfinished();
+      engine.close();
+      Stopped report = new Stopped(unfinished, journal);
+      log.info("Deployment service stopped; {} deployments left unfinished{}", unfinished.size(),
+          journal == null ? "" : " in journal " + journal);
+      stopped.complete(report);
+      return report;
+    } catch (RuntimeException | Error e) {
+      stopped.completeExceptionally(e);
+      throw e;
+    }
+  }
+
+  /** Stops the service, as {@link #stop()}, without the report. */
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** The JDK's server counts its stop delay in whole seconds. */
+  private static int wholeSecondsUp(Duration duration) {
+    long seconds = duration.toSeconds();
+    return Math.toIntExact(duration.equals(Duration.ofSeconds(seconds)) ? seconds : seconds + 1);
+  }
+
+  /** Daemon threads: an HTTP thread never keeps the JVM alive on its own. */
+  private static ThreadFactory threads() {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, "flotilla-http-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

@@ -1,0 +1,225 @@
+package dev.flotilla.server;
+
+import dev.flotilla.engine.DeploymentHandle;
+import dev.flotilla.engine.Flotilla;
+import dev.flotilla.engine.deployment.DeploymentEvent;
+import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
+import dev.flotilla.engine.deployment.DeploymentStatus;
+import dev.flotilla.engine.model.DeploymentPlan;
+import dev.flotilla.engine.model.PlanLayout;
+import dev.flotilla.engine.plan.InvalidPlanException;
+import dev.flotilla.engine.timeline.Timeline;
+import dev.flotilla.engine.timeline.TimelineRecorder;
+import dev.flotilla.persistence.DeploymentHistory;
+import dev.flotilla.persistence.DeploymentHistory.JournalReadException;
+import dev.flotilla.persistence.Resumption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The deployments the service knows: those it runs (submitted here, or resumed from the journal
+ * at start), each with its handle and {@link EventFeed}, and, with a journal, those recorded by
+ * earlier runs, read back on demand. Thread-safe.
+ *
+ * <p>Deployments run here are kept for the life of the service (a sample: nothing is evicted).
+ */
+final class Deployments {
+
+  /**
+   * One deployment as listed.
+   *
+   * @param status RUNNING or QUEUED while it has not finished
+   * @param startedAt when it started running (or was accepted, while queued), ISO-8601
+   * @param makespanMs from start to finish; null while it runs
+   * @param problem why its recorded events could not be read, or null
+   */
+  record Listed(String id, String name, DeploymentStatus status, String startedAt, Double makespanMs,
+      String problem) {}
+
+  /**
+   * What a cancel request found.
+   *
+   * @param status the deployment's status when asked; null if the deployment is unknown
+   * @param requested whether the cancel was passed to the running deployment
+   */
+  record CancelOutcome(DeploymentStatus status, boolean requested) {}
+
+  /**
+   * A deployment this service runs.
+   *
+   * @param queued its timeline as queued, until the engine first reports; null for a resumed
+   *     deployment, whose handle starts with its recorded history
+   */
+  record Tracked(DeploymentHandle handle, EventFeed feed, Timeline queued) {
+
+    /** The timeline as it stands; before the engine's first report, the plan as queued. */
+    Timeline timeline() {
+      // The handle records an event before passing it to the feed: once the feed has one,
+      // the handle's timeline exists.
+      return feed.hasEvents() ? handle.snapshot() : queued;
+    }
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(Deployments.class);
+
+  /** Names the plan in the problems of a submitted plan, as a file name would. */
+  static final String PLAN_SOURCE = "plan.yaml";
+
+  private final Flotilla engine;
+  private final DeploymentHistory history;
+  private final int maxLogLines;
+  private final Map<String, Tracked> running = new ConcurrentHashMap<>();
+
+  /** @param history the journal's read side; null for an engine in memory */
+  Deployments(Flotilla engine, DeploymentHistory history, int maxLogLines) {
+    this.engine = engine;
+    this.history = history;
+    this.maxLogLines = maxLogLines;
+  }
+
+  /**
+   * Checks the plan and submits it; an invalid plan starts nothing.
+   *
+   * @param overrides settings and variables that replace the plan's own ({@code ?set=key=value})
+   */
+  Tracked submit(String yaml, Map<String, String> overrides) throws InvalidPlanException {
+    DeploymentPlan plan = engine.planLoader().parse(yaml, PLAN_SOURCE, overrides);
+    EventFeed feed = EventFeed.live(PlanLayout.of(plan), maxLogLines);
+    DeploymentHandle handle = engine.submit(plan, feed);
+    Tracked tracked = new Tracked(handle, feed, queued(handle.deploymentId(), plan));
+    running.put(handle.deploymentId(), tracked);
+    return tracked;
+  }
+
+  /**
+   * Resumes what the journal records as unfinished, so a restarted service carries on with it;
+   * each one's event stream starts with its recorded events. Nothing to do in memory.
+   */
+  void resumeUnfinished() throws JournalReadException {
+    if (history == null) {
+      return;
+    }
+    Map<String, EventFeed> feeds = new HashMap<>();
+    List<DeploymentHandle> handles = Resumption.resumeUnfinished(engine, history, id -> {
+      // Called before the deployment resumes, so its recorded events are all there is yet.
+      EventFeed feed = EventFeed.recorded(recordedEvents(id), maxLogLines);
+      feeds.put(id, feed);
+      return feed;
+    });
+    for (DeploymentHandle handle : handles) {
+      running.put(handle.deploymentId(), new Tracked(handle, feeds.get(handle.deploymentId()), null));
+      log.info("Resumed deployment {}", handle.deploymentId());
+    }
+  }
+
+  private List<DeploymentEvent> recordedEvents(String id) {
+    try {
+      return history.events(id);
+    } catch (JournalReadException e) {
+      // Resumption has just read them; failing now means the journal itself is failing.
+      throw new IllegalStateException("cannot read deployment " + id + " again to resume it", e);
+    }
+  }
+
+  /** A deployment this service runs, if it is one. */
+  Optional<Tracked> tracked(String id) {
+    return Optional.ofNullable(running.get(id));
+  }
+
+  /** The timeline as it stands: live for a deployment run here, else replayed from the journal. */
+  Optional<Timeline> timeline(String id) throws JournalReadException {
+    Tracked tracked = running.get(id);
+    if (tracked != null) {
+      return Optional.of(tracked.timeline());
+    }
+    return history == null ? Optional.empty() : history.replay(id);
+  }
+
+  /** The deployment's event feed: live for one run here, else its recorded events, complete. */
+  Optional<EventFeed> feed(String id) throws JournalReadException {
+    Tracked tracked = running.get(id);
+    if (tracked != null) {
+      return Optional.of(tracked.feed());
+    }
+    if (history == null) {
+      return Optional.empty();
+    }
+    List<DeploymentEvent> events = history.events(id);
+    return events.isEmpty() ? Optional.empty() : Optional.of(EventFeed.recorded(events, maxLogLines));
+  }
+
+  /**
+   * Asks a deployment run here to cancel, unless it has finished.
+   *
+   * @return what the request found; a deployment known only from the journal is not running here
+   */
+  CancelOutcome cancel(String id, String reason) throws JournalReadException {
+    Tracked tracked = running.get(id);
+    if (tracked == null) {
+      return new CancelOutcome(timeline(id).map(Timeline::status).orElse(null), false);
+    }
+    DeploymentStatus status = tracked.timeline().status();
+    if (status.isFinal()) {
+      return new CancelOutcome(status, false);
+    }
+    tracked.handle().cancel(reason);
+    return new CancelOutcome(status, true);
+  }
+
+  /** Every deployment known, newest first: those run here, then, with a journal, the recorded others. */
+  List<Listed> list() throws JournalReadException {
+    List<Listed> listed = new ArrayList<>();
+    for (Map.Entry<String, Tracked> entry : running.entrySet()) {
+      Timeline timeline = entry.getValue().timeline();
+      listed.add(new Listed(entry.getKey(), timeline.name(), timeline.status(), timeline.startedAt(),
+          timeline.makespanMs(), null));
+    }
+    if (history != null) {
+      for (DeploymentHistory.Summary summary : history.list()) {
+        if (!running.containsKey(summary.id())) {
+          listed.add(new Listed(summary.id(), summary.name(), summary.status(),
+              summary.startedAt() == null ? null : summary.startedAt().toString(),
+              summary.duration() == null ? null : summary.duration().toNanos() / 1e6, summary.problem()));
+        }
+      }
+    }
+    listed.sort(Comparator.comparing((Listed entry) -> entry.startedAt() == null ? null : Instant.parse(entry.startedAt()),
+            Comparator.nullsLast(Comparator.reverseOrder()))
+        .thenComparing(Listed::id, Comparator.reverseOrder()));
+    return listed;
+  }
+
+  /** The deployments run here that have not finished, oldest first (ids sort by start time). */
+  List<DeploymentService.Unfinished> unfinished() {
+    List<DeploymentService.Unfinished> unfinished = new ArrayList<>();
+    for (Map.Entry<String, Tracked> entry : running.entrySet()) {
+      Timeline timeline = entry.getValue().timeline();
+      if (!timeline.status().isFinal()) {
+        unfinished.add(new DeploymentService.Unfinished(entry.getKey(), timeline.name(), timeline.status()));
+      }
+    }
+    unfinished.sort(Comparator.comparing(DeploymentService.Unfinished::id));
+    return unfinished;
+  }
+
+  /** The service stops: every open event stream ends after what it has. */
+  void close() {
+    running.values().forEach(tracked -> tracked.feed().close());
+  }
+
+  /** The timeline of a plan just submitted, before the engine has reported on it. */
+  private static Timeline queued(String id, DeploymentPlan plan) {
+    TimelineRecorder recorder = new TimelineRecorder();
+    recorder.onEvent(new DeploymentAccepted(id, plan, ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now())));
+    return recorder.timeline();
+  }
+}

@@ -1,0 +1,153 @@
+package dev.flotilla.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** Talks to a running {@link DeploymentService} over loopback, as any HTTP client would. */
+final class ServiceClient {
+
+  /** The longest any answer or stream may take: a hang fails the test instead of blocking it. */
+  static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One server-sent event. */
+  record Event(long id, String event, JsonNode data) {}
+
+  private final URI root;
+  private final HttpClient http = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(PATIENCE)
+      .build();
+
+  ServiceClient(URI root) {
+    this.root = root;
+  }
+
+  HttpResponse<String> get(String path) {
+    return send(request(path).GET().build());
+  }
+
+  HttpResponse<String> post(String path, String body) {
+    return send(request(path).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  HttpResponse<String> post(String path, byte[] body) {
+    return send(request(path).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+  }
+
+  HttpResponse<String> send(String method, String path) {
+    return send(request(path).method(method, HttpRequest.BodyPublishers.noBody()).build());
+  }
+
+  HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new AssertionError("request failed: " + request, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(root.resolve(path)).timeout(PATIENCE);
+  }
+
+  /** Submits a plan; returns the new deployment's id. */
+  String submit(String plan) {
+    HttpResponse<String> response = post("/deployments", plan);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    return json(response).path("id").asText();
+  }
+
+  /**
+   * Opens a deployment's event stream and returns once the server has answered; the events are
+   * read on a thread of their own, and the future completes when the server closes the stream.
+   */
+  CompletableFuture<List<Event>> events(String id) throws Exception {
+    HttpRequest request = request("/deployments/" + id + "/events").GET().build();
+    HttpResponse<Stream<String>> response = http.sendAsync(request, HttpResponse.BodyHandlers.ofLines())
+        .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+        type -> assertThat(type).startsWith("text/event-stream"));
+    return CompletableFuture.supplyAsync(() -> parse(response.body()),
+        reader -> new Thread(reader, "event-stream-reader").start());
+  }
+
+  /** The deployment's whole event stream, read until the server closes it after DeploymentFinished. */
+  List<Event> eventsToTheEnd(String id) throws Exception {
+    return events(id).get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  static JsonNode json(HttpResponse<String> response) {
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+        type -> assertThat(type).startsWith("application/json"));
+    try {
+      return JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new AssertionError("not JSON: " + response.body(), e);
+    }
+  }
+
+  /**
+   * Asserts an error answer: its status, and a JSON body whose {@code error} says something and
+   * shows nothing of the service's insides.
+   */
+  static JsonNode assertError(HttpResponse<String> response, int status) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    JsonNode body = json(response);
+    assertThat(body.path("error").asText()).isNotBlank();
+    assertThat(response.body()).doesNotContain("Exception").doesNotContain("at dev.");
+    return body;
+  }
+
+  private static List<Event> parse(Stream<String> lines) {
+    List<Event> events = new ArrayList<>();
+    long id = -1;
+    String event = null;
+    StringBuilder data = new StringBuilder();
+    for (Iterator<String> it = lines.iterator(); it.hasNext(); ) {
+      String line = it.next();
+      if (line.isEmpty()) {
+        if (event != null) {
+          events.add(new Event(id, event, readTree(data.toString())));
+        }
+        id = -1;
+        event = null;
+        data.setLength(0);
+      } else if (line.startsWith("id: ")) {
+        id = Long.parseLong(line.substring("id: ".length()));
+      } else if (line.startsWith("event: ")) {
+        event = line.substring("event: ".length());
+      } else if (line.startsWith("data: ")) {
+        data.append(line.substring("data: ".length()));
+      }
+    }
+    return events;
+  }
+
+  private static JsonNode readTree(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new AssertionError("event data is not JSON: " + json, e);
+    }
+  }
+}

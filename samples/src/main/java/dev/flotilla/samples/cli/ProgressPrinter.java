@@ -1,5 +1,7 @@
 package dev.flotilla.samples.cli;
 
+import static dev.flotilla.engine.deployment.WallClock.nowMicros;
+
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.CancelRequested;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionFinished;
@@ -10,6 +12,7 @@ import dev.flotilla.engine.deployment.DeploymentEvent.StepSkipped;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepStarted;
 import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.deployment.ExecutionStatus;
+import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.model.Durations;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
@@ -445,7 +448,7 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
    * deployment started, right-aligned so that the lines form columns.
    */
   private String stamp(long atMicros) {
-    Instant at = Instant.ofEpochSecond(atMicros / 1_000_000, (atMicros % 1_000_000) * 1_000);
+    Instant at = WallClock.toInstant(atMicros);
     double sinceStart = Math.max(0, atMicros - tracker.originMicros()) / 1_000_000.0;
     return CLOCK.format(LocalTime.ofInstant(at, zone))
         + String.format(Locale.ROOT, " %8s", String.format(Locale.ROOT, "+%.1fs", sinceStart));
@@ -457,10 +460,5 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
 
   private static String count(int n, String noun) {
     return n + " " + noun + (n == 1 ? "" : "s");
-  }
-
-  private static long nowMicros() {
-    Instant now = Instant.now();
-    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
   }
 }

@@ -134,7 +134,7 @@ final class ExecutionActor {
   private Behavior<Command> onGuardReply(Position position, TargetGuard.Reply reply) {
     if (reply instanceof TargetGuard.Queued queued) {
       String heldBy = queued.heldBy().stream().map(Object::toString).collect(Collectors.joining(", "));
-      deployment.deployment().tell(new DeploymentInbox.ExecutionWaiting(
+      deployment.inbox().tell(new DeploymentInbox.ExecutionWaiting(
           step(position).index(), work.target(), position.attempt(), heldBy, WallClock.nowMicros()));
       return Behaviors.same();
     }
@@ -142,7 +142,7 @@ final class ExecutionActor {
   }
 
   private Behavior<Command> requestStart(Position position) {
-    deployment.deployment().tell(new DeploymentInbox.StartExecution(
+    deployment.inbox().tell(new DeploymentInbox.StartExecution(
         step(position).index(), work.target(), position.attempt(), WallClock.nowMicros(), context.getSelf()));
     return withCleanup(Behaviors.receive(Command.class)
         .onMessageEquals(StartApproved.INSTANCE, () -> run(position)), null);
@@ -172,7 +172,7 @@ final class ExecutionActor {
       return finish(position, ended.succeeded() ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED,
           ended.message(), List.of(), true);
     }
-    deployment.deployment().tell(new DeploymentInbox.ActionRunning(info.index(), work.target()));
+    deployment.inbox().tell(new DeploymentInbox.ActionRunning(info.index(), work.target()));
     context.pipeToSelf(result, (value, error) -> new ActionEnded(attempt,
         error != null ? ActionResult.failure(describe(error))
             : value != null ? value : ActionResult.failure("the action ended without a result")));
@@ -198,7 +198,7 @@ final class ExecutionActor {
 
   private Behavior<Command> onLogLine(Position position, RunningAction action, PVector<String> log, LogLine line) {
     StepInfo info = step(position);
-    deployment.deployment().tell(new DeploymentInbox.ExecutionLog(info.index(), work.target(), position.attempt(), line.text()));
+    deployment.inbox().tell(new DeploymentInbox.ExecutionLog(info.index(), work.target(), position.attempt(), line.text()));
     PVector<String> kept = log.plus(line.text());
     if (kept.size() > deployment.logTailLines()) {
       kept = kept.minus(0);
@@ -220,7 +220,7 @@ final class ExecutionActor {
     }
     Step step = step(position).step();
     boolean retry = status.isFailure() && position.attempt() <= step.retries();
-    deployment.deployment().tell(new DeploymentInbox.ExecutionEnded(
+    deployment.inbox().tell(new DeploymentInbox.ExecutionEnded(
         step(position).index(), work.target(), position.attempt(), status, message, log, !retry, endedAt,
         atApproval));
     if (retry) {

@@ -10,7 +10,9 @@ import dev.flotilla.engine.model.Step;
 import dev.flotilla.engine.throttle.Throttle;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -159,13 +161,21 @@ final class ExecutionActor {
     RunningAction running;
     try {
       running = deployment.actions().get(info.index()).start(actionContext);
-      if (running == null || running.result() == null) {
-        running = failedToStart(new IllegalStateException("the action returned no running execution"));
-      }
-    } catch (RuntimeException e) {
-      running = failedToStart(e);
+    } catch (Exception e) {
+      return finish(position, ExecutionStatus.FAILED, "action failed to start: " + describe(e), List.of(), true);
     }
-    java.util.concurrent.CompletableFuture<ActionResult> result = running.result().toCompletableFuture();
+    CompletableFuture<ActionResult> result;
+    try {
+      CompletionStage<ActionResult> stage = running == null ? null : running.result();
+      if (stage == null) {
+        throw new IllegalStateException("the action returned no running execution");
+      }
+      result = stage.toCompletableFuture();
+    } catch (Exception e) {
+      // It may be running all the same: stop it before the guard is given back.
+      cancel(running);
+      return finish(position, ExecutionStatus.FAILED, "action failed: " + describe(e), List.of(), true);
+    }
     if (result.isDone()) {
       // An action that ended as it started (a zero-length simulation) needs no round trip.
       ActionResult ended = outcomeOf(result);
@@ -190,9 +200,12 @@ final class ExecutionActor {
             ended.result().succeeded() ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED,
             ended.result().message(), log, false))
         .onMessage(TimedOut.class, timedOut -> timedOut.attempt() == position.attempt(), timedOut -> {
-          action.cancel();
-          return finish(position, ExecutionStatus.TIMED_OUT,
-              "timed out after " + Durations.format(step(position).step().timeout()), log, false);
+          String timedOutAfter = "timed out after " + Durations.format(step(position).step().timeout());
+          String cancelFailed = cancel(action);
+          return cancelFailed == null
+              ? finish(position, ExecutionStatus.TIMED_OUT, timedOutAfter, log, false)
+              : finish(position, ExecutionStatus.FAILED, timedOutAfter + ", and cancelling the action failed: "
+                  + cancelFailed, log, false);
         }), action);
   }
 
@@ -241,9 +254,7 @@ final class ExecutionActor {
   private Behavior<Command> withCleanup(BehaviorBuilder<Command> builder, RunningAction action) {
     return builder
         .onSignal(PostStop.class, signal -> {
-          if (action != null) {
-            action.cancel();
-          }
+          cancel(action);
           if (guard != null) {
             guard.tell(new TargetGuard.Release(context.getSelf()));
           }
@@ -252,11 +263,26 @@ final class ExecutionActor {
         .build();
   }
 
-  private static RunningAction failedToStart(RuntimeException e) {
-    return RunningAction.completed(ActionResult.failure("action failed to start: " + describe(e)));
+  /**
+   * Cancels an action, which must not take this actor down (nor keep its guard) if it throws.
+   *
+   * @return why cancelling failed; null if it did not
+   */
+  private String cancel(RunningAction action) {
+    if (action == null) {
+      return null;
+    }
+    try {
+      action.cancel();
+      return null;
+    } catch (Exception e) {
+      context.getLog().warn("Deployment {}: cancelling an action on {} failed", deployment.deploymentId(),
+          work.target(), e);
+      return describe(e);
+    }
   }
 
-  private static ActionResult outcomeOf(java.util.concurrent.CompletableFuture<ActionResult> done) {
+  private static ActionResult outcomeOf(CompletableFuture<ActionResult> done) {
     try {
       ActionResult value = done.join();
       return value != null ? value : ActionResult.failure("the action ended without a result");

@@ -1,5 +1,7 @@
 package dev.flotilla.cli;
 
+import static dev.flotilla.engine.deployment.WallClock.nowMicros;
+
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.CancelRequested;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionFinished;
@@ -10,6 +12,7 @@ import dev.flotilla.engine.deployment.DeploymentEvent.StepSkipped;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepStarted;
 import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.deployment.ExecutionStatus;
+import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
 import dev.flotilla.cli.progress.LiveScreen;
@@ -498,7 +501,7 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
    * jump back to +0.0s at the start.
    */
   private String stamp(long atMicros, boolean afterStart) {
-    Instant at = Instant.ofEpochSecond(atMicros / 1_000_000, (atMicros % 1_000_000) * 1_000);
+    Instant at = WallClock.toInstant(atMicros);
     String sinceStart = afterStart
         ? String.format(Locale.ROOT, "+%.1fs", Math.max(0, atMicros - tracker.startedMicros()) / 1_000_000.0)
         : "";
@@ -507,10 +510,5 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
 
   private static String count(int n, String noun) {
     return n + " " + noun + (n == 1 ? "" : "s");
-  }
-
-  private static long nowMicros() {
-    Instant now = Instant.now();
-    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
   }
 }

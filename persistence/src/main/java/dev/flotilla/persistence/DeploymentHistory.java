@@ -6,6 +6,7 @@ import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentStarted;
 import dev.flotilla.engine.deployment.DeploymentStatus;
+import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.timeline.Timeline;
 import dev.flotilla.engine.timeline.TimelineRecorder;
 import java.time.Duration;
@@ -307,7 +308,7 @@ public final class DeploymentHistory {
     }
     long origin = startedAt != null ? startedAt : acceptedAt;
     Duration duration = finishedAt == null ? null : Duration.ofNanos((finishedAt - origin) * 1_000L);
-    Instant start = Instant.ofEpochSecond(origin / 1_000_000L, (origin % 1_000_000L) * 1_000L);
+    Instant start = WallClock.toInstant(origin);
     return new Summary(id, name, status, start, duration, count, null);
   }
 

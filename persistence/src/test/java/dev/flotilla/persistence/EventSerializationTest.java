@@ -77,6 +77,7 @@ class EventSerializationTest {
         new DeploymentEvent.ExecutionInterrupted(0, "web-07", 2, true, 9L),
         new DeploymentEvent.StepFinished(0, StepStatus.FAILED, 3, 10L),
         new DeploymentEvent.CancelRequested("operator said stop", 11L),
+        new DeploymentEvent.DeploymentAborted("the deployment's actor failed: journal unavailable", 11L),
         new DeploymentEvent.DeploymentFinished(DeploymentStatus.CANCELLED, 12L));
   }
 

@@ -5,6 +5,7 @@ import dev.flotilla.engine.Flotilla;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentStatus;
+import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.plan.InvalidPlanException;
@@ -14,7 +15,6 @@ import dev.flotilla.persistence.DeploymentHistory;
 import dev.flotilla.persistence.DeploymentHistory.JournalReadException;
 import dev.flotilla.persistence.Resumption;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -219,7 +219,7 @@ final class Deployments {
   /** The timeline of a plan just submitted, before the engine has reported on it. */
   private static Timeline queued(String id, DeploymentPlan plan) {
     TimelineRecorder recorder = new TimelineRecorder();
-    recorder.onEvent(new DeploymentAccepted(id, plan, ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now())));
+    recorder.onEvent(new DeploymentAccepted(id, plan, WallClock.nowMicros()));
     return recorder.timeline();
   }
 }

@@ -3,38 +3,31 @@ package dev.flotilla.engine.deployment;
 import dev.flotilla.engine.action.Action;
 import dev.flotilla.engine.action.ActionRuntime;
 import dev.flotilla.engine.action.ActionTypes;
-import dev.flotilla.engine.action.InvalidActionException;
-import dev.flotilla.engine.deployment.DeploymentEvent.BlockStarted;
-import dev.flotilla.engine.deployment.DeploymentEvent.CancelRequested;
-import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
-import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;
-import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentStarted;
-import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionFinished;
-import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionInterrupted;
-import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionStarted;
-import dev.flotilla.engine.deployment.DeploymentEvent.StepFinished;
-import dev.flotilla.engine.deployment.DeploymentEvent.StepSkipped;
-import dev.flotilla.engine.deployment.DeploymentEvent.StepStarted;
+import dev.flotilla.engine.deployment.DeploymentDecider.ApproveStart;
+import dev.flotilla.engine.deployment.DeploymentDecider.Decision;
+import dev.flotilla.engine.deployment.DeploymentDecider.Directive;
+import dev.flotilla.engine.deployment.DeploymentDecider.PassOnLog;
+import dev.flotilla.engine.deployment.DeploymentDecider.RunBlock;
 import dev.flotilla.engine.deployment.DeploymentInbox.Report;
 import dev.flotilla.engine.guard.TargetGuard;
 import dev.flotilla.engine.guard.TargetGuards;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
-import dev.flotilla.engine.model.RunCondition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -42,18 +35,25 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.Recovery;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * One deployment, event-sourced: the owner of its state. It runs the blocks strictly in order, one
- * {@link StepBlockActor} at a time, evaluating each step's run condition when its block starts.
- * Its children report through a {@link DeploymentInbox} (group commit); each batch of reports
- * becomes events that are persisted together, then applied to the immutable
- * {@link DeploymentState}, handed to the listener, and only then acted on: an execution's start
- * is recorded before its action runs (write-ahead).
+ * One deployment, event-sourced: the shell around {@link DeploymentDecider}. Each command or
+ * batch of reports goes to the decider, whose events are persisted together (one journal write),
+ * then applied to the immutable {@link DeploymentState}, handed to the listener, and only then
+ * acted on: blocks are spawned, starts approved. An execution's start is recorded before its
+ * action runs (write-ahead). Its children report through a {@link DeploymentInbox} (group commit).
  *
- * <p>After a restart the deployment recovers from its journal and waits for the engine to admit
- * it again; it then records the executions that were in flight as interrupted and carries on
- * with what is left of its current block. Nothing recorded as finished runs again.
+ * <p>After the engine restarts, the deployment recovers from its journal and waits for the engine
+ * to admit it again; it then records the executions that were in flight as interrupted and carries
+ * on with what is left of its current block. Nothing recorded as finished runs again.
+ *
+ * <p>Failures: a durable deployment whose journal fails restarts with backoff
+ * ({@link DeploymentRestart}) and resumes on its own from what its journal holds: what it was asked
+ * (accept, admit, cancel) survives the restart here, as the journal may not have recorded it. A
+ * deployment that stops before it finished (restarts exhausted, a rejected write, anything thrown)
+ * is ended FAILED by the engine through its {@link DeploymentWatch}, through which this actor hands
+ * every batch it records to the listener.
  */
 public final class DeploymentActor
     extends EventSourcedBehaviorWithEnforcedReplies<DeploymentActor.Command, DeploymentEvent, DeploymentState> {
@@ -102,19 +102,35 @@ public final class DeploymentActor
   public record Wiring(ActionTypes actionTypes, DeploymentListener listener, ActorRef<TargetGuards.Command> guards,
       ActionRuntime runtime, int logTailLines, int maxBatch, Duration batchHold, Store store) {}
 
+  /** How long the target guards may take to answer for a deployment's targets. */
+  private static final Duration GUARDS_TIMEOUT = Duration.ofMinutes(1);
+
   private final ActorContext<Command> context;
   private final Wiring wiring;
-  private final ActorRef<DeploymentInbox.Command> inbox;
+  private final DeploymentWatch watch;
+
+  // What the deployment was asked. Kept here, outside the part a journal failure restarts,
+  // because the journal may have lost the events that recorded it.
+  private DeploymentPlan plan;
+  private boolean admitted;
+  private String cancelReason;
+
+  // The current incarnation: set up again after every restart.
+  private int incarnation;
+  private ActorRef<DeploymentInbox.Command> inbox;
+  private boolean guardsRequested;
   /** Fixed once the deployment has its guards; references, not state. */
   private DeploymentContext running;
-  /** The folded results of the decision being persisted, in event order (see {@link #applyEvent}). */
-  private final java.util.ArrayDeque<Applied> applied = new java.util.ArrayDeque<>();
+  /** The decision being persisted and its batch, so that its folded state is reused (see {@link #applyEvent}). */
+  private Decision persisting;
+  private DeploymentEvent.Batch persistingBatch;
 
-  private DeploymentActor(ActorContext<Command> context, String deploymentId, Wiring wiring) {
-    super(persistenceId(deploymentId));
+  private DeploymentActor(ActorContext<Command> context, String deploymentId, Wiring wiring, DeploymentWatch watch,
+      BackoffSupervisorStrategy onJournalFailure) {
+    super(persistenceId(deploymentId), onJournalFailure);
     this.context = context;
     this.wiring = wiring;
-    this.inbox = context.spawn(DeploymentInbox.create(context.getSelf(), wiring.maxBatch(), wiring.batchHold()), "inbox");
+    this.watch = watch;
   }
 
   /** The journal's name for a deployment. */
@@ -122,9 +138,17 @@ public final class DeploymentActor
     return PersistenceId.of("deployment", deploymentId);
   }
 
-  /** A deployment, new or recovered from its journal. */
-  public static Behavior<Command> create(String deploymentId, Wiring wiring) {
-    return Behaviors.setup(context -> new DeploymentActor(context, deploymentId, wiring));
+  /**
+   * A deployment, new or recovered from its journal.
+   *
+   * @param watch the engine's hold on it: this actor publishes there what it records
+   */
+  public static Behavior<Command> create(String deploymentId, Wiring wiring, DeploymentWatch watch) {
+    return Behaviors.setup(context -> new DeploymentActor(context, deploymentId, wiring, watch,
+        // A transient store recovers nothing, so a restart would lose the deployment: it stops.
+        wiring.store().durable()
+            ? DeploymentRestart.fromConfig(context.getSystem().settings().config()).strategy()
+            : null));
   }
 
   @Override
@@ -154,37 +178,32 @@ public final class DeploymentActor
     return every > 0 ? RetentionCriteria.snapshotEvery(every, 2) : RetentionCriteria.disabled();
   }
 
+  /**
+   * Applies a persisted event. A decision already folded its events into the state it ends with,
+   * and {@link DeploymentState#apply} is a pure function: when the journal confirms exactly the
+   * batch being persisted, on the state it was decided on, that state is reused instead of
+   * computed twice. Recovery, or anything unexpected, applies the event for real.
+   */
+  private DeploymentState applyEvent(DeploymentState state, DeploymentEvent event) {
+    Decision expected = persisting;
+    boolean confirmed = expected != null && event == persistingBatch && state == expected.before();
+    persisting = null;
+    persistingBatch = null;
+    if (confirmed) {
+      return expected.after();
+    }
+    return state.apply(event);
+  }
+
   @Override
   public EventHandler<DeploymentState, DeploymentEvent> eventHandler() {
     return newEventHandlerBuilder().forAnyState().onAnyEvent(this::applyEvent);
   }
 
-  /**
-   * Applies a persisted event. A command's decision already folded its events into the states it
-   * acted on, and {@link DeploymentState#apply} is a pure function: when the journal confirms
-   * exactly those events, in order, the folded states are reused instead of computed twice.
-   * Recovery, or anything unexpected, applies the event for real. A batch (how a decision's events
-   * are journaled) applies its events in order.
-   */
-  private DeploymentState applyEvent(DeploymentState state, DeploymentEvent event) {
-    if (event instanceof DeploymentEvent.Batch batch) {
-      DeploymentState current = state;
-      for (DeploymentEvent inner : batch.events()) {
-        current = applyEvent(current, inner);
-      }
-      return current;
-    }
-    Applied next = applied.peek();
-    if (next != null && next.event() == event && next.before() == state) {
-      applied.poll();
-      return next.after();
-    }
-    applied.clear();
-    return state.apply(event);
+  @Override
+  public SignalHandler<DeploymentState> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::onRecovered).build();
   }
-
-  /** One event a decision folded: the state before it and after it. */
-  private record Applied(DeploymentEvent event, DeploymentState before, DeploymentState after) {}
 
   @Override
   public CommandHandlerWithReply<Command, DeploymentEvent, DeploymentState> commandHandler() {
@@ -193,41 +212,78 @@ public final class DeploymentActor
         .onCommand(Accept.class, this::onAccept)
         .onCommand(Admit.class, this::onAdmit)
         .onCommand(GuardsResolved.class, this::onGuardsResolved)
-        .onCommand(GuardsUnavailable.class, (state, unavailable) -> {
-          throw new IllegalStateException("deployment " + state.deploymentId() + ": " + unavailable.reason());
-        })
+        .onCommand(GuardsUnavailable.class, this::onGuardsUnavailable)
         .onCommand(Cancel.class, this::onCancel)
         .onCommand(Record.class, this::onRecord)
         .build();
   }
 
+  // ---- lifecycle ----
+
+  /**
+   * Recovered, at the start or after a restart. A new or resumed deployment waits to be accepted
+   * or admitted; a restarted one is asked again what it was asked before.
+   */
+  private void onRecovered(DeploymentState state) {
+    incarnation++;
+    inbox = context.spawn(DeploymentInbox.create(context.getSelf(), wiring.maxBatch(), wiring.batchHold()), "inbox");
+    running = null;
+    guardsRequested = false;
+    persisting = null;
+    persistingBatch = null;
+    watch.recovered(state);
+    if (incarnation == 1) {
+      return;
+    }
+    context.getLog().warn("Deployment {} restarted after a journal failure; it carries on from what its journal holds",
+        persistenceId().entityId());
+    if (state.deploymentId() == null && plan != null) {
+      context.getSelf().tell(new Accept(plan));
+    }
+    if (cancelReason != null && !state.cancelRequested()) {
+      context.getSelf().tell(new Cancel(cancelReason));
+    } else if (admitted) {
+      requestGuards(state);
+    }
+  }
+
   // ---- commands ----
 
   private ReplyEffect<DeploymentEvent, DeploymentState> onAccept(DeploymentState state, Accept accept) {
-    Decision decision = new Decision(state);
-    if (state.deploymentId() == null) {
-      decision.record(new DeploymentAccepted(persistenceId().entityId(), accept.plan(), WallClock.nowMicros()));
+    if (plan == null) {
+      plan = accept.plan();
     }
-    return decision.effect().thenNoReply();
+    Decision decision = DeploymentDecider.accept(state, persistenceId().entityId(), accept.plan(),
+        WallClock.nowMicros());
+    // Admitted before its acceptance was recorded (it was lost to a journal failure): start now.
+    return carryOut(decision).thenRun(this::requestGuards).thenNoReply();
   }
 
   private ReplyEffect<DeploymentEvent, DeploymentState> onAdmit(DeploymentState state, Admit admit) {
+    admitted = true;
     if (state.status().isFinal()) {
       return Effect().stop().thenNoReply();
     }
-    if (state.deploymentId() == null || state.cancelRequested()) {
-      return Effect().none().thenNoReply();
+    requestGuards(state);
+    return Effect().none().thenNoReply();
+  }
+
+  /** Asks for the guards of the deployment's targets, once it is accepted, admitted and still to run. */
+  private void requestGuards(DeploymentState state) {
+    if (!admitted || guardsRequested || running != null || state.deploymentId() == null
+        || state.status().isFinal() || state.cancelRequested()) {
+      return;
     }
+    guardsRequested = true;
     Set<String> targets = new LinkedHashSet<>();
     for (StepInfo step : state.layout().steps()) {
       targets.addAll(step.targets());
     }
-    context.ask(TargetGuards.Resolved.class, wiring.guards(), Duration.ofMinutes(1),
+    context.ask(TargetGuards.Resolved.class, wiring.guards(), GUARDS_TIMEOUT,
         replyTo -> new TargetGuards.Resolve(targets, replyTo),
         (resolved, error) -> error != null
             ? new GuardsUnavailable("target guards did not answer: " + error.getMessage())
             : new GuardsResolved(resolved.guards()));
-    return Effect().none().thenNoReply();
   }
 
   private ReplyEffect<DeploymentEvent, DeploymentState> onGuardsResolved(DeploymentState state, GuardsResolved resolved) {
@@ -237,293 +293,82 @@ public final class DeploymentActor
     List<Action> actions;
     try {
       actions = configureActions(state.layout());
-    } catch (InvalidActionException e) {
-      return cannotRun(state, e.getMessage());
+    } catch (Exception e) {
+      return cannotRun(state, e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
     }
     running = new DeploymentContext(state.deploymentId(), state.layout(), actions,
         resolved.guards(), wiring.runtime(), wiring.logTailLines(), inbox);
-    Decision decision = new Decision(state);
-    if (state.status() == DeploymentStatus.QUEUED) {
-      decision.record(new DeploymentStarted(WallClock.nowMicros()));
-      startBlock(decision, 0);
-    } else {
-      resume(decision);
-    }
-    return decision.effect().thenNoReply();
+    return carryOut(DeploymentDecider.start(state, WallClock::nowMicros)).thenNoReply();
   }
 
-  /**
-   * A deployment this engine cannot run: a plan accepted (and validated) by another engine, resumed
-   * here without one of its action types. It ends FAILED at once, saying why, rather than stopping
-   * with its result never completed: what was running is interrupted for good, what was pending is
-   * skipped.
-   */
+  private ReplyEffect<DeploymentEvent, DeploymentState> onGuardsUnavailable(DeploymentState state,
+      GuardsUnavailable unavailable) {
+    if (state.status().isFinal() || running != null) {
+      return Effect().none().thenNoReply();
+    }
+    return cannotRun(state, unavailable.reason());
+  }
+
   private ReplyEffect<DeploymentEvent, DeploymentState> cannotRun(DeploymentState state, String reason) {
     context.getLog().error("Deployment {} cannot run on this engine: {}", state.deploymentId(), reason);
-    Decision decision = new Decision(state);
-    long now = WallClock.nowMicros();
-    for (var entry : state.running().entrySet()) {
-      ExecutionKey key = entry.getKey();
-      decision.record(new ExecutionInterrupted(key.step(), key.target(), entry.getValue().attempt(), false, now));
-    }
-    for (StepInfo step : state.layout().steps()) {
-      if (step.isChild()) {
-        continue;
-      }
-      StepStatus status = decision.state.step(step.index()).status();
-      if (status == StepStatus.RUNNING) {
-        for (StepInfo child : state.layout().childrenOf(step.index())) {
-          decision.record(new StepFinished(child.index(), StepStatus.FAILED, 0, now));
-        }
-        decision.record(new StepFinished(step.index(), StepStatus.FAILED, 0, now));
-      } else if (status == StepStatus.PENDING) {
-        skip(decision, step.index(), "cannot run on this engine: " + reason);
-      }
-    }
-    finish(decision, DeploymentStatus.FAILED);
-    return decision.effect().thenNoReply();
+    return carryOut(DeploymentDecider.cannotRun(state, reason, WallClock.nowMicros())).thenNoReply();
   }
 
   private ReplyEffect<DeploymentEvent, DeploymentState> onCancel(DeploymentState state, Cancel cancel) {
     if (state.status().isFinal()) {
       return Effect().stop().thenNoReply();
     }
-    if (state.cancelRequested() || state.deploymentId() == null) {
-      return Effect().none().thenNoReply();
+    if (cancelReason == null) {
+      cancelReason = cancel.reason();
     }
-    Decision decision = new Decision(state);
-    long now = WallClock.nowMicros();
-    decision.record(new CancelRequested(cancel.reason(), now));
-    for (var entry : state.running().entrySet()) {
-      ExecutionKey key = entry.getKey();
-      decision.record(new ExecutionFinished(key.step(), key.target(), entry.getValue().attempt(),
-          ExecutionStatus.CANCELLED, "deployment cancelled: " + cancel.reason(), List.of(), true, now));
-    }
-    PlanLayout layout = state.layout();
-    for (StepInfo step : layout.steps()) {
-      if (step.isChild()) {
-        continue;
-      }
-      StepStatus status = decision.state.step(step.index()).status();
-      if (status == StepStatus.RUNNING) {
-        for (StepInfo child : layout.childrenOf(step.index())) {
-          decision.record(new StepFinished(child.index(), StepStatus.CANCELLED, 0, now));
-        }
-        decision.record(new StepFinished(step.index(), StepStatus.CANCELLED, 0, now));
-      } else if (status == StepStatus.PENDING) {
-        skip(decision, step.index(), "deployment cancelled");
-      }
-    }
-    finish(decision, DeploymentStatus.CANCELLED);
-    return decision.effect().thenNoReply();
+    return carryOut(DeploymentDecider.cancel(state, cancel.reason(), WallClock.nowMicros())).thenNoReply();
   }
 
   private ReplyEffect<DeploymentEvent, DeploymentState> onRecord(DeploymentState state, Record record) {
-    Decision decision = new Decision(state);
-    for (Report report : record.reports()) {
-      onReport(decision, report);
+    if (!record.inbox().equals(inbox)) {
+      // From the inbox of an incarnation before a restart: its children, and what they reported, are gone.
+      return Effect().none().thenNoReply();
     }
-    return decision.effect().thenReply(record.inbox(), s -> DeploymentInbox.Recorded.INSTANCE);
+    return carryOut(DeploymentDecider.record(state, record.reports(), WallClock::nowMicros))
+        .thenReply(record.inbox(), s -> DeploymentInbox.Recorded.INSTANCE);
   }
 
-  private void onReport(Decision decision, Report report) {
-    DeploymentState state = decision.state;
-    boolean active = state.status() == DeploymentStatus.RUNNING && !state.cancelRequested();
-    if (report instanceof DeploymentInbox.ExecutionLog log) {
-      decision.then(() -> notifyLog(state.layout(), log));
-      return;
-    }
-    if (!active) {
-      return;
-    }
-    if (report instanceof DeploymentInbox.StartExecution start) {
-      decision.record(new ExecutionStarted(start.step(), start.target(), start.attempt(), start.atMicros()));
-      decision.then(() -> start.replyTo().tell(ExecutionActor.StartApproved.INSTANCE));
-    } else if (report instanceof DeploymentInbox.ExecutionEnded ended) {
-      if (state.running().containsKey(new ExecutionKey(ended.step(), ended.target()))) {
-        decision.record(new ExecutionFinished(ended.step(), ended.target(), ended.attempt(), ended.status(),
-            ended.message(), ended.log(), ended.last(), ended.atMicros()));
-      }
-    } else if (report instanceof DeploymentInbox.ExecutionWaiting waiting) {
-      decision.record(new DeploymentEvent.ExecutionWaiting(waiting.step(), waiting.target(), waiting.attempt(),
-          waiting.heldBy(), waiting.atMicros()));
-    } else if (report instanceof DeploymentInbox.StepBegan began) {
-      if (state.step(began.step()).status() == StepStatus.PENDING) {
-        decision.record(new StepStarted(began.step(), WallClock.nowMicros()));
-      }
-    } else if (report instanceof DeploymentInbox.StepEnded ended) {
-      long now = WallClock.nowMicros();
-      for (StepInfo child : state.layout().childrenOf(ended.step())) {
-        decision.record(new StepFinished(child.index(), decision.state.outcomeOf(child.index()),
-            ended.targetsNotStarted(), now));
-      }
-      decision.record(new StepFinished(ended.step(), decision.state.outcomeOf(ended.step()),
-          ended.targetsNotStarted(), now));
-    } else if (report instanceof DeploymentInbox.BlockEnded ended) {
-      if (ended.block() == state.currentBlock()) {
-        startBlock(decision, ended.block() + 1);
-      }
-    }
-  }
-
-  // ---- running blocks ----
-
-  /** Starts the first block at or after {@code block} that has a step allowed to run, or finishes. */
-  private void startBlock(Decision decision, int block) {
-    PlanLayout layout = decision.state.layout();
-    for (int next = block; next < layout.blocks().size(); next++) {
-      List<Integer> runnable = new ArrayList<>();
-      for (int stepIndex : layout.blocks().get(next)) {
-        StepInfo step = layout.step(stepIndex);
-        if (step.step().condition().allows(decision.state.failed(), layout.plan().variables())) {
-          runnable.add(stepIndex);
-        } else {
-          skip(decision, stepIndex, "condition " + describe(step.step().condition()) + " not met");
-        }
-      }
-      if (!runnable.isEmpty()) {
-        decision.record(new BlockStarted(next, WallClock.nowMicros()));
-        Map<Integer, StepWork> work = new java.util.HashMap<>();
-        for (int position = 0; position < runnable.size(); position++) {
-          int stepIndex = runnable.get(position);
-          work.put(stepIndex, freshWork(layout.step(stepIndex), layout, position, runnable.size()));
-        }
-        spawnBlock(decision, next, runnable, work);
-        return;
-      }
-    }
-    finish(decision, decision.state.failed() ? DeploymentStatus.FAILED : DeploymentStatus.SUCCEEDED);
-  }
-
-  private void spawnBlock(Decision decision, int block, List<Integer> steps, Map<Integer, StepWork> work) {
-    DeploymentContext deployment = running;
-    decision.then(() -> context.spawn(StepBlockActor.create(deployment, block, steps, work), "block-" + block));
-  }
+  // ---- carrying out decisions ----
 
   /**
-   * A step's work when its block starts. When several plain steps of a block share machines under
-   * exclusive isolation, each begins at a different point of its target list (the i-th of k steps
-   * a fraction i/k in, wrapping around), so they spread over the fleet instead of queueing for the
-   * same first guards. A rolling step keeps plan order: its window is meant to walk the fleet.
+   * Persists a decision's events as one batch; once they are recorded, publishes the state to the
+   * engine, hands the events to the listener, carries out the directives and, if the deployment is
+   * over, stops (which takes every child with it: running actions are cancelled, guards released).
    */
-  private static StepWork freshWork(StepInfo step, PlanLayout layout, int position, int stepsInBlock) {
-    List<Integer> sequence = sequenceOf(step, layout);
-    if (step.step().runOnServer()) {
-      return new StepWork(List.of(TargetWork.fresh(null, sequence)), 0);
+  private EffectBuilder<DeploymentEvent, DeploymentState> carryOut(Decision decision) {
+    if (decision.events().isEmpty()) {
+      return decision.directives().isEmpty()
+          ? Effect().none()
+          : Effect().none().thenRun(state -> decision.directives().forEach(this::carryOut));
     }
-    List<String> names = step.targets();
-    boolean spread = stepsInBlock > 1 && !step.step().isRolling()
-        && layout.plan().targetIsolation() == dev.flotilla.engine.model.TargetIsolation.EXCLUSIVE;
-    int offset = spread ? (int) ((long) position * names.size() / stepsInBlock) : 0;
-    List<TargetWork> targets = new ArrayList<>(names.size());
-    for (int i = 0; i < names.size(); i++) {
-      targets.add(TargetWork.fresh(names.get((i + offset) % names.size()), sequence));
-    }
-    return new StepWork(targets, 0);
+    persisting = decision;
+    persistingBatch = new DeploymentEvent.Batch(decision.events(), decision.after().events());
+    EffectBuilder<DeploymentEvent, DeploymentState> effect = Effect()
+        .persist(persistingBatch)
+        .thenRun(state -> {
+          watch.published(state, decision.events());
+          decision.directives().forEach(this::carryOut);
+        });
+    return decision.finished() ? effect.thenStop() : effect;
   }
 
-  private static List<Integer> sequenceOf(StepInfo step, PlanLayout layout) {
-    return step.step().isRolling()
-        ? layout.childrenOf(step.index()).stream().map(StepInfo::index).toList()
-        : List.of(step.index());
-  }
-
-  /**
-   * Carries on after a restart: executions that were in flight are interrupted (run again as
-   * their next attempt, or failed, by the plan's policy), then the current block runs what it has
-   * left. What the journal records as finished is never run again.
-   */
-  private void resume(Decision decision) {
-    DeploymentState state = decision.state;
-    PlanLayout layout = state.layout();
-    boolean rerun = layout.plan().onInterrupted() == DeploymentPlan.InterruptPolicy.RERUN;
-    long now = WallClock.nowMicros();
-    for (var entry : state.running().entrySet()) {
-      ExecutionKey key = entry.getKey();
-      decision.record(new ExecutionInterrupted(key.step(), key.target(), entry.getValue().attempt(), rerun, now));
-    }
-    int block = decision.state.currentBlock();
-    if (block < 0) {
-      startBlock(decision, 0);
-      return;
-    }
-    List<Integer> steps = new ArrayList<>();
-    Map<Integer, StepWork> work = new java.util.HashMap<>();
-    for (int stepIndex : layout.blocks().get(block)) {
-      StepStatus status = decision.state.step(stepIndex).status();
-      if (status == StepStatus.PENDING || status == StepStatus.RUNNING) {
-        steps.add(stepIndex);
-        work.put(stepIndex, remainingWork(decision.state, layout.step(stepIndex), layout));
-      }
-    }
-    if (steps.isEmpty()) {
-      startBlock(decision, block + 1);
-    } else {
-      spawnBlock(decision, block, steps, work);
+  private void carryOut(Directive directive) {
+    if (directive instanceof ApproveStart approve) {
+      approve.execution().tell(ExecutionActor.StartApproved.INSTANCE);
+    } else if (directive instanceof RunBlock block) {
+      context.spawn(StepBlockActor.create(running, block.block(), block.steps(), block.work()),
+          "block-" + block.block());
+    } else if (directive instanceof PassOnLog log) {
+      notifyLog(log.line());
     }
   }
 
-  /** A step's work after a restart: every target it has not finished, from where it stopped. */
-  private static StepWork remainingWork(DeploymentState state, StepInfo step, PlanLayout layout) {
-    List<Integer> sequence = sequenceOf(step, layout);
-    List<String> targets = step.step().runOnServer() ? Collections.singletonList(null) : step.targets();
-    boolean stepFailed = false;
-    for (int index : sequence) {
-      stepFailed |= state.step(index).failed() > 0;
-    }
-    List<TargetWork> work = new ArrayList<>();
-    int notStarted = 0;
-    for (String target : targets) {
-      int position = 0;
-      boolean failedHere = false;
-      while (position < sequence.size()) {
-        ExecutionStatus outcome = state.finished().get(new ExecutionKey(sequence.get(position), target));
-        if (outcome == null) {
-          break;
-        }
-        failedHere |= outcome.isFailure();
-        position++;
-      }
-      boolean started = false;
-      for (int index : sequence) {
-        ExecutionKey key = new ExecutionKey(index, target);
-        started |= state.lastAttempt().containsKey(key) || state.finished().containsKey(key);
-      }
-      if (position == sequence.size()) {
-        continue;
-      }
-      if (!started && stepFailed) {
-        // A failed step starts no new targets, before or after a restart.
-        notStarted++;
-        continue;
-      }
-      Integer last = state.lastAttempt().get(new ExecutionKey(sequence.get(position), target));
-      work.add(new TargetWork(target, sequence, position, last == null ? 1 : last + 1, failedHere));
-    }
-    return new StepWork(work, notStarted);
-  }
-
-  private void skip(Decision decision, int stepIndex, String reason) {
-    long now = WallClock.nowMicros();
-    decision.record(new StepSkipped(stepIndex, reason, now));
-    for (StepInfo child : decision.state.layout().childrenOf(stepIndex)) {
-      decision.record(new StepSkipped(child.index(), reason, now));
-    }
-  }
-
-  private void finish(Decision decision, DeploymentStatus status) {
-    decision.record(new DeploymentFinished(status, WallClock.nowMicros()));
-    // Stopping takes every child with it: running actions are cancelled and guards released.
-    decision.stop = true;
-  }
-
-  private static String describe(RunCondition condition) {
-    return condition.kind() == RunCondition.Kind.VARIABLE
-        ? "variable " + condition.variable()
-        : condition.kind().name().toLowerCase(Locale.ROOT);
-  }
-
-  private List<Action> configureActions(PlanLayout layout) throws InvalidActionException {
+  private List<Action> configureActions(PlanLayout layout) throws Exception {
     List<Action> actions = new ArrayList<>();
     for (StepInfo step : layout.steps()) {
       if (step.step().isRolling()) {
@@ -532,71 +377,20 @@ public final class DeploymentActor
       }
       try {
         actions.add(wiring.actionTypes().configure(step.step().action()));
-      } catch (InvalidActionException e) {
-        throw new InvalidActionException(e.key(), "step \"" + step.name() + "\": " + e.getMessage());
+      } catch (Exception e) {
+        String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        throw new IllegalArgumentException("step \"" + step.name() + "\": " + message, e);
       }
     }
     return Collections.unmodifiableList(actions);
   }
 
-  private void notifyLog(PlanLayout layout, DeploymentInbox.ExecutionLog log) {
+  private void notifyLog(DeploymentInbox.ExecutionLog log) {
     try {
-      wiring.listener().onLogLine(new DeploymentListener.ExecutionLogLine(log.step(), layout.step(log.step()).name(),
-          log.target(), log.attempt(), log.text()));
+      wiring.listener().onLogLine(new DeploymentListener.ExecutionLogLine(log.step(),
+          running.layout().step(log.step()).name(), log.target(), log.attempt(), log.text()));
     } catch (RuntimeException e) {
       context.getLog().warn("Deployment {}: listener failed on a log line", persistenceId().entityId(), e);
-    }
-  }
-
-  private void notifyEvent(DeploymentEvent event) {
-    try {
-      wiring.listener().onEvent(event);
-    } catch (RuntimeException e) {
-      context.getLog().warn("Deployment {}: listener failed on {}", persistenceId().entityId(),
-          event.getClass().getSimpleName(), e);
-    }
-  }
-
-  /**
-   * What one command decided: the events to record (folded into {@code state} as they are
-   * decided, so later reports of the same batch see them) and what to do once they are recorded.
-   */
-  private final class Decision {
-    private DeploymentState state;
-    private final List<DeploymentEvent> events = new ArrayList<>();
-    private final List<Runnable> effects = new ArrayList<>();
-    private final List<Applied> folded = new ArrayList<>();
-    private boolean stop;
-
-    Decision(DeploymentState state) {
-      this.state = state;
-    }
-
-    void record(DeploymentEvent event) {
-      DeploymentState before = state;
-      state = state.apply(event);
-      events.add(event);
-      folded.add(new Applied(event, before, state));
-    }
-
-    void then(Runnable effect) {
-      effects.add(effect);
-    }
-
-    EffectBuilder<DeploymentEvent, DeploymentState> effect() {
-      List<DeploymentEvent> recorded = List.copyOf(events);
-      List<Runnable> actions = List.copyOf(effects);
-      applied.clear();
-      applied.addAll(folded);
-      EffectBuilder<DeploymentEvent, DeploymentState> builder =
-          recorded.isEmpty() ? Effect().none() : Effect().persist(new DeploymentEvent.Batch(recorded, state.events()));
-      if (!recorded.isEmpty() || !actions.isEmpty()) {
-        builder = builder.thenRun(ignored -> {
-          recorded.forEach(DeploymentActor.this::notifyEvent);
-          actions.forEach(Runnable::run);
-        });
-      }
-      return stop ? builder.thenStop() : builder;
     }
   }
 }

@@ -15,7 +15,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param actions the configured action of each step, by layout index; null for a rolling step
  * @param guards the guard of every target the deployment uses
  * @param logTailLines how many output lines an execution keeps in its finished event
- * @param deployment where children report: the deployment's inbox
+ * @param inbox where children report, in the order they send (group commit in front of the deployment)
  */
 record DeploymentContext(
     String deploymentId,
@@ -24,7 +24,7 @@ record DeploymentContext(
     Map<String, ActorRef<TargetGuard.Command>> guards,
     ActionRuntime runtime,
     int logTailLines,
-    ActorRef<DeploymentInbox.Command> deployment) {
+    ActorRef<DeploymentInbox.Command> inbox) {
 
   TargetGuard.Mode guardMode() {
     return layout.plan().targetIsolation() == TargetIsolation.SHARED

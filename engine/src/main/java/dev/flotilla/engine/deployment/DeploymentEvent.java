@@ -72,6 +72,16 @@ public sealed interface DeploymentEvent extends Journaled {
   /** Someone asked to cancel the deployment. */
   record CancelRequested(String reason, long atMicros) implements DeploymentEvent {}
 
+  /**
+   * The deployment cannot go on and ends FAILED without running what is left: this engine cannot
+   * run its plan, or its actor stopped before it finished (its journal failed, for one). The
+   * events that follow end what was running and pending, then {@link DeploymentFinished} FAILED.
+   * When the actor itself stopped, these events reach the listener but not the journal.
+   *
+   * @param reason why, for people
+   */
+  record DeploymentAborted(String reason, long atMicros) implements DeploymentEvent {}
+
   /** The deployment is over. */
   record DeploymentFinished(DeploymentStatus status, long atMicros) implements DeploymentEvent {}
 
@@ -99,6 +109,7 @@ public sealed interface DeploymentEvent extends Journaled {
           @JsonSubTypes.Type(ExecutionInterrupted.class),
           @JsonSubTypes.Type(StepFinished.class),
           @JsonSubTypes.Type(CancelRequested.class),
+          @JsonSubTypes.Type(DeploymentAborted.class),
           @JsonSubTypes.Type(DeploymentFinished.class)})
       List<DeploymentEvent> events,
       long total) implements DeploymentEvent {

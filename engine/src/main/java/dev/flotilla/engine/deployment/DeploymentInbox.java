@@ -75,7 +75,7 @@ final class DeploymentInbox {
   private record Slots(int unstarted, int promised) {}
 
   /**
-   * What the inbox holds between messages.
+   * The inbox's batching bookkeeping between messages: what waits to be sent and what it waits for.
    *
    * @param waiting reports not yet sent, newest first (a stack: adding one copies nothing)
    * @param writing starts in the batch being written, or -1 when no batch is
@@ -84,10 +84,10 @@ final class DeploymentInbox {
    * @param slots per top-level step, to know whether a freed slot will be refilled
    * @param promised the sum of the steps' promised slots
    */
-  private record Queue(ConsPStack<Report> waiting, int writing, int answersDue, boolean urgent,
+  private record Batching(ConsPStack<Report> waiting, int writing, int answersDue, boolean urgent,
       PMap<Integer, Slots> slots, int promised) {
 
-    static final Queue EMPTY = new Queue(ConsPStack.empty(), -1, 0, false, HashTreePMap.empty(), 0);
+    static final Batching EMPTY = new Batching(ConsPStack.empty(), -1, 0, false, HashTreePMap.empty(), 0);
 
     boolean isWriting() {
       return writing >= 0;
@@ -97,7 +97,7 @@ final class DeploymentInbox {
       return !isWriting() && !waiting.isEmpty() && (urgent || (answersDue <= 0 && promised == 0));
     }
 
-    Queue add(Report report) {
+    Batching add(Report report) {
       ConsPStack<Report> more = waiting.plus(report);
       if (report instanceof StartExecution start) {
         return slotTaken(more, start.step(), urgent);
@@ -106,35 +106,35 @@ final class DeploymentInbox {
         int answers = ended.atApproval() ? answersDue - 1 : answersDue;
         if (ended.status().isFailure()) {
           // A failure halts its step's throttle: the slots it freed may never be refilled.
-          return new Queue(more, writing, answers, true, withoutPromises(), 0);
+          return new Batching(more, writing, answers, true, withoutPromises(), 0);
         }
         Slots step = slots.get(ended.step());
         if (ended.last() && step != null && step.unstarted() > step.promised()) {
-          return new Queue(more, writing, answers, urgent,
+          return new Batching(more, writing, answers, urgent,
               slots.plus(ended.step(), new Slots(step.unstarted(), step.promised() + 1)), promised + 1);
         }
-        return new Queue(more, writing, answers, urgent, slots, promised);
+        return new Batching(more, writing, answers, urgent, slots, promised);
       }
       if (report instanceof StepBegan began) {
         Slots before = slots.get(began.step());
         int dropped = before == null ? 0 : before.promised();
-        return new Queue(more, writing, answersDue, true, slots.plus(began.step(), new Slots(began.targets(), 0)),
+        return new Batching(more, writing, answersDue, true, slots.plus(began.step(), new Slots(began.targets(), 0)),
             promised - dropped);
       }
       if (report instanceof ExecutionWaiting queued) {
         return slotTaken(more, queued.step(), true);
       }
-      return new Queue(more, writing, answersDue, true, slots, promised);
+      return new Batching(more, writing, answersDue, true, slots, promised);
     }
 
     /** A target of {@code step} took a slot: it started, or queued behind its guard. */
-    private Queue slotTaken(ConsPStack<Report> more, int step, boolean urgentNow) {
+    private Batching slotTaken(ConsPStack<Report> more, int step, boolean urgentNow) {
       Slots current = slots.get(step);
       if (current == null) {
-        return new Queue(more, writing, answersDue, urgentNow, slots, promised);
+        return new Batching(more, writing, answersDue, urgentNow, slots, promised);
       }
       int kept = Math.max(0, current.promised() - 1);
-      return new Queue(more, writing, answersDue, urgentNow,
+      return new Batching(more, writing, answersDue, urgentNow,
           slots.plus(step, new Slots(Math.max(0, current.unstarted() - 1), kept)), promised - current.promised() + kept);
     }
 
@@ -148,18 +148,18 @@ final class DeploymentInbox {
       return cleared;
     }
 
-    Queue answered() {
-      return new Queue(waiting, writing, answersDue - 1, urgent, slots, promised);
+    Batching answered() {
+      return new Batching(waiting, writing, answersDue - 1, urgent, slots, promised);
     }
 
     /** The batch in flight is recorded: its starts are approved and their answers are due. */
-    Queue recorded() {
-      return new Queue(waiting, -1, answersDue + Math.max(0, writing), urgent, slots, promised);
+    Batching recorded() {
+      return new Batching(waiting, -1, answersDue + Math.max(0, writing), urgent, slots, promised);
     }
 
     /** Waited long enough: whatever was expected, send what is here. */
-    Queue released() {
-      return new Queue(waiting, writing, 0, true, withoutPromises(), 0);
+    Batching released() {
+      return new Batching(waiting, writing, 0, true, withoutPromises(), 0);
     }
 
     /** The {@code size} oldest reports, in arrival order. */
@@ -177,11 +177,11 @@ final class DeploymentInbox {
     }
 
     /** The {@code batch} of the oldest reports went to be recorded. */
-    Queue sent(List<Report> batch) {
+    Batching sent(List<Report> batch) {
       int starts = (int) batch.stream().filter(StartExecution.class::isInstance).count();
       int left = waiting.size() - batch.size();
       ConsPStack<Report> rest = left == 0 ? ConsPStack.empty() : waiting.subList(0, left);
-      return new Queue(rest, starts, answersDue, urgent && !rest.isEmpty(), slots, promised);
+      return new Batching(rest, starts, answersDue, urgent && !rest.isEmpty(), slots, promised);
     }
   }
   private final ActorRef<DeploymentActor.Command> deployment;
@@ -205,11 +205,11 @@ final class DeploymentInbox {
    */
   static Behavior<Command> create(ActorRef<DeploymentActor.Command> deployment, int maxBatch, Duration holdLimit) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new DeploymentInbox(deployment, context.getSelf(), timers, maxBatch, holdLimit).next(Queue.EMPTY)));
+        new DeploymentInbox(deployment, context.getSelf(), timers, maxBatch, holdLimit).next(Batching.EMPTY)));
   }
 
-  private Behavior<Command> next(Queue queue) {
-    Queue current = queue;
+  private Behavior<Command> next(Batching batching) {
+    Batching current = batching;
     if (current.readyToSend()) {
       timers.cancel(HoldExpired.INSTANCE);
       List<Report> batch = current.oldest(Math.min(current.waiting().size(), maxBatch));
@@ -222,12 +222,12 @@ final class DeploymentInbox {
     return listening(current);
   }
 
-  private Behavior<Command> listening(Queue queue) {
+  private Behavior<Command> listening(Batching batching) {
     return Behaviors.receive(Command.class)
-        .onMessage(Report.class, report -> next(queue.add(report)))
-        .onMessage(ActionRunning.class, running -> next(queue.answered()))
-        .onMessageEquals(Recorded.INSTANCE, () -> next(queue.recorded()))
-        .onMessageEquals(HoldExpired.INSTANCE, () -> next(queue.released()))
+        .onMessage(Report.class, report -> next(batching.add(report)))
+        .onMessage(ActionRunning.class, running -> next(batching.answered()))
+        .onMessageEquals(Recorded.INSTANCE, () -> next(batching.recorded()))
+        .onMessageEquals(HoldExpired.INSTANCE, () -> next(batching.released()))
         .build();
   }
 }

@@ -2,6 +2,7 @@ package dev.flotilla.engine.deployment;
 
 import dev.flotilla.engine.deployment.DeploymentEvent.BlockStarted;
 import dev.flotilla.engine.deployment.DeploymentEvent.CancelRequested;
+import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAborted;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentStarted;
@@ -31,6 +32,32 @@ import org.pcollections.TreePVector;
 /**
  * A deployment's state: its events folded, immutable. Every transition is {@link #apply} and
  * costs O(log n) in the size of the deployment (persistent collections), never a copy of it.
+ * {@link DeploymentDecider} documents the deployment's lifecycle; what this state records of one
+ * (step, target) execution follows.
+ *
+ * <h2>An execution's lifecycle</h2>
+ *
+ * <table>
+ *   <caption>One (step, target) execution, attempt by attempt; the per-target actor reports, the deployment records</caption>
+ *   <tr><th>from</th><th>on</th><th>to</th><th>event</th></tr>
+ *   <tr><td>pending</td><td>its turn in the step's throttle: it asks for the target's guard</td>
+ *       <td>waiting, or starting</td><td>ExecutionWaiting if someone else holds the guard</td></tr>
+ *   <tr><td>waiting</td><td>the guard is granted</td><td>starting</td><td></td></tr>
+ *   <tr><td>starting</td><td>its start is recorded (before the action runs: write-ahead)</td><td>running</td>
+ *       <td>ExecutionStarted ({@link #running()})</td></tr>
+ *   <tr><td>running</td><td>the action ends, fails, throws, or its timeout cancels it</td>
+ *       <td>SUCCEEDED, FAILED, TIMED_OUT</td><td>ExecutionFinished, last ({@link #finished()})</td></tr>
+ *   <tr><td>running</td><td>it fails with retries left</td><td>pending, next attempt after the backoff</td>
+ *       <td>ExecutionFinished, not last ({@link #lastAttempt()})</td></tr>
+ *   <tr><td>running</td><td>the deployment is cancelled</td><td>CANCELLED</td><td>ExecutionFinished</td></tr>
+ *   <tr><td>running</td><td>the engine stopped (a crash, a journal failure); it resumes</td>
+ *       <td>pending, next attempt (re-run policy); or INTERRUPTED, a failure</td><td>ExecutionInterrupted</td></tr>
+ *   <tr><td>running</td><td>its per-target actor, or the deployment's, stopped without its end</td><td>FAILED</td>
+ *       <td>ExecutionFinished, last, when its step ends (or by the engine)</td></tr>
+ * </table>
+ *
+ * <p>A pending or waiting execution that never starts (its step failed or was cancelled) is
+ * counted in its step's {@code targetsNotStarted}.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
     isGetterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -269,7 +296,8 @@ public final class DeploymentState implements Journaled {
     } else if (event instanceof DeploymentFinished done) {
       return with(done.status(), startedAtMicros, currentBlock, failed, cancelRequested, steps, running, lastAttempt,
           finished);
-    } else if (event instanceof ExecutionWaiting) {
+    } else if (event instanceof ExecutionWaiting || event instanceof DeploymentAborted) {
+      // A wait changes nothing recorded here; an abort's effects are the events that follow it.
       return this;
     }
     throw new IllegalArgumentException("unknown event " + event);

@@ -10,7 +10,9 @@ import dev.flotilla.engine.model.Step;
 import dev.flotilla.engine.throttle.Throttle;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -134,7 +136,7 @@ final class ExecutionActor {
   private Behavior<Command> onGuardReply(Position position, TargetGuard.Reply reply) {
     if (reply instanceof TargetGuard.Queued queued) {
       String heldBy = queued.heldBy().stream().map(Object::toString).collect(Collectors.joining(", "));
-      deployment.deployment().tell(new DeploymentInbox.ExecutionWaiting(
+      deployment.inbox().tell(new DeploymentInbox.ExecutionWaiting(
           step(position).index(), work.target(), position.attempt(), heldBy, WallClock.nowMicros()));
       return Behaviors.same();
     }
@@ -142,7 +144,7 @@ final class ExecutionActor {
   }
 
   private Behavior<Command> requestStart(Position position) {
-    deployment.deployment().tell(new DeploymentInbox.StartExecution(
+    deployment.inbox().tell(new DeploymentInbox.StartExecution(
         step(position).index(), work.target(), position.attempt(), WallClock.nowMicros(), context.getSelf()));
     return withCleanup(Behaviors.receive(Command.class)
         .onMessageEquals(StartApproved.INSTANCE, () -> run(position)), null);
@@ -159,20 +161,28 @@ final class ExecutionActor {
     RunningAction running;
     try {
       running = deployment.actions().get(info.index()).start(actionContext);
-      if (running == null || running.result() == null) {
-        running = failedToStart(new IllegalStateException("the action returned no running execution"));
-      }
-    } catch (RuntimeException e) {
-      running = failedToStart(e);
+    } catch (Exception e) {
+      return finish(position, ExecutionStatus.FAILED, "action failed to start: " + describe(e), List.of(), true);
     }
-    java.util.concurrent.CompletableFuture<ActionResult> result = running.result().toCompletableFuture();
+    CompletableFuture<ActionResult> result;
+    try {
+      CompletionStage<ActionResult> stage = running == null ? null : running.result();
+      if (stage == null) {
+        throw new IllegalStateException("the action returned no running execution");
+      }
+      result = stage.toCompletableFuture();
+    } catch (Exception e) {
+      // It may be running all the same: stop it before the guard is given back.
+      cancel(running);
+      return finish(position, ExecutionStatus.FAILED, "action failed: " + describe(e), List.of(), true);
+    }
     if (result.isDone()) {
       // An action that ended as it started (a zero-length simulation) needs no round trip.
       ActionResult ended = outcomeOf(result);
       return finish(position, ended.succeeded() ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED,
           ended.message(), List.of(), true);
     }
-    deployment.deployment().tell(new DeploymentInbox.ActionRunning(info.index(), work.target()));
+    deployment.inbox().tell(new DeploymentInbox.ActionRunning(info.index(), work.target()));
     context.pipeToSelf(result, (value, error) -> new ActionEnded(attempt,
         error != null ? ActionResult.failure(describe(error))
             : value != null ? value : ActionResult.failure("the action ended without a result")));
@@ -190,15 +200,18 @@ final class ExecutionActor {
             ended.result().succeeded() ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED,
             ended.result().message(), log, false))
         .onMessage(TimedOut.class, timedOut -> timedOut.attempt() == position.attempt(), timedOut -> {
-          action.cancel();
-          return finish(position, ExecutionStatus.TIMED_OUT,
-              "timed out after " + Durations.format(step(position).step().timeout()), log, false);
+          String timedOutAfter = "timed out after " + Durations.format(step(position).step().timeout());
+          String cancelFailed = cancel(action);
+          return cancelFailed == null
+              ? finish(position, ExecutionStatus.TIMED_OUT, timedOutAfter, log, false)
+              : finish(position, ExecutionStatus.FAILED, timedOutAfter + ", and cancelling the action failed: "
+                  + cancelFailed, log, false);
         }), action);
   }
 
   private Behavior<Command> onLogLine(Position position, RunningAction action, PVector<String> log, LogLine line) {
     StepInfo info = step(position);
-    deployment.deployment().tell(new DeploymentInbox.ExecutionLog(info.index(), work.target(), position.attempt(), line.text()));
+    deployment.inbox().tell(new DeploymentInbox.ExecutionLog(info.index(), work.target(), position.attempt(), line.text()));
     PVector<String> kept = log.plus(line.text());
     if (kept.size() > deployment.logTailLines()) {
       kept = kept.minus(0);
@@ -220,7 +233,7 @@ final class ExecutionActor {
     }
     Step step = step(position).step();
     boolean retry = status.isFailure() && position.attempt() <= step.retries();
-    deployment.deployment().tell(new DeploymentInbox.ExecutionEnded(
+    deployment.inbox().tell(new DeploymentInbox.ExecutionEnded(
         step(position).index(), work.target(), position.attempt(), status, message, log, !retry, endedAt,
         atApproval));
     if (retry) {
@@ -241,9 +254,7 @@ final class ExecutionActor {
   private Behavior<Command> withCleanup(BehaviorBuilder<Command> builder, RunningAction action) {
     return builder
         .onSignal(PostStop.class, signal -> {
-          if (action != null) {
-            action.cancel();
-          }
+          cancel(action);
           if (guard != null) {
             guard.tell(new TargetGuard.Release(context.getSelf()));
           }
@@ -252,11 +263,26 @@ final class ExecutionActor {
         .build();
   }
 
-  private static RunningAction failedToStart(RuntimeException e) {
-    return RunningAction.completed(ActionResult.failure("action failed to start: " + describe(e)));
+  /**
+   * Cancels an action, which must not take this actor down (nor keep its guard) if it throws.
+   *
+   * @return why cancelling failed; null if it did not
+   */
+  private String cancel(RunningAction action) {
+    if (action == null) {
+      return null;
+    }
+    try {
+      action.cancel();
+      return null;
+    } catch (Exception e) {
+      context.getLog().warn("Deployment {}: cancelling an action on {} failed", deployment.deploymentId(),
+          work.target(), e);
+      return describe(e);
+    }
   }
 
-  private static ActionResult outcomeOf(java.util.concurrent.CompletableFuture<ActionResult> done) {
+  private static ActionResult outcomeOf(CompletableFuture<ActionResult> done) {
     try {
       ActionResult value = done.join();
       return value != null ? value : ActionResult.failure("the action ended without a result");

@@ -23,14 +23,14 @@ final class StepActor {
       ActorRef<Throttle.Command> block) {
     return Behaviors.setup(context -> {
       StepInfo step = deployment.layout().step(stepIndex);
-      deployment.deployment().tell(new DeploymentInbox.StepBegan(stepIndex, work.targets().size()));
+      deployment.inbox().tell(new DeploymentInbox.StepBegan(stepIndex, work.targets().size()));
       context.spawn(Throttle.withStandby(work.targets(), step.targetCap(),
           (item, throttle) -> ExecutionActor.create(deployment, item, throttle), ExecutionActor.Begin.INSTANCE,
           context.getSelf(), TargetsFinished::new), "targets");
       return Behaviors.receive(Command.class)
           .onMessage(TargetsFinished.class, done -> {
             int notStarted = work.alreadyNotStarted() + done.finished().notStarted().size();
-            deployment.deployment().tell(new DeploymentInbox.StepEnded(stepIndex, notStarted));
+            deployment.inbox().tell(new DeploymentInbox.StepEnded(stepIndex, notStarted));
             block.tell(new Throttle.ChildDone(context.getSelf(), false));
             return Behaviors.same();
           })

@@ -26,7 +26,7 @@ final class StepBlockActor {
           context.getSelf(), StepsFinished::new), "steps");
       return Behaviors.receive(Command.class)
           .onMessage(StepsFinished.class, done -> {
-            deployment.deployment().tell(new DeploymentInbox.BlockEnded(block));
+            deployment.inbox().tell(new DeploymentInbox.BlockEnded(block));
             return Behaviors.stopped();
           })
           .build();

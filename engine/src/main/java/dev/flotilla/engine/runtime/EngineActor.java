@@ -4,14 +4,18 @@ import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.action.ActionRuntime;
 import dev.flotilla.engine.deployment.DeploymentActor;
 import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.deployment.DeploymentWatch;
+import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.guard.TargetGuards;
 import dev.flotilla.engine.model.DeploymentPlan;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.pcollections.HashTreePMap;
@@ -44,9 +48,8 @@ public final class EngineActor {
   /** Cancels a queued or running deployment; unknown or finished ids are ignored. */
   public record Cancel(String deploymentId, String reason) implements Command {}
 
-  private record DeploymentStopped(String deploymentId) implements Command {}
-
-  private record Entry(String deploymentId, String tag, ActorRef<DeploymentActor.Command> deployment) {}
+  private record Entry(String deploymentId, String tag, ActorRef<DeploymentActor.Command> deployment,
+      DeploymentWatch watch) {}
 
   /**
    * Queued and running deployments; immutable.
@@ -57,6 +60,15 @@ public final class EngineActor {
   private record State(PVector<Entry> queued, PMap<String, Entry> running) {
     boolean tagBusy(String tag) {
       return running.values().stream().anyMatch(entry -> entry.tag().equals(tag));
+    }
+
+    Entry find(ActorRef<?> deployment) {
+      for (Entry entry : running.values()) {
+        if (entry.deployment().equals(deployment)) {
+          return entry;
+        }
+      }
+      return queued.stream().filter(e -> e.deployment().equals(deployment)).findFirst().orElse(null);
     }
 
     Entry find(String deploymentId) {
@@ -110,7 +122,10 @@ public final class EngineActor {
         .onMessage(Submit.class, submit -> onSubmit(state, submit.deploymentId(), submit.plan(), submit.listener(), true))
         .onMessage(Resume.class, resume -> onSubmit(state, resume.deploymentId(), resume.plan(), resume.listener(), false))
         .onMessage(Cancel.class, cancel -> onCancel(state, cancel))
-        .onMessage(DeploymentStopped.class, stopped -> serving(admit(state.without(stopped.deploymentId()))))
+        .onSignal(ChildFailed.class, failed -> onDeploymentStopped(state, failed.getRef(),
+            "the deployment's actor failed: " + describe(failed.getCause())))
+        .onSignal(Terminated.class, stopped -> onDeploymentStopped(state, stopped.getRef(),
+            "the deployment's actor stopped before the deployment finished"))
         .onSignal(PostStop.class, signal -> {
           runtime.timer().shutdownNow();
           return Behaviors.same();
@@ -126,13 +141,14 @@ public final class EngineActor {
     }
     DeploymentActor.Wiring wiring = new DeploymentActor.Wiring(settings.actionTypes(), listener, guards, runtime,
         settings.logTailLines(), settings.maxBatch(), settings.batchHold(), settings.store());
+    DeploymentWatch watch = new DeploymentWatch(deploymentId, plan, listener, !isNew);
     ActorRef<DeploymentActor.Command> deployment =
-        context.spawn(DeploymentActor.create(deploymentId, wiring), "deployment-" + deploymentId);
+        context.spawn(DeploymentActor.create(deploymentId, wiring, watch), "deployment-" + deploymentId);
     if (isNew) {
       deployment.tell(new DeploymentActor.Accept(plan));
     }
-    context.watchWith(deployment, new DeploymentStopped(deploymentId));
-    Entry entry = new Entry(deploymentId, plan.concurrencyTag(), deployment);
+    context.watch(deployment);
+    Entry entry = new Entry(deploymentId, plan.concurrencyTag(), deployment, watch);
     return serving(admit(new State(state.queued().plus(entry), state.running())));
   }
 
@@ -142,6 +158,34 @@ public final class EngineActor {
       entry.deployment().tell(new DeploymentActor.Cancel(cancel.reason()));
     }
     return Behaviors.same();
+  }
+
+  /**
+   * A deployment's actor stopped: normally once its deployment finished. If it had not, the
+   * deployment ends FAILED with {@code reason}, for its listener and handle, from what it recorded
+   * last. Either way its slot is free.
+   */
+  private Behavior<Command> onDeploymentStopped(State state, ActorRef<?> deployment, String reason) {
+    Entry entry = state.find(deployment);
+    if (entry == null) {
+      return Behaviors.same();
+    }
+    if (!entry.watch().finished()) {
+      context.getLog().error("Deployment {} ends FAILED: {}", entry.deploymentId(), reason);
+      entry.watch().stopped(reason, WallClock.nowMicros());
+    }
+    return serving(admit(state.without(entry.deploymentId())));
+  }
+
+  private static String describe(Throwable error) {
+    StringBuilder text = new StringBuilder();
+    for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (text.length() > 0) {
+        text.append(": ");
+      }
+      text.append(cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName());
+    }
+    return text.toString();
   }
 
   /** Admits queued deployments, in order, while a slot is free and their tag is not running. */

@@ -16,6 +16,7 @@ import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.engine.deployment.ExecutionStatus;
 import dev.flotilla.engine.deployment.StepStatus;
+import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
 import java.util.ArrayList;
@@ -132,11 +133,6 @@ public final class TimelineRecorder implements DeploymentListener {
     return (atMicros - originMicros()) / 1000.0;
   }
 
-  private static java.time.Instant instant(long epochMicros) {
-    return java.time.Instant.ofEpochSecond(Math.floorDiv(epochMicros, 1_000_000L),
-        Math.floorMod(epochMicros, 1_000_000L) * 1_000L);
-  }
-
   /** The timeline so far; the final one once the deployment has finished. */
   public Timeline timeline() {
     if (layout == null) {
@@ -152,7 +148,7 @@ public final class TimelineRecorder implements DeploymentListener {
     }
     return new Timeline(deploymentId, layout.plan().name(), status, layout.plan().maxParallelism(),
         layout.plan().targetIsolation(), 0.0, endedAtMicros == null ? null : millis(endedAtMicros),
-        List.copyOf(steps), List.copyOf(executions), instant(originMicros()).toString());
+        List.copyOf(steps), List.copyOf(executions), WallClock.toInstant(originMicros()).toString());
   }
 
   /** The plan's layout, once the deployment has been accepted. */

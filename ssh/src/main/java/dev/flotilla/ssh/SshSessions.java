@@ -339,7 +339,8 @@ public final class SshSessions implements AutoCloseable {
   }
 
   private boolean verifyServerKey(ClientSession session, SocketAddress remote, PublicKey key) {
-    SshEndpoint endpoint = session.getAttribute(ENDPOINT);
+    AttributeRepository context = session.getConnectionContext();
+    SshEndpoint endpoint = context == null ? null : context.getAttribute(ENDPOINT);
     if (endpoint == null) {
       session.setAttribute(HostKeyVerifier.REFUSAL, "the connection names no endpoint, so no known-hosts file");
       return false;

@@ -6,6 +6,7 @@ import java.security.PublicKey;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
@@ -19,10 +20,17 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
  */
 final class HostKeyVerifier extends KnownHostsServerKeyVerifier {
 
-  /** Why the server's key was refused; set before the key exchange fails. */
-  static final AttributeKey<String> REFUSAL = new AttributeKey<>();
-  /** The warning to report when an unknown host was trusted on first contact. */
-  static final AttributeKey<String> ACCEPTED = new AttributeKey<>();
+  /**
+   * Where a connection's verdict is left: in its connection context, which the pool made and
+   * keeps, since the session's own attributes are cleared as the refused session closes.
+   */
+  static final AttributeKey<Verdict> VERDICT = new AttributeKey<>();
+
+  /** Why one connection's host key was refused, or the warning that it was trusted on first contact. */
+  static final class Verdict {
+    volatile String refusal;
+    volatile String accepted;
+  }
 
   private final HostKeyPolicy policy;
 
@@ -36,14 +44,14 @@ final class HostKeyVerifier extends KnownHostsServerKeyVerifier {
   protected boolean acceptUnknownHostKey(ClientSession session, SocketAddress remote, PublicKey key) {
     String host = knownHostsName(session);
     if (policy == HostKeyPolicy.STRICT) {
-      session.setAttribute(REFUSAL, "host key of " + host + " is unknown: " + describe(key) + " is not in "
+      verdict(session).refusal = ("host key of " + host + " is unknown: " + describe(key) + " is not in "
           + getPath() + ". To trust it, confirm the fingerprint with the machine's owner, then run: "
           + keyscan(session) + " >> " + getPath() + " (or opt in with hostKeys: acceptNew)");
       return false;
     }
     boolean accepted = super.acceptUnknownHostKey(session, remote, key);
     if (accepted) {
-      session.setAttribute(ACCEPTED, "WARNING: trusted the unknown host " + host + " on first contact (hostKeys: "
+      verdict(session).accepted = ("WARNING: trusted the unknown host " + host + " on first contact (hostKeys: "
           + "acceptNew) and added its key " + describe(key) + " to " + getPath());
     }
     return accepted;
@@ -53,7 +61,7 @@ final class HostKeyVerifier extends KnownHostsServerKeyVerifier {
   public boolean acceptModifiedServerKey(
       ClientSession session, SocketAddress remote, KnownHostEntry entry, PublicKey expected, PublicKey actual) {
     String host = knownHostsName(session);
-    session.setAttribute(REFUSAL, "HOST KEY CHANGED for " + host + ": it presents " + describe(actual) + " but "
+    verdict(session).refusal = ("HOST KEY CHANGED for " + host + ": it presents " + describe(actual) + " but "
         + getPath() + " holds " + describe(expected) + ". Someone may be intercepting the connection, or the machine "
         + "was reinstalled. If the change is expected, remove the old key with: ssh-keygen -R '" + host + "' -f "
         + getPath() + ", then trust the new one with: " + keyscan(session) + " >> " + getPath());
@@ -62,15 +70,22 @@ final class HostKeyVerifier extends KnownHostsServerKeyVerifier {
 
   @Override
   protected void handleRevokedKey(ClientSession session, SocketAddress remote, PublicKey key) {
-    session.setAttribute(REFUSAL, "host key " + describe(key) + " of " + knownHostsName(session)
+    verdict(session).refusal = ("host key " + describe(key) + " of " + knownHostsName(session)
         + " is marked @revoked in " + getPath());
   }
 
   @Override
   protected boolean acceptIncompleteHostKeys(ClientSession session, SocketAddress remote, PublicKey key, Throwable e) {
     // A file that cannot be read must not turn into "every host is unknown", least of all with acceptNew.
-    session.setAttribute(REFUSAL, "cannot read the known-hosts file " + getPath() + ": " + e.getMessage());
+    verdict(session).refusal = ("cannot read the known-hosts file " + getPath() + ": " + e.getMessage());
     return false;
+  }
+
+  private static Verdict verdict(ClientSession session) {
+    AttributeRepository context = session.getConnectionContext();
+    Verdict verdict = context == null ? null : context.getAttribute(VERDICT);
+    // A connection not opened by the pool still gets a verdict, which then only the log sees.
+    return verdict == null ? new Verdict() : verdict;
   }
 
   /** {@code ssh-rsa SHA256:...}: the key type and fingerprint as OpenSSH prints them. */

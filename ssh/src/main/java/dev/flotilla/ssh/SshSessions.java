@@ -279,9 +279,10 @@ public final class SshSessions implements AutoCloseable {
   private void open(Entry entry, ActionLog log) {
     SshEndpoint endpoint = entry.endpoint;
     ClientSession session = null;
+    HostKeyVerifier.Verdict verdict = new HostKeyVerifier.Verdict();
     try {
       session = client.connect(endpoint.user(), endpoint.host(), endpoint.port(),
-              AttributeRepository.ofKeyValuePair(ENDPOINT, endpoint))
+              AttributeRepository.ofAttributesMap(Map.of(ENDPOINT, endpoint, HostKeyVerifier.VERDICT, verdict)))
           .verify(settings.connectTimeout())
           .getSession();
       if (endpoint.passwordEnv() != null) {
@@ -298,7 +299,7 @@ public final class SshSessions implements AutoCloseable {
       }
       session.auth().verify(settings.authTimeout());
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      String refusal = session == null ? null : session.getAttribute(HostKeyVerifier.REFUSAL);
+      String refusal = verdict.refusal;
       if (session != null) {
         session.close(true);
       }
@@ -306,7 +307,7 @@ public final class SshSessions implements AutoCloseable {
       failed(entry, new SshException("cannot connect to " + endpoint.address() + ": " + reason, e));
       return;
     }
-    String accepted = session.getAttribute(HostKeyVerifier.ACCEPTED);
+    String accepted = verdict.accepted;
     if (accepted != null) {
       warnings.accept(accepted);
       log.line(accepted);
@@ -342,8 +343,7 @@ public final class SshSessions implements AutoCloseable {
     AttributeRepository context = session.getConnectionContext();
     SshEndpoint endpoint = context == null ? null : context.getAttribute(ENDPOINT);
     if (endpoint == null) {
-      session.setAttribute(HostKeyVerifier.REFUSAL, "the connection names no endpoint, so no known-hosts file");
-      return false;
+      return false; // Not a connection of this pool: no known-hosts file to check it against.
     }
     HostKeyVerifier verifier = verifiers.computeIfAbsent(
         new VerifierKey(endpoint.knownHosts(), endpoint.hostKeyPolicy()),

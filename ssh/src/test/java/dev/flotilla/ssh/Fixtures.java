@@ -48,7 +48,7 @@ final class Fixtures {
   }
 
   /** The engine's timer and blocking executor, for one test class. */
-  static final class Runtime implements AutoCloseable {
+  static final class EngineThreads implements AutoCloseable {
     final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     final ExecutorService blocking = Executors.newCachedThreadPool();
     final ActionRuntime runtime = new ActionRuntime(timer, blocking);
@@ -58,11 +58,15 @@ final class Fixtures {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       timer.shutdownNow();
       blocking.shutdownNow();
-      timer.awaitTermination(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-      blocking.awaitTermination(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+      try {
+        timer.awaitTermination(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        blocking.awaitTermination(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HostKeyVerificationTest {
 
   @TempDir Path dir;
-  private final Fixtures.Runtime runtime = new Fixtures.Runtime();
+  private final Fixtures.EngineThreads runtime = new Fixtures.EngineThreads();
   private final List<String> warnings = new CopyOnWriteArrayList<>();
   private SshSessions sessions;
   private TestSshServer server;

@@ -102,6 +102,7 @@ class ShellQuotingTest {
   }
 
   /** Prints every value as the shell parsed it, NUL-separated, and splits them back. */
+  @SuppressWarnings("OrphanedFormatString") // A format for the shell's printf, not for Java's.
   private static List<String> echoThroughShell(List<String> values) throws IOException, InterruptedException {
     StringBuilder script = new StringBuilder("printf '%s\\0'");
     values.forEach(value -> script.append(' ').append(ShellQuoting.quote(value)));

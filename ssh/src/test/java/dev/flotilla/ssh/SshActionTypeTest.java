@@ -27,7 +27,7 @@ class SshActionTypeTest {
   private static final String SECRET = "hunter2-token";
 
   @TempDir static Path dir;
-  private final Fixtures.Runtime runtime = new Fixtures.Runtime();
+  private final Fixtures.EngineThreads runtime = new Fixtures.EngineThreads();
   private TestSshServer web01;
   private TestSshServer web02;
   private SshSessions sessions;

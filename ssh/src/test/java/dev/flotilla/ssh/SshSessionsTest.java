@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SshSessionsTest {
 
   @TempDir Path dir;
-  private final Fixtures.Runtime runtime = new Fixtures.Runtime();
+  private final Fixtures.EngineThreads runtime = new Fixtures.EngineThreads();
   private final KeyPair clientKey = TestSshServer.newKeyPair();
   private Path identity;
   private Path knownHosts;
@@ -141,6 +141,7 @@ class SshSessionsTest {
         first = lease.session();
       }
       try (SshSessions.Lease lease = lease(keyEndpoint(b))) {
+        assertThat(lease.session().isAuthenticated()).isTrue();
         assertThat(sessions.size()).isEqualTo(1);
         assertThat(sessions.isOpen(keyEndpoint(b))).isTrue();
       }

@@ -28,10 +28,11 @@ import org.apache.sshd.server.Signal;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
  * One SSH "target" in the test JVM: MINA's server on a loopback port of its own, with its own host
- * key, password and public-key authentication, and commands run by a real {@code /bin/sh}.
+ * key, password and public-key authentication, commands run by a real {@code /bin/sh}, and SFTP.
  *
  * <p>Commands behave as under OpenSSH without a pty: closing the channel does not stop them (the
  * server only closes their pipes), while a "signal" request reaches the command's whole process
@@ -65,6 +66,8 @@ final class TestSshServer implements AutoCloseable {
       return USER.equals(user) && authorizedKey != null && KeyUtils.compareKeys(authorizedKey, key);
     });
     server.setCommandFactory((channel, command) -> new ShellCommand(command));
+    // SFTP on this machine's own file system, as OpenSSH's internal-sftp without a chroot.
+    server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
     server.addSessionListener(new SessionListener() {
       @Override
       public void sessionCreated(Session session) {

@@ -80,6 +80,7 @@ public final class SshSessions implements AutoCloseable {
     client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
     client.setServerKeyVerifier(this::verifyServerKey);
     CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, settings.keepAliveInterval());
+    CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, settings.keepAliveMaxMissed());
     // Idle sessions are closed by this pool, which knows whether a command is still running.
     CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
     CoreModuleProperties.AUTH_TIMEOUT.set(client, settings.authTimeout());

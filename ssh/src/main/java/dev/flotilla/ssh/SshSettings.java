@@ -12,6 +12,7 @@ import java.time.Duration;
  * @param authTimeout authentication once connected
  * @param channelOpenTimeout opening the channel of one command
  * @param keepAliveInterval how often an open session is kept alive
+ * @param keepAliveMaxMissed unanswered keep-alives in a row after which a session is broken
  * @param idleTimeout an unused session is closed after this
  * @param killGrace after a cancel, the time between TERM and KILL
  */
@@ -21,12 +22,16 @@ public record SshSettings(
     Duration authTimeout,
     Duration channelOpenTimeout,
     Duration keepAliveInterval,
+    int keepAliveMaxMissed,
     Duration idleTimeout,
     Duration killGrace) {
 
   public SshSettings {
     if (maxSessions < 1) {
       throw new IllegalArgumentException("flotilla.ssh.max-sessions must be at least 1, not " + maxSessions);
+    }
+    if (keepAliveMaxMissed < 0) {
+      throw new IllegalArgumentException("flotilla.ssh.keep-alive-max-missed must not be negative");
     }
   }
 
@@ -39,6 +44,7 @@ public record SshSettings(
         ssh.getDuration("auth-timeout"),
         ssh.getDuration("channel-open-timeout"),
         ssh.getDuration("keep-alive-interval"),
+        ssh.getInt("keep-alive-max-missed"),
         ssh.getDuration("idle-timeout"),
         ssh.getDuration("kill-grace"));
   }
@@ -49,17 +55,17 @@ public record SshSettings(
   }
 
   public SshSettings withMaxSessions(int value) {
-    return new SshSettings(value, connectTimeout, authTimeout, channelOpenTimeout, keepAliveInterval, idleTimeout,
-        killGrace);
+    return new SshSettings(value, connectTimeout, authTimeout, channelOpenTimeout, keepAliveInterval,
+        keepAliveMaxMissed, idleTimeout, killGrace);
   }
 
   public SshSettings withAuthTimeout(Duration value) {
-    return new SshSettings(maxSessions, connectTimeout, value, channelOpenTimeout, keepAliveInterval, idleTimeout,
-        killGrace);
+    return new SshSettings(maxSessions, connectTimeout, value, channelOpenTimeout, keepAliveInterval,
+        keepAliveMaxMissed, idleTimeout, killGrace);
   }
 
   public SshSettings withIdleTimeout(Duration value) {
-    return new SshSettings(maxSessions, connectTimeout, authTimeout, channelOpenTimeout, keepAliveInterval, value,
-        killGrace);
+    return new SshSettings(maxSessions, connectTimeout, authTimeout, channelOpenTimeout, keepAliveInterval,
+        keepAliveMaxMissed, value, killGrace);
   }
 }

@@ -130,7 +130,8 @@ public record SshEndpoint(
   /** The key pairs in {@link #identityFile()}, decrypted with the passphrase in the environment. */
   List<KeyPair> loadIdentity(Function<String, String> env) throws IOException, GeneralSecurityException {
     String passphrase = passphraseEnv == null ? null : env.apply(passphraseEnv);
-    FilePasswordProvider passwords = passphrase == null ? FilePasswordProvider.EMPTY : FilePasswordProvider.of(passphrase);
+    FilePasswordProvider passwords =
+        passphrase == null ? FilePasswordProvider.EMPTY : FilePasswordProvider.of(passphrase);
     PathResource resource = new PathResource(identityFile);
     try (InputStream in = resource.openInputStream()) {
       Iterable<KeyPair> pairs = SecurityUtils.loadKeyPairIdentities(null, resource, in, passwords);

@@ -205,7 +205,13 @@ public final class SshSessions implements AutoCloseable {
       } else if (!waiter.lease.complete(new Lease(leased, session))) {
         release(leased);
       }
-    }, waiter.blocking);
+    }, runnable -> {
+      try {
+        waiter.blocking.execute(runnable);
+      } catch (RejectedExecutionException e) {
+        runnable.run(); // The engine is shutting down: still tell the execution, here.
+      }
+    });
     return true;
   }
 
@@ -231,16 +237,19 @@ public final class SshSessions implements AutoCloseable {
     }
   }
 
+  /**
+   * Serves every waiter that can be served now, in order. A waiter whose target already has a
+   * session is served even when one before it still waits for a free slot.
+   */
   private void serveWaiting() {
-    while (!waiting.isEmpty() && tryServe(waiting.peek())) {
-      waiting.poll();
-    }
+    waiting.removeIf(this::tryServe);
   }
 
   private void scheduleIdleCheck(Entry entry) {
     long usedAt = entry.lastUsedNanos;
     try {
-      var unused = idleTimer.schedule(() -> closeIfIdle(entry, usedAt), settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      var unused = idleTimer.schedule(
+          () -> closeIfIdle(entry, usedAt), settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       // The pool is closing, and closes every session itself.
     }
@@ -271,7 +280,9 @@ public final class SshSessions implements AutoCloseable {
     try {
       blocking.execute(() -> open(entry, log));
     } catch (RejectedExecutionException e) {
-      failed(entry, new SshException("cannot connect to " + entry.endpoint.address()
+      // Called under the lock while waiters are being served: forget the entry, serve no one here.
+      entries.remove(entry.endpoint);
+      entry.ready.completeExceptionally(new SshException("cannot connect to " + entry.endpoint.address()
           + ": the blocking executor is shut down"));
     }
   }

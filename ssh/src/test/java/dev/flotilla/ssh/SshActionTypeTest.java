@@ -82,7 +82,8 @@ class SshActionTypeTest {
     variables.put("not-a-name", "x");
     Fixtures.RecordingLog log = new Fixtures.RecordingLog();
     ActionResult result = run(
-        "printf '%s\\n' \"$VERSION\" \"$FLOTILLA_TARGET\" \"$FLOTILLA_STEP\" \"$FLOTILLA_ATTEMPT\" \"$FLOTILLA_DEPLOYMENT\"",
+        "printf '%s\\n' \"$VERSION\" \"$FLOTILLA_TARGET\" \"$FLOTILLA_STEP\" \"$FLOTILLA_ATTEMPT\""
+            + " \"$FLOTILLA_DEPLOYMENT\"",
         "web-01", variables, log);
 
     assertThat(result.succeeded()).isTrue();

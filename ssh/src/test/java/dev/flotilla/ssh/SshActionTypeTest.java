@@ -139,6 +139,16 @@ class SshActionTypeTest {
   }
 
   @Test
+  void runsOnAPseudoTerminalWhenAsked() throws Exception {
+    Fixtures.RecordingLog log = new Fixtures.RecordingLog();
+    RunningAction running = type.configure(Map.of("run", "echo on a pty", "pty", true))
+        .start(runtime.context("web-01", Map.of(), log));
+    assertThat(running.result().toCompletableFuture().get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS))
+        .isEqualTo(ActionResult.success());
+    assertThat(log.lines()).containsExactly("on a pty");
+  }
+
+  @Test
   void aTargetWithoutEndpointFailsNamingIt() throws Exception {
     ActionResult result = run("true", "db-01", Map.of(), new Fixtures.RecordingLog());
     assertThat(result).isEqualTo(ActionResult.failure("target db-01 has no SSH endpoint"));

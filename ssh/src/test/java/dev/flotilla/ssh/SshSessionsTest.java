@@ -75,6 +75,18 @@ class SshSessionsTest {
   }
 
   @Test
+  void aWrongPasswordFailsNamingTheEndpointButNotThePassword() throws Exception {
+    sessions = new SshSessions(SshSettings.load(), Map.of("DEPLOY_PASSWORD", "wrong-password")::get, warning -> {});
+    try (TestSshServer server = trusted()) {
+      SshEndpoint endpoint =
+          SshEndpoint.withPassword("127.0.0.1", server.port(), TestSshServer.USER, "DEPLOY_PASSWORD", knownHosts);
+      assertThatThrownBy(() -> lease(endpoint))
+          .hasMessageContaining("cannot connect to deploy@127.0.0.1:" + server.port())
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("wrong-password"));
+    }
+  }
+
+  @Test
   void aRefusedKeyFailsNamingTheEndpoint() throws Exception {
     sessions = pool(SshSettings.load());
     try (TestSshServer server = TestSshServer.start(TestSshServer.newKeyPair().getPublic())) {

@@ -23,10 +23,10 @@ import java.util.function.Function;
  * </ul>
  *
  * <p>Missing remote directories are created. Each file keeps its mode, is written under a
- * temporary name in its final directory, its size checked, then renamed over the final name
- * (atomically with OpenSSH's {@code posix-rename}), so a reader never sees half a file. Its
- * SHA-256 is then compared with {@code sha256sum} on the target where that command exists. The
- * log reports the files, bytes and time.
+ * temporary name in its final directory, its size and SHA-256 checked (with {@code sha256sum} on
+ * the target where that command exists), then renamed over the final name (atomically with
+ * OpenSSH's {@code posix-rename}), so a reader never sees half a file or a corrupt one. The log
+ * reports the files, bytes and time.
  */
 public final class UploadActionType implements ActionType {
 

@@ -192,12 +192,13 @@ final class UploadExecution implements RunningAction {
       if (written != size) {
         throw new IOException("wrote " + written + " bytes of " + size + " to " + temporary);
       }
+      // Checked before the rename, so a corrupt copy never replaces the previous file.
+      verifyChecksum(session, temporary, remote, HexFormat.of().formatHex(sha256.digest()));
       rename(client, temporary, remote);
     } catch (IOException | RuntimeException e) {
       removeQuietly(client, temporary);
       throw e;
     }
-    verifyChecksum(session, remote, HexFormat.of().formatHex(sha256.digest()));
     return size;
   }
 
@@ -214,10 +215,11 @@ final class UploadExecution implements RunningAction {
   }
 
   /** Compares with {@code sha256sum} on the target; says so in the log when it cannot. */
-  private void verifyChecksum(ClientSession session, String remote, String expected) throws IOException {
+  private void verifyChecksum(ClientSession session, String copy, String remote, String expected)
+      throws IOException {
     String output;
     try {
-      output = session.executeRemoteCommand("sha256sum -- " + ShellQuoting.quote(remote));
+      output = session.executeRemoteCommand("sha256sum -- " + ShellQuoting.quote(copy));
     } catch (IOException e) {
       context.log().line("checksum of " + remote + " not verified: sha256sum failed on the target ("
           + SshSessions.describe(e) + "); only its size was checked");

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
@@ -50,7 +51,8 @@ final class TestSshServer implements AutoCloseable {
   private final AtomicInteger sessionsOpened = new AtomicInteger();
   private final CountDownLatch authGate;
 
-  private TestSshServer(KeyPair hostKey, PublicKey authorizedKey, CountDownLatch authGate) throws IOException {
+  private TestSshServer(KeyPair hostKey, PublicKey authorizedKey, CountDownLatch authGate,
+      UnaryOperator<String> rewrite) throws IOException {
     this.hostKey = hostKey;
     this.authGate = authGate;
     server = SshServer.setUpDefaultServer();
@@ -65,7 +67,7 @@ final class TestSshServer implements AutoCloseable {
       awaitGate();
       return USER.equals(user) && authorizedKey != null && KeyUtils.compareKeys(authorizedKey, key);
     });
-    server.setCommandFactory((channel, command) -> new ShellCommand(command));
+    server.setCommandFactory((channel, command) -> new ShellCommand(rewrite.apply(command)));
     // SFTP on this machine's own file system, as OpenSSH's internal-sftp without a chroot.
     server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
     server.addSessionListener(new SessionListener() {
@@ -79,17 +81,22 @@ final class TestSshServer implements AutoCloseable {
 
   /** A server with a new host key, accepting {@link #PASSWORD} and {@code authorizedKey}. */
   static TestSshServer start(PublicKey authorizedKey) throws IOException {
-    return new TestSshServer(newKeyPair(), authorizedKey, null);
+    return new TestSshServer(newKeyPair(), authorizedKey, null, UnaryOperator.identity());
+  }
+
+  /** A server that runs {@code rewrite.apply(command)} instead of each command it is sent. */
+  static TestSshServer startRewriting(PublicKey authorizedKey, UnaryOperator<String> rewrite) throws IOException {
+    return new TestSshServer(newKeyPair(), authorizedKey, null, rewrite);
   }
 
   /** A server that presents {@code hostKey}, as a machine keeps its key across restarts. */
   static TestSshServer startWithHostKey(KeyPair hostKey, PublicKey authorizedKey) throws IOException {
-    return new TestSshServer(hostKey, authorizedKey, null);
+    return new TestSshServer(hostKey, authorizedKey, null, UnaryOperator.identity());
   }
 
   /** A server whose authentication waits until {@code gate} opens. */
   static TestSshServer startSlowToAuthenticate(PublicKey authorizedKey, CountDownLatch gate) throws IOException {
-    return new TestSshServer(newKeyPair(), authorizedKey, gate);
+    return new TestSshServer(newKeyPair(), authorizedKey, gate, UnaryOperator.identity());
   }
 
   static KeyPair newKeyPair() {

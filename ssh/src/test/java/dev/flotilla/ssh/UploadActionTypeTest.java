@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,6 +108,26 @@ class UploadActionTypeTest {
   }
 
   @Test
+  void aChecksumThatDiffersOnTheTargetFailsTheUpload() throws Exception {
+    Path file = Files.writeString(local.resolve("artifact.jar"), "payload\n");
+    ActionResult result = uploadThrough(command -> command.startsWith("sha256sum")
+        ? "echo 0000000000000000000000000000000000000000000000000000000000000000 -" : command, file);
+    assertThat(result.succeeded()).isFalse();
+    assertThat(result.message()).contains("checksum mismatch for").contains("artifact.jar");
+    assertThat(remote.resolve("rewritten/artifact.jar")).doesNotExist();
+    assertNoTemporaryFiles();
+  }
+
+  @Test
+  void aTargetWithoutSha256sumIsCheckedBySizeAndSaysSo() throws Exception {
+    Path file = Files.writeString(local.resolve("plain.txt"), "payload\n");
+    Fixtures.RecordingLog log = new Fixtures.RecordingLog();
+    ActionResult result = uploadThrough(command -> command.startsWith("sha256sum") ? "exit 127" : command, file, log);
+    assertThat(result).isEqualTo(ActionResult.success());
+    assertThat(log.lines()).anySatisfy(line -> assertThat(line).contains("not verified").contains("only its size"));
+  }
+
+  @Test
   void aTargetWithoutEndpointFailsNamingIt() throws Exception {
     Path file = Files.writeString(local.resolve("x"), "x");
     ActionResult result = type.configure(Map.of("from", file.toString(), "to", "/tmp/x"))
@@ -131,6 +152,27 @@ class UploadActionTypeTest {
     return type.configure(Map.of("from", from.toString(), "to", to))
         .start(runtime.context("web-01", Map.of(), log))
         .result().toCompletableFuture().get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** Uploads {@code file} to a machine that rewrites the commands it is sent. */
+  private ActionResult uploadThrough(UnaryOperator<String> rewrite, Path file) throws Exception {
+    return uploadThrough(rewrite, file, new Fixtures.RecordingLog());
+  }
+
+  private ActionResult uploadThrough(UnaryOperator<String> rewrite, Path file, Fixtures.RecordingLog log)
+      throws Exception {
+    KeyPair clientKey = TestSshServer.newKeyPair();
+    Path identity = Fixtures.writePrivateKey(Files.createTempFile(dir, "id", ""), clientKey, null);
+    Path knownHosts = Files.createTempFile(dir, "known_hosts", "");
+    try (TestSshServer machine = TestSshServer.startRewriting(clientKey.getPublic(), rewrite)) {
+      machine.trustIn(knownHosts);
+      SshEndpoint endpoint =
+          SshEndpoint.withKey("127.0.0.1", machine.port(), TestSshServer.USER, identity, knownHosts);
+      UploadActionType rewritten = new UploadActionType(sessions, target -> endpoint);
+      return rewritten.configure(Map.of("from", file.toString(), "to", remote.resolve("rewritten") + "/"))
+          .start(runtime.context("web-09", Map.of(), log))
+          .result().toCompletableFuture().get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+    }
   }
 
   private void assertNoTemporaryFiles() throws Exception {

@@ -1,0 +1,31 @@
+package dev.flotilla.ssh;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/** Replaces sensitive values in log lines with {@value #MASK}, longest first. */
+final class Masking implements UnaryOperator<String> {
+
+  static final String MASK = "***";
+
+  private final List<String> values;
+
+  Masking(Set<String> sensitive) {
+    // Longest first, so a secret that contains another is masked whole.
+    this.values = sensitive.stream()
+        .filter(v -> v != null && !v.isEmpty())
+        .sorted(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()))
+        .toList();
+  }
+
+  @Override
+  public String apply(String line) {
+    String masked = line;
+    for (String value : values) {
+      masked = masked.replace(value, MASK);
+    }
+    return masked;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.flotilla.ssh;
+
+import dev.flotilla.engine.action.Action;
+import dev.flotilla.engine.action.ActionType;
+import dev.flotilla.engine.action.InvalidActionException;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The {@code ssh} action: runs a shell command on the target's machine over SSH, through the
+ * target's pooled session.
+ *
+ * <p>Parameters:
+ *
+ * <ul>
+ *   <li>{@code run} (required): the command, run by the remote user's shell.
+ *   <li>{@code pty}: {@code true} to run it on a pseudo-terminal, so that closing the channel hangs
+ *       up the remote process group as a terminal would; stdout and stderr are then merged.
+ * </ul>
+ *
+ * <p>The deployment's variables and {@code FLOTILLA_DEPLOYMENT}, {@code FLOTILLA_STEP},
+ * {@code FLOTILLA_TARGET}, {@code FLOTILLA_ATTEMPT} are exported to the command as quoted shell
+ * assignments (see {@link ShellQuoting}), so no value can inject shell code. Standard output and
+ * error go to the execution's log line by line as they arrive, with sensitive values masked. Exit
+ * status 0 is success; another status, a signal or a lost connection is a failure naming the
+ * target. A cancel or timeout sends the remote command TERM (servers that accept signal requests,
+ * such as OpenSSH from 7.9, deliver it to the command's process group), KILL after
+ * {@code flotilla.ssh.kill-grace}, and closes the channel.
+ */
+public final class SshActionType implements ActionType {
+
+  public static final String NAME = "ssh";
+
+  static final String RUN = "run";
+  static final String PTY = "pty";
+  private static final Set<String> KEYS = Set.of(RUN, PTY);
+
+  private final SshSessions sessions;
+  private final Function<String, SshEndpoint> targets;
+  private final Masking masking;
+
+  /**
+   * @param sessions the engine's pool of sessions
+   * @param targets the endpoint of each target name; returns null for a target without one
+   * @param sensitive values never to show in a log line (passwords, tokens)
+   */
+  public SshActionType(SshSessions sessions, Function<String, SshEndpoint> targets, Set<String> sensitive) {
+    this.sessions = sessions;
+    this.targets = targets;
+    this.masking = new Masking(sensitive);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Action configure(Map<String, Object> parameters) throws InvalidActionException {
+    Map<String, Object> given = parameters == null ? Map.of() : parameters;
+    for (String key : new TreeSet<>(given.keySet())) {
+      if (!KEYS.contains(key)) {
+        throw new InvalidActionException(key, "unknown ssh parameter \"" + key + "\" (known: pty, run)");
+      }
+    }
+    Object run = given.get(RUN);
+    if (run == null) {
+      throw new InvalidActionException(RUN, "an ssh action needs \"run\": the command to run on the target");
+    }
+    if (!(run instanceof String command) || command.isBlank()) {
+      throw new InvalidActionException(RUN, "must be a non-empty shell command, not " + run);
+    }
+    Object pty = given.getOrDefault(PTY, false);
+    if (!(pty instanceof Boolean usePty)) {
+      throw new InvalidActionException(PTY, "must be true or false, not " + pty);
+    }
+    return context -> SshExecution.start(
+        new SshExecution.Request(command, usePty, targets, sessions, masking), context);
+  }
+}

@@ -1,0 +1,85 @@
+package dev.flotilla.ssh;
+
+import dev.flotilla.engine.action.Action;
+import dev.flotilla.engine.action.ActionType;
+import dev.flotilla.engine.action.InvalidActionException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The {@code upload} action: copies a local file or directory to the target's machine over SFTP,
+ * through the target's pooled session.
+ *
+ * <p>Parameters:
+ *
+ * <ul>
+ *   <li>{@code from} (required): a local file or directory.
+ *   <li>{@code to} (required): for a file, the remote file (or a directory when it ends with
+ *       {@code /}); for a directory, the remote directory that receives its content.
+ * </ul>
+ *
+ * <p>Missing remote directories are created. Each file keeps its mode, is written under a
+ * temporary name in its final directory, its size and SHA-256 checked (with {@code sha256sum} on
+ * the target where that command exists), then renamed over the final name (atomically with
+ * OpenSSH's {@code posix-rename}), so a reader never sees half a file or a corrupt one. The log
+ * reports the files, bytes and time.
+ */
+public final class UploadActionType implements ActionType {
+
+  public static final String NAME = "upload";
+
+  static final String FROM = "from";
+  static final String TO = "to";
+  private static final Set<String> KEYS = Set.of(FROM, TO);
+
+  private final SshSessions sessions;
+  private final Function<String, SshEndpoint> targets;
+
+  /**
+   * @param sessions the engine's pool of sessions
+   * @param targets the endpoint of each target name; returns null for a target without one
+   */
+  public UploadActionType(SshSessions sessions, Function<String, SshEndpoint> targets) {
+    this.sessions = sessions;
+    this.targets = targets;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Action configure(Map<String, Object> parameters) throws InvalidActionException {
+    Map<String, Object> given = parameters == null ? Map.of() : parameters;
+    for (String key : new TreeSet<>(given.keySet())) {
+      if (!KEYS.contains(key)) {
+        throw new InvalidActionException(key, "unknown upload parameter \"" + key + "\" (known: from, to)");
+      }
+    }
+    Path from = Path.of(text(given, FROM, "the local file or directory to copy"));
+    if (!Files.exists(from)) {
+      throw new InvalidActionException(FROM, "no such file or directory: " + from);
+    }
+    if (!Files.isReadable(from)) {
+      throw new InvalidActionException(FROM, "cannot read " + from);
+    }
+    String to = text(given, TO, "the path on the target");
+    return context -> UploadExecution.start(new UploadExecution.Request(from, to, targets, sessions), context);
+  }
+
+  private static String text(Map<String, Object> given, String key, String what) throws InvalidActionException {
+    Object value = given.get(key);
+    if (value == null) {
+      throw new InvalidActionException(key, "an upload needs \"" + key + "\": " + what);
+    }
+    if (!(value instanceof String text) || text.isBlank()) {
+      throw new InvalidActionException(key, "must be a non-empty path, not " + value);
+    }
+    return text;
+  }
+}

@@ -1,0 +1,299 @@
+package dev.flotilla.ssh;
+
+import dev.flotilla.engine.action.ActionContext;
+import dev.flotilla.engine.action.ActionResult;
+import dev.flotilla.engine.action.RunningAction;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
+
+/**
+ * One run of an {@code upload} action. The SFTP client blocks, so the whole copy runs as one task
+ * on the engine's blocking executor; a cancel stops it between two buffers.
+ */
+final class UploadExecution implements RunningAction {
+
+  record Request(Path from, String to, Function<String, SshEndpoint> targets, SshSessions sessions) {}
+
+  private static final int BUFFER_BYTES = 64 * 1024;
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int[] MODE_BITS = {0400, 0200, 0100, 040, 020, 010, 04, 02, 01};
+  private static final PosixFilePermission[] MODE_PERMISSIONS = {
+      PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE,
+      PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
+      PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE};
+
+  private final Request request;
+  private final ActionContext context;
+  private final CompletableFuture<ActionResult> result = new CompletableFuture<>();
+
+  // Guarded by this.
+  private boolean cancelled;
+
+  private UploadExecution(Request request, ActionContext context) {
+    this.request = request;
+    this.context = context;
+  }
+
+  static RunningAction start(Request request, ActionContext context) {
+    UploadExecution execution = new UploadExecution(request, context);
+    execution.begin();
+    return execution;
+  }
+
+  @Override
+  public CompletionStage<ActionResult> result() {
+    return result;
+  }
+
+  /**
+   * Stops the copy at its next buffer; the temporary file is then removed, so the final name
+   * keeps its previous content.
+   */
+  @Override
+  public void cancel() {
+    synchronized (this) {
+      if (cancelled) {
+        return;
+      }
+      cancelled = true;
+    }
+    result.complete(ActionResult.failure("cancelled"));
+  }
+
+  private synchronized boolean isCancelled() {
+    return cancelled;
+  }
+
+  private void begin() {
+    SshEndpoint endpoint;
+    try {
+      endpoint = request.targets().apply(context.target());
+    } catch (RuntimeException e) {
+      result.complete(ActionResult.failure("target " + context.target() + ": " + SshSessions.describe(e)));
+      return;
+    }
+    if (endpoint == null) {
+      result.complete(ActionResult.failure("target " + context.target() + " has no SSH endpoint"));
+      return;
+    }
+    // The lease completes on the blocking executor, where the copy then runs.
+    var unused = request.sessions().acquire(endpoint, context.runtime().blockingExecutor(), context.log())
+        .whenComplete((lease, failure) -> {
+          if (failure != null) {
+            result.complete(ActionResult.failure("target " + context.target() + ": " + SshSessions.describe(failure)));
+            return;
+          }
+          try (lease) {
+            copy(lease);
+          }
+        });
+  }
+
+  private void copy(SshSessions.Lease lease) {
+    String where = "target " + context.target() + " (" + lease.endpoint().address() + ")";
+    SftpClient client;
+    try {
+      client = SftpClientFactory.instance().createSftpClient(lease.session());
+    } catch (IOException e) {
+      result.complete(ActionResult.failure("cannot open SFTP on " + where + ": " + SshSessions.describe(e)));
+      return;
+    }
+    if (isCancelled()) {
+      closeQuietly(client);
+      return;
+    }
+    long started = System.nanoTime();
+    try (client) {
+      long[] totals = {0, 0};
+      if (Files.isDirectory(request.from())) {
+        String root = trimSlash(request.to());
+        makeDirectories(client, root);
+        List<Path> entries;
+        try (Stream<Path> walk = Files.walk(request.from())) {
+          entries = walk.sorted().toList();
+        }
+        for (Path local : entries) {
+          String remote = root + "/" + request.from().relativize(local).toString().replace('\\', '/');
+          if (local.equals(request.from())) {
+            continue;
+          }
+          if (Files.isSymbolicLink(local)) {
+            context.log().line("skipped symbolic link " + local);
+          } else if (Files.isDirectory(local, LinkOption.NOFOLLOW_LINKS)) {
+            makeDirectories(client, remote);
+          } else {
+            totals[1] += uploadFile(client, lease.session(), local, remote);
+            totals[0]++;
+          }
+        }
+      } else {
+        String remote = request.to().endsWith("/")
+            ? request.to() + request.from().getFileName()
+            : request.to();
+        int slash = remote.lastIndexOf('/');
+        if (slash > 0) {
+          makeDirectories(client, remote.substring(0, slash));
+        }
+        totals[1] += uploadFile(client, lease.session(), request.from(), remote);
+        totals[0]++;
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      context.log().line(String.format(Locale.ROOT, "uploaded %d file(s), %d bytes in %.3f s (%.1f MB/s) to %s",
+          totals[0], totals[1], seconds, totals[1] / 1e6 / Math.max(seconds, 1e-9), where));
+      result.complete(ActionResult.success());
+    } catch (IOException | RuntimeException e) {
+      result.complete(ActionResult.failure("upload to " + where + " failed: " + SshSessions.describe(e)));
+    }
+  }
+
+  /** Writes one file under a temporary name, checks it, renames it into place; returns its size. */
+  private long uploadFile(SftpClient client, ClientSession session, Path local, String remote) throws IOException {
+    int slash = remote.lastIndexOf('/');
+    String temporary = remote.substring(0, slash + 1) + "." + remote.substring(slash + 1) + ".flotilla-"
+        + HexFormat.of().toHexDigits(RANDOM.nextLong()) + ".tmp";
+    MessageDigest sha256 = sha256();
+    long size = Files.size(local);
+    try {
+      try (InputStream in = new DigestInputStream(Files.newInputStream(local), sha256);
+          OutputStream out = client.write(temporary, BUFFER_BYTES)) {
+        byte[] buffer = new byte[BUFFER_BYTES];
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+          if (isCancelled()) {
+            throw new IOException("cancelled");
+          }
+          out.write(buffer, 0, n);
+        }
+      }
+      SftpClient.Attributes mode = new SftpClient.Attributes();
+      mode.setPermissions(mode(local));
+      client.setStat(temporary, mode);
+      long written = client.stat(temporary).getSize();
+      if (written != size) {
+        throw new IOException("wrote " + written + " bytes of " + size + " to " + temporary);
+      }
+      // Checked before the rename, so a corrupt copy never replaces the previous file.
+      verifyChecksum(session, temporary, remote, HexFormat.of().formatHex(sha256.digest()));
+      rename(client, temporary, remote);
+    } catch (IOException | RuntimeException e) {
+      removeQuietly(client, temporary);
+      throw e;
+    }
+    return size;
+  }
+
+  /** Over the final name: atomic with OpenSSH's posix-rename, else remove then rename. */
+  private void rename(SftpClient client, String from, String to) throws IOException {
+    OpenSSHPosixRenameExtension posix = client.getExtension(OpenSSHPosixRenameExtension.class);
+    if (posix != null && posix.isSupported()) {
+      posix.posixRename(from, to);
+      return;
+    }
+    context.log().line("the target has no posix-rename: " + to + " is replaced in two steps");
+    removeQuietly(client, to);
+    client.rename(from, to);
+  }
+
+  /** Compares with {@code sha256sum} on the target; says so in the log when it cannot. */
+  private void verifyChecksum(ClientSession session, String copy, String remote, String expected)
+      throws IOException {
+    String output;
+    try {
+      output = session.executeRemoteCommand("sha256sum -- " + ShellQuoting.quote(copy));
+    } catch (IOException e) {
+      context.log().line("checksum of " + remote + " not verified: sha256sum failed on the target ("
+          + SshSessions.describe(e) + "); only its size was checked");
+      return;
+    }
+    String actual = output.strip().split("\\s+", 2)[0];
+    if (!actual.equalsIgnoreCase(expected)) {
+      throw new IOException("checksum mismatch for " + remote + ": sha256 " + actual + " on the target, "
+          + expected + " here");
+    }
+  }
+
+  private static void makeDirectories(SftpClient client, String directory) throws IOException {
+    StringBuilder path = new StringBuilder(directory.startsWith("/") ? "/" : "");
+    for (String part : directory.split("/")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      path.append(part);
+      String current = path.toString();
+      SftpClient.Attributes existing = statOrNull(client, current);
+      if (existing == null) {
+        client.mkdir(current);
+      } else if (!existing.isDirectory()) {
+        throw new IOException(current + " exists and is not a directory");
+      }
+      path.append('/');
+    }
+  }
+
+  private static SftpClient.Attributes statOrNull(SftpClient client, String path) {
+    try {
+      return client.stat(path);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static int mode(Path local) throws IOException {
+    Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(local);
+    int mode = 0;
+    for (int i = 0; i < MODE_BITS.length; i++) {
+      if (permissions.contains(MODE_PERMISSIONS[i])) {
+        mode |= MODE_BITS[i];
+      }
+    }
+    return mode;
+  }
+
+  private static String trimSlash(String path) {
+    return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  private static void removeQuietly(SftpClient client, String path) {
+    try {
+      client.remove(path);
+    } catch (IOException | RuntimeException e) {
+      // Nothing there, or the channel is gone: nothing more to clean up from here.
+    }
+  }
+
+  private static void closeQuietly(SftpClient client) {
+    try {
+      client.close();
+    } catch (IOException e) {
+      // Closing is all a cancel asks for.
+    }
+  }
+}

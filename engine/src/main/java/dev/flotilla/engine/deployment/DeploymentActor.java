@@ -98,9 +98,11 @@ public final class DeploymentActor
    *
    * @param maxBatch the most reports recorded in one write
    * @param batchHold the longest a report waits for the ones expected to share its write
+   * @param guardsTimeout how long to wait for the registry to hand out the target guards
    */
   public record Wiring(ActionTypes actionTypes, DeploymentListener listener, ActorRef<TargetGuards.Command> guards,
-      ActionRuntime runtime, int logTailLines, int maxBatch, Duration batchHold, Store store) {}
+      ActionRuntime runtime, int logTailLines, int maxBatch, Duration batchHold, Store store,
+      Duration guardsTimeout) {}
 
   private final ActorContext<Command> context;
   private final Wiring wiring;
@@ -222,8 +224,8 @@ public final class DeploymentActor
     for (StepInfo step : state.layout().steps()) {
       targets.addAll(step.targets());
     }
-    context.ask(TargetGuards.Resolved.class, wiring.guards(), Duration.ofMinutes(1),
-        replyTo -> new TargetGuards.Resolve(targets, replyTo),
+    context.ask(TargetGuards.Resolved.class, wiring.guards(), wiring.guardsTimeout(),
+        replyTo -> new TargetGuards.Resolve(targets, context.getSelf(), replyTo),
         (resolved, error) -> error != null
             ? new GuardsUnavailable("target guards did not answer: " + error.getMessage())
             : new GuardsResolved(resolved.guards()));

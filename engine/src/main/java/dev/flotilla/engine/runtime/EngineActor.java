@@ -8,6 +8,7 @@ import dev.flotilla.engine.guard.TargetGuards;
 import dev.flotilla.engine.model.DeploymentPlan;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -31,22 +32,39 @@ public final class EngineActor {
   /** Messages the engine understands. */
   public sealed interface Command {}
 
-  /** Runs a new deployment once the caps allow it. */
-  public record Submit(String deploymentId, DeploymentPlan plan, DeploymentListener listener) implements Command {}
+  /**
+   * Who submitted a deployment: hears its events, and hears when the engine refuses it or lets it go.
+   * Called from the engine's actors: every callback returns quickly.
+   */
+  public interface Submitter extends DeploymentListener {
+
+    /** The engine did not take the deployment (its id is in use); nothing of it runs. */
+    void refused(String reason);
+
+    /** The engine no longer knows the deployment (it stopped): its id may be used again. */
+    void released();
+  }
+
+  /** Runs a new deployment once the caps allow it; a deployment id the engine knows is refused. */
+  public record Submit(String deploymentId, DeploymentPlan plan, Submitter listener) implements Command {}
 
   /**
    * Recovers a deployment from the journal and runs what it has left once the caps allow it.
    *
    * @param plan the plan its journal records, for its concurrency tag
    */
-  public record Resume(String deploymentId, DeploymentPlan plan, DeploymentListener listener) implements Command {}
+  public record Resume(String deploymentId, DeploymentPlan plan, Submitter listener) implements Command {}
 
   /** Cancels a queued or running deployment; unknown or finished ids are ignored. */
   public record Cancel(String deploymentId, String reason) implements Command {}
 
+  /** Stops the engine, its deployments where they are and its guards; answered once all have stopped. */
+  public record Stop(ActorRef<Done> replyTo) implements Command {}
+
   private record DeploymentStopped(String deploymentId) implements Command {}
 
-  private record Entry(String deploymentId, String tag, ActorRef<DeploymentActor.Command> deployment) {}
+  private record Entry(String deploymentId, String tag, ActorRef<DeploymentActor.Command> deployment,
+      Submitter submitter) {}
 
   /**
    * Queued and running deployments; immutable.
@@ -83,12 +101,16 @@ public final class EngineActor {
   private final EngineSettings settings;
   private final ActorRef<TargetGuards.Command> guards;
   private final ActionRuntime runtime;
+  private final DeploymentActor.Store store;
 
   private EngineActor(ActorContext<Command> context, EngineSettings settings, ActionRuntime runtime) {
     this.context = context;
     this.settings = settings;
     this.runtime = runtime;
-    this.guards = context.spawn(TargetGuards.create(), "guards");
+    EngineSettings.Journal journal = settings.journal();
+    this.store = new DeploymentActor.Store(journal.journalPluginId(), journal.snapshotPluginId(), journal.durable(),
+        journal.snapshotEvery());
+    this.guards = context.spawn(TargetGuards.create(settings.guardIdleTimeout()), "guards");
   }
 
   public static Behavior<Command> create(EngineSettings settings) {
@@ -110,7 +132,12 @@ public final class EngineActor {
         .onMessage(Submit.class, submit -> onSubmit(state, submit.deploymentId(), submit.plan(), submit.listener(), true))
         .onMessage(Resume.class, resume -> onSubmit(state, resume.deploymentId(), resume.plan(), resume.listener(), false))
         .onMessage(Cancel.class, cancel -> onCancel(state, cancel))
-        .onMessage(DeploymentStopped.class, stopped -> serving(admit(state.without(stopped.deploymentId()))))
+        .onMessage(DeploymentStopped.class, stopped -> onDeploymentStopped(state, stopped))
+        // A stopped behavior hears PostStop instead of this one: it shuts the timer down too.
+        .onMessage(Stop.class, stop -> Behaviors.stopped(() -> {
+          runtime.timer().shutdownNow();
+          stop.replyTo().tell(Done.getInstance());
+        }))
         .onSignal(PostStop.class, signal -> {
           runtime.timer().shutdownNow();
           return Behaviors.same();
@@ -119,21 +146,29 @@ public final class EngineActor {
   }
 
   private Behavior<Command> onSubmit(State state, String deploymentId, DeploymentPlan plan,
-      DeploymentListener listener, boolean isNew) {
+      Submitter listener, boolean isNew) {
     if (state.find(deploymentId) != null) {
-      context.getLog().warn("Deployment {} was submitted twice; ignoring the second submission", deploymentId);
+      listener.refused("deployment id " + deploymentId + " is in use by a deployment the engine runs or holds queued");
       return Behaviors.same();
     }
     DeploymentActor.Wiring wiring = new DeploymentActor.Wiring(settings.actionTypes(), listener, guards, runtime,
-        settings.logTailLines(), settings.maxBatch(), settings.batchHold(), settings.store());
+        settings.logTailLines(), settings.maxBatch(), settings.batchHold(), store, settings.guardsTimeout());
     ActorRef<DeploymentActor.Command> deployment =
         context.spawn(DeploymentActor.create(deploymentId, wiring), "deployment-" + deploymentId);
     if (isNew) {
       deployment.tell(new DeploymentActor.Accept(plan));
     }
     context.watchWith(deployment, new DeploymentStopped(deploymentId));
-    Entry entry = new Entry(deploymentId, plan.concurrencyTag(), deployment);
+    Entry entry = new Entry(deploymentId, plan.concurrencyTag(), deployment, listener);
     return serving(admit(new State(state.queued().plus(entry), state.running())));
+  }
+
+  private Behavior<Command> onDeploymentStopped(State state, DeploymentStopped stopped) {
+    Entry entry = state.find(stopped.deploymentId());
+    if (entry != null) {
+      entry.submitter().released();
+    }
+    return serving(admit(state.without(stopped.deploymentId())));
   }
 
   private Behavior<Command> onCancel(State state, Cancel cancel) {

@@ -220,7 +220,7 @@ public final class Flotilla implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!closed.compareAndSet(false, true) || system.getWhenTerminated().toCompletableFuture().isDone()) {
       return;
     }
     Duration timeout = settings.closeTimeout();

@@ -7,6 +7,8 @@ import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.timeline.Timeline;
 import dev.flotilla.engine.timeline.TimelineRecorder;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,8 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * A deployment's timeline for readers on any thread, fed by its listener without a lock.
  *
  * <p>The writer (the deployment's actor, one event at a time) only appends the event to an
- * append-only array and publishes the new length through a volatile write: the hot path costs
- * one store and one fence, whatever the size of the deployment. A reader takes the published
+ * append-only array and publishes the new length with a release store: the hot path costs two
+ * plain stores, whatever the size of the deployment. A reader takes the published
  * length and folds that prefix of the events into a timeline: an immutable view of the
  * deployment exactly as it stood after that event, the same document a replay of the journal
  * gives. The last view built is kept, so readers pay for a fold only when something happened.
@@ -32,12 +34,26 @@ final class LiveTimeline {
   private final String deploymentId;
   private final DeploymentPlan plan;
   private final long submittedAtMicros;
+  private static final VarHandle EVENTS;
+  private static final VarHandle SIZE;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      EVENTS = lookup.findVarHandle(LiveTimeline.class, "events", DeploymentEvent[].class);
+      SIZE = lookup.findVarHandle(LiveTimeline.class, "size", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   /*
-   * Written only by the writer. A reader reads size first, then the array: every array the writer
-   * publishes after size reached n holds the first n events, so the reader sees at least those.
+   * Written only by the writer, which reads them plainly (an actor sees its own writes). The
+   * writer stores an event, then releases the new size; a reader acquires the size, then the
+   * array: every array the writer published by then holds at least that many events.
    */
-  private volatile DeploymentEvent[] events = new DeploymentEvent[INITIAL_CAPACITY];
-  private volatile int size;
+  private DeploymentEvent[] events = new DeploymentEvent[INITIAL_CAPACITY];
+  private int size;
   private final AtomicReference<Built> built = new AtomicReference<>();
 
   /**
@@ -66,16 +82,16 @@ final class LiveTimeline {
     int count = size;
     if (count == array.length) {
       array = Arrays.copyOf(array, count * 2);
-      events = array;
+      EVENTS.setRelease(this, array);
     }
     array[count] = kept;
-    size = count + 1;
+    SIZE.setRelease(this, count + 1);
   }
 
   /** The timeline as of the last event appended; before any, the deployment as submitted, queued. */
   Timeline timeline() {
-    int count = size;
-    DeploymentEvent[] array = events;
+    int count = (int) SIZE.getAcquire(this);
+    DeploymentEvent[] array = (DeploymentEvent[]) EVENTS.getAcquire(this);
     Built last = built.get();
     if (last != null && last.events() >= count) {
       return last.timeline();

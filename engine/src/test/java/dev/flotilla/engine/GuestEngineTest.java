@@ -1,6 +1,7 @@
 package dev.flotilla.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
@@ -73,6 +74,16 @@ class GuestEngineTest {
       host.terminate();
       host.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void anEmbeddedEngineWhoseHostHasStoppedClosesWithoutComplaint() throws Exception {
+    ActorSystem<Void> host = ActorSystem.create(Behaviors.empty(), "host", ConfigFactory.load());
+    Flotilla engine = Flotilla.embed(host, EngineSettings.defaults().withCloseTimeout(Duration.ofSeconds(1)));
+    host.terminate();
+    host.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    assertThatCode(engine::close).doesNotThrowAnyException();
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -127,7 +128,9 @@ public final class TargetGuards {
 
   private Behavior<Command> onResolve(Resolve resolve) {
     ActorRef<?> user = resolve.user();
-    List<String> targets = List.copyOf(new java.util.LinkedHashSet<>(resolve.targets()));
+    // A deployment passes a set; anything else is made one, so a target is counted once per user.
+    Collection<String> asked = resolve.targets();
+    List<String> targets = List.copyOf(asked instanceof Set<?> ? asked : new LinkedHashSet<>(asked));
     Map<String, ActorRef<TargetGuard.Command>> answer = new HashMap<>(targets.size() * 2);
     // Count the new holdings before releasing the old ones: a guard resolved again stays alive.
     for (String target : targets) {

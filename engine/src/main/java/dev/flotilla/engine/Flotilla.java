@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -62,13 +63,20 @@ public final class Flotilla implements AutoCloseable {
   private final ActorRef<EngineActor.Command> engine;
   private final EngineSettings settings;
   private final boolean ownsSystem;
-  private final DeploymentIds ids = new DeploymentIds();
+  /** Where new deployment ids come from: {@link DeploymentIds}, or a test's own source. */
+  private final Supplier<String> ids;
   /** Every deployment the engine knows (queued, running, stopping), by id: an id in use is refused. */
   private final Map<String, Submitted> known = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Flotilla(ActorSystem<?> system, ActorRef<EngineActor.Command> engine, EngineSettings settings,
       boolean ownsSystem) {
+    this(system, engine, settings, ownsSystem, new DeploymentIds()::next);
+  }
+
+  private Flotilla(ActorSystem<?> system, ActorRef<EngineActor.Command> engine, EngineSettings settings,
+      boolean ownsSystem, Supplier<String> ids) {
+    this.ids = ids;
     this.system = system;
     this.engine = engine;
     this.settings = settings;
@@ -94,6 +102,14 @@ public final class Flotilla implements AutoCloseable {
     ActorSystem<EngineActor.Command> system =
         ActorSystem.create(EngineActor.create(settings), "flotilla", ownSystemConfig(config));
     return new Flotilla(system, system, settings, true);
+  }
+
+  /** An engine in its own actor system whose deployment ids come from {@code ids}: for tests. */
+  static Flotilla start(EngineSettings settings, Supplier<String> ids) {
+    Config config = ConfigFactory.load();
+    ActorSystem<EngineActor.Command> system =
+        ActorSystem.create(EngineActor.create(settings), "flotilla", ownSystemConfig(config));
+    return new Flotilla(system, system, settings, true, ids);
   }
 
   /**
@@ -172,7 +188,7 @@ public final class Flotilla implements AutoCloseable {
    */
   public DeploymentHandle submit(DeploymentPlan plan, DeploymentListener listener) throws InvalidPlanException {
     PlanLoader.validate(plan, settings.actionTypes());
-    Submitted handle = register(new Submitted(ids.next(), plan, listener));
+    Submitted handle = register(new Submitted(ids.get(), plan, listener));
     engine.tell(new EngineActor.Submit(handle.deploymentId(), plan, handle));
     return handle;
   }
@@ -319,7 +335,7 @@ public final class Flotilla implements AutoCloseable {
       known.remove(deploymentId, this);
     }
 
-    private void complete(java.util.function.Supplier<DeploymentResult> outcome) {
+    private void complete(Supplier<DeploymentResult> outcome) {
       RESULTS.execute(() -> {
         try {
           result.complete(outcome.get());

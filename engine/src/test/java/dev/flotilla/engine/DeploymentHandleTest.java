@@ -119,6 +119,23 @@ class DeploymentHandleTest {
   }
 
   @Test
+  void aSubmitUnderAnIdInUseIsRefusedWithAnErrorAndRunsNothing() throws Exception {
+    try (Flotilla sameIds = Flotilla.start(engine.settings(), () -> "always-the-same")) {
+      DeploymentHandle first = sameIds.submit(plan("first", "a"));
+      Execution execution = actions.next();
+
+      assertThatThrownBy(() -> sameIds.submit(plan("second", "b")))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("always-the-same")
+          .hasMessageContaining("in use");
+
+      execution.succeed();
+      assertThat(await(first).status()).isEqualTo(DeploymentStatus.SUCCEEDED);
+      actions.expectNoStart(Duration.ofMillis(100));
+    }
+  }
+
+  @Test
   void eachSubmittedDeploymentGetsAnIdThatSortsAfterTheLastOne() throws Exception {
     DeploymentHandle first = engine.submit(plan("one", "a"));
     DeploymentHandle second = engine.submit(plan("two", "a"));

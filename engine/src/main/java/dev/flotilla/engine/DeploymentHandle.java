@@ -8,7 +8,11 @@ public interface DeploymentHandle {
 
   String deploymentId();
 
-  /** Completes when the deployment has finished, whatever its status; never exceptionally. */
+  /**
+   * Completes when the deployment has finished, whatever its status; never exceptionally. It
+   * completes on a thread of the engine's own result executor, never on one of the engine's
+   * actors, so callbacks attached to it may take their time without holding up any deployment.
+   */
   CompletionStage<DeploymentResult> result();
 
   /**
@@ -18,6 +22,11 @@ public interface DeploymentHandle {
    */
   void cancel(String reason);
 
-  /** The timeline as it stands now; safe to call from any thread. */
+  /**
+   * The timeline as it stands now: an immutable view, from submit on (a deployment still queued
+   * shows as QUEUED). Safe to call from any thread; never waits for the engine, and never makes
+   * the engine wait: it is built from the events published so far, and built again only when
+   * more have come.
+   */
   Timeline snapshot();
 }

@@ -19,7 +19,8 @@ public record DeploymentResult(String deploymentId, DeploymentStatus status, Tim
    *
    * @param skipped targets that never ran the step (not started, or the whole step skipped)
    * @param durationMs from the step's first start to its last end; 0 if it never ran
-   * @param running targets whose last attempt is still running (only in a deployment not finished)
+   * @param running targets whose last attempt is still running, or waiting for its target's guard
+   *     (only in a deployment not finished)
    */
   public record StepSummary(String name, String parent, StepStatus status, int succeeded, int failed, int cancelled,
       int skipped, double durationMs, int running) {}
@@ -47,12 +48,16 @@ public record DeploymentResult(String deploymentId, DeploymentStatus status, Tim
     java.util.Map<Execution, ExecutionStatus> finalOutcome = new java.util.HashMap<>();
     for (Timeline.ExecutionEntry execution : timeline.executions()) {
       int step = execution.stepIndex();
+      // Later attempts of the same (step, target) replace earlier ones.
+      finalOutcome.put(new Execution(step, execution.target()), execution.status());
+      if (execution.status() == ExecutionStatus.WAITING) {
+        // Not started: it counts as in progress, not towards the step's duration.
+        continue;
+      }
       first[step] = Math.min(first[step], execution.startMs());
       if (execution.endMs() != null) {
         last[step] = Math.max(last[step], execution.endMs());
       }
-      // Later attempts of the same (step, target) replace earlier ones.
-      finalOutcome.put(new Execution(step, execution.target()), execution.status());
     }
     for (var entry : finalOutcome.entrySet()) {
       int step = entry.getKey().step();
@@ -60,7 +65,7 @@ public record DeploymentResult(String deploymentId, DeploymentStatus status, Tim
         case SUCCEEDED -> succeeded[step]++;
         case FAILED, TIMED_OUT, INTERRUPTED -> failed[step]++;
         case CANCELLED -> cancelled[step]++;
-        case RUNNING -> running[step]++;
+        case RUNNING, WAITING -> running[step]++;
         default -> { }
       }
     }

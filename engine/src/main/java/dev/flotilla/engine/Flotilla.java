@@ -5,24 +5,34 @@ import com.typesafe.config.ConfigFactory;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;
 import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.plan.InvalidPlanException;
 import dev.flotilla.engine.plan.PlanLoader;
 import dev.flotilla.engine.runtime.EngineActor;
 import dev.flotilla.engine.timeline.Timeline;
-import dev.flotilla.engine.timeline.TimelineRecorder;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * The embedding API: an engine that runs deployments.
@@ -35,20 +45,38 @@ import org.apache.pekko.actor.typed.Behavior;
  * }
  * }</pre>
  *
- * <p>Either the engine owns its actor system ({@link #start}), or the host spawns
- * {@link #behavior} into its own system and {@link #attach}es to it.
+ * <p>Either the engine owns an actor system of its own ({@link #start}), or it runs as a guest in
+ * the host's actor system ({@link #embed}), whose configuration it leaves as it is. Thread-safe.
  */
 public final class Flotilla implements AutoCloseable {
 
-  private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss");
+  /** Numbers the engines embedded in this JVM, so each has its own actor name in its host. */
+  private static final AtomicInteger EMBEDDED = new AtomicInteger();
+
+  /**
+   * Completes results, so that callers' callbacks never run on the engine's threads. Shared by
+   * the engines of the JVM; its daemon threads end when idle.
+   */
+  private static final Executor RESULTS = resultsExecutor();
 
   private final ActorSystem<?> system;
   private final ActorRef<EngineActor.Command> engine;
   private final EngineSettings settings;
   private final boolean ownsSystem;
+  /** Where new deployment ids come from: {@link DeploymentIds}, or a test's own source. */
+  private final Supplier<String> ids;
+  /** Every deployment the engine knows (queued, running, stopping), by id: an id in use is refused. */
+  private final Map<String, Submitted> known = new ConcurrentHashMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private Flotilla(ActorSystem<?> system, ActorRef<EngineActor.Command> engine, EngineSettings settings,
       boolean ownsSystem) {
+    this(system, engine, settings, ownsSystem, new DeploymentIds()::next);
+  }
+
+  private Flotilla(ActorSystem<?> system, ActorRef<EngineActor.Command> engine, EngineSettings settings,
+      boolean ownsSystem, Supplier<String> ids) {
+    this.ids = ids;
     this.system = system;
     this.engine = engine;
     this.settings = settings;
@@ -67,21 +95,32 @@ public final class Flotilla implements AutoCloseable {
   }
 
   /**
-   * An engine in its own actor system named {@code flotilla}, with this configuration; its
-   * dispatcher has {@code flotilla.threads} threads (see {@link #ownSystemConfig}).
+   * An engine in its own actor system named {@code flotilla}, configured by {@link #ownSystemConfig}
+   * from {@code config}.
    */
   public static Flotilla start(EngineSettings settings, Config config) {
-    ActorSystem<EngineActor.Command> system = ActorSystem.create(behavior(settings), "flotilla", ownSystemConfig(config));
+    ActorSystem<EngineActor.Command> system =
+        ActorSystem.create(EngineActor.create(settings), "flotilla", ownSystemConfig(config));
     return new Flotilla(system, system, settings, true);
   }
 
+  /** An engine in its own actor system whose deployment ids come from {@code ids}: for tests. */
+  static Flotilla start(EngineSettings settings, Supplier<String> ids) {
+    Config config = ConfigFactory.load();
+    ActorSystem<EngineActor.Command> system =
+        ActorSystem.create(EngineActor.create(settings), "flotilla", ownSystemConfig(config));
+    return new Flotilla(system, system, settings, true, ids);
+  }
+
   /**
-   * The configuration of the engine's own actor system: {@code config} with the default dispatcher
-   * sized by {@code flotilla.threads} (0: one thread per core, at least 2). The engine's actors
-   * never block (actions block on {@code flotilla.blocking-dispatcher}), and on a machine of few
-   * cores Pekko's default of at least 8 threads spends its time waking parked threads to hand
-   * messages over (docs/benchmarks.md has the measurement). A host that spawns the engine into its
-   * own system keeps its own dispatcher settings.
+   * The configuration of the engine's own actor system: {@code config} under the Pekko settings of
+   * {@code flotilla.own-system} (SLF4J logging, never {@code System.exit} on a fatal error, no Java
+   * serialization), with the default dispatcher sized by {@code flotilla.threads} (0: one thread
+   * per core, at least 2). The engine's actors never block (actions block on
+   * {@code flotilla.blocking-dispatcher}), and on a machine of few cores Pekko's default of at
+   * least 8 threads spends its time waking parked threads to hand messages over
+   * (docs/benchmarks.md has the measurement). A host's own system ({@link #embed}) keeps its own
+   * settings.
    *
    * @throws IllegalArgumentException if {@code flotilla.threads} is negative
    */
@@ -95,17 +134,28 @@ public final class Flotilla implements AutoCloseable {
             "pekko.actor.default-dispatcher.fork-join-executor.parallelism-min", parallelism,
             "pekko.actor.default-dispatcher.fork-join-executor.parallelism-max", parallelism),
             "flotilla.threads")
+        .withFallback(config.getConfig("flotilla.own-system"))
         .withFallback(config);
   }
 
-  /** The engine as a behavior, for a host that spawns it into its own actor system. */
-  public static Behavior<EngineActor.Command> behavior(EngineSettings settings) {
-    return EngineActor.create(settings);
+  /**
+   * An engine that runs as a guest in the host's actor system, with settings from the host's
+   * configuration ({@code flotilla} section, the engine's {@code reference.conf} for the rest).
+   */
+  public static Flotilla embed(ActorSystem<?> host) {
+    return embed(host, EngineSettings.fromConfig(host.settings().config()));
   }
 
-  /** The API over an engine the host spawned from {@link #behavior} with the same settings. */
-  public static Flotilla attach(ActorSystem<?> system, ActorRef<EngineActor.Command> engine, EngineSettings settings) {
-    return new Flotilla(system, engine, settings, false);
+  /**
+   * An engine that runs as a guest in the host's actor system: its actors live under the host's
+   * system guardian (as {@code flotilla-N}) and run on the host's default dispatcher; nothing of
+   * the host's configuration is changed. {@link #close} stops the engine and leaves the host
+   * running; terminating the host stops the engine too.
+   */
+  public static Flotilla embed(ActorSystem<?> host, EngineSettings settings) {
+    ActorRef<EngineActor.Command> engine =
+        host.systemActorOf(EngineActor.create(settings), "flotilla-" + EMBEDDED.incrementAndGet(), Props.empty());
+    return new Flotilla(host, engine, settings, false);
   }
 
   /** A loader for plan files that knows this engine's action types. */
@@ -117,6 +167,7 @@ public final class Flotilla implements AutoCloseable {
     return settings;
   }
 
+  /** The actor system the engine runs in: its own ({@link #start}) or the host's ({@link #embed}). */
   public ActorSystem<?> system() {
     return system;
   }
@@ -127,14 +178,17 @@ public final class Flotilla implements AutoCloseable {
   }
 
   /**
-   * Checks the plan, then queues it: it runs once the engine's deployment cap and its
-   * concurrency tag allow. An invalid plan is rejected here and nothing is started.
+   * Checks the plan, then queues it under a new deployment id: it runs once the engine's
+   * deployment cap and its concurrency tag allow. An invalid plan is rejected here and nothing is
+   * started.
    *
    * @param listener hears every event and output line, from the deployment's actor
+   * @throws IllegalStateException if the new id is in use by a deployment this engine knows
+   *     (ids have 80 random bits: this means a broken random source), or the engine is closed
    */
   public DeploymentHandle submit(DeploymentPlan plan, DeploymentListener listener) throws InvalidPlanException {
     PlanLoader.validate(plan, settings.actionTypes());
-    Submitted handle = new Submitted(newDeploymentId(), engine, listener);
+    Submitted handle = register(new Submitted(ids.get(), plan, listener));
     engine.tell(new EngineActor.Submit(handle.deploymentId(), plan, handle));
     return handle;
   }
@@ -145,54 +199,90 @@ public final class Flotilla implements AutoCloseable {
    * finds the unfinished deployments and their history.
    *
    * @param history the events recorded so far, so the handle's timeline starts complete
+   * @throws IllegalArgumentException if the history does not start with the deployment's acceptance
+   * @throws IllegalStateException if this engine already runs (or holds queued) a deployment of that
+   *     id, or the engine is closed
    */
   public DeploymentHandle resume(String deploymentId, List<DeploymentEvent> history, DeploymentListener listener) {
     if (history.isEmpty() || !(history.get(0) instanceof DeploymentEvent.DeploymentAccepted accepted)) {
       throw new IllegalArgumentException("deployment " + deploymentId + " has no recorded plan to resume");
     }
-    Submitted handle = new Submitted(deploymentId, engine, listener);
-    handle.replay(history);
+    Submitted handle = new Submitted(deploymentId, accepted.plan(), listener);
+    history.forEach(handle.timeline::append);
+    register(handle);
     engine.tell(new EngineActor.Resume(deploymentId, accepted.plan(), handle));
     return handle;
   }
 
-  private static String newDeploymentId() {
-    return LocalDateTime.now().format(ID_TIME) + "-"
-        + String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
+  private Submitted register(Submitted handle) {
+    if (closed.get()) {
+      throw new IllegalStateException("the engine is closed: deployment " + handle.deploymentId() + " not taken");
+    }
+    if (known.putIfAbsent(handle.deploymentId(), handle) != null) {
+      throw new IllegalStateException("deployment id " + handle.deploymentId()
+          + " is in use: this engine runs or holds queued a deployment of that id");
+    }
+    return handle;
   }
 
   /**
-   * Stops an engine that owns its actor system (an attached engine is the host's to stop).
-   * Deployments still running stop where they are: their actions are cancelled and their guards
-   * released, but nothing more is recorded and their results do not complete. A durable engine
-   * resumes them on its next start; to end them first, cancel them and wait for their results.
+   * Stops the engine: its own actor system ({@link #start}), or its actors in the host's system
+   * ({@link #embed}), waiting up to {@code flotilla.close-timeout}. Deployments still running stop
+   * where they are: their actions are cancelled and their guards released, but nothing more is
+   * recorded and their results do not complete. A durable engine resumes them on its next start;
+   * to end them first, cancel them and wait for their results. Closing again does nothing.
+   *
+   * @throws IllegalStateException if the engine did not stop in time
    */
   @Override
   public void close() {
-    if (ownsSystem) {
-      system.terminate();
-      try {
-        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
-        throw new IllegalStateException("the engine did not stop within 30 s", e);
-      }
+    if (!closed.compareAndSet(false, true) || system.getWhenTerminated().toCompletableFuture().isDone()) {
+      return;
+    }
+    Duration timeout = settings.closeTimeout();
+    CompletionStage<?> stopped = ownsSystem
+        ? terminate(system)
+        : AskPattern.<EngineActor.Command, Done>ask(engine, EngineActor.Stop::new, timeout, system.scheduler());
+    try {
+      stopped.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("the engine did not stop within " + timeout.toMillis() + " ms", e);
     }
   }
 
-  /** A submitted deployment: records its timeline, passes events on, completes the result. */
-  private static final class Submitted implements DeploymentHandle, DeploymentListener {
+  private static CompletionStage<?> terminate(ActorSystem<?> system) {
+    system.terminate();
+    return system.getWhenTerminated();
+  }
+
+  private static Executor resultsExecutor() {
+    AtomicInteger threads = new AtomicInteger();
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), runnable -> {
+          Thread thread = new Thread(runnable, "flotilla-result-" + threads.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+    return executor;
+  }
+
+  /**
+   * A submitted deployment: publishes its timeline, passes events on, completes the result. Its
+   * events arrive on the deployment's actor, which never waits here: the timeline is appended to
+   * without a lock and the result completes on {@link #RESULTS}.
+   */
+  private final class Submitted implements DeploymentHandle, EngineActor.Submitter {
     private final String deploymentId;
-    private final ActorRef<EngineActor.Command> engine;
     private final DeploymentListener listener;
-    private final TimelineRecorder recorder = new TimelineRecorder();
+    private final LiveTimeline timeline;
     private final CompletableFuture<DeploymentResult> result = new CompletableFuture<>();
 
-    Submitted(String deploymentId, ActorRef<EngineActor.Command> engine, DeploymentListener listener) {
+    Submitted(String deploymentId, DeploymentPlan plan, DeploymentListener listener) {
       this.deploymentId = deploymentId;
-      this.engine = engine;
       this.listener = listener;
+      this.timeline = new LiveTimeline(deploymentId, plan, ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()));
     }
 
     @Override
@@ -212,33 +302,19 @@ public final class Flotilla implements AutoCloseable {
 
     @Override
     public Timeline snapshot() {
-      synchronized (recorder) {
-        return recorder.timeline();
-      }
+      return timeline.timeline();
     }
 
     @Override
     public void onEvent(DeploymentEvent event) {
-      Timeline finalTimeline = null;
-      synchronized (recorder) {
-        recorder.onEvent(event);
-        if (event instanceof DeploymentFinished) {
-          finalTimeline = recorder.timeline();
-        }
-      }
+      timeline.append(event);
       try {
         listener.onEvent(event);
       } finally {
         if (event instanceof DeploymentFinished finished) {
-          result.complete(new DeploymentResult(deploymentId, finished.status(), finalTimeline));
+          // The final timeline is folded off the engine's threads, where the result completes.
+          complete(() -> new DeploymentResult(deploymentId, finished.status(), timeline.timeline()));
         }
-      }
-    }
-
-    /** Feeds recorded history to the timeline only; the listener hears what happens from now on. */
-    void replay(List<DeploymentEvent> history) {
-      synchronized (recorder) {
-        history.forEach(recorder::onEvent);
       }
     }
 
@@ -246,6 +322,27 @@ public final class Flotilla implements AutoCloseable {
     public void onLogLine(ExecutionLogLine line) {
       listener.onLogLine(line);
     }
-  }
 
+    @Override
+    public void refused(String reason) {
+      known.remove(deploymentId, this);
+      system.log().error("Deployment {} refused: {}", deploymentId, reason);
+      complete(() -> new DeploymentResult(deploymentId, DeploymentStatus.FAILED, timeline.refused()));
+    }
+
+    @Override
+    public void released() {
+      known.remove(deploymentId, this);
+    }
+
+    private void complete(Supplier<DeploymentResult> outcome) {
+      RESULTS.execute(() -> {
+        try {
+          result.complete(outcome.get());
+        } catch (RuntimeException e) {
+          result.completeExceptionally(e);
+        }
+      });
+    }
+  }
 }

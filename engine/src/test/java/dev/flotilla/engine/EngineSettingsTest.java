@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
 import dev.flotilla.engine.action.ActionTypes;
-import dev.flotilla.engine.deployment.DeploymentActor;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +20,7 @@ class EngineSettingsTest {
 
   @Test
   void settingsBuiltWithoutABatchHoldTakeTheDefault() {
-    EngineSettings settings = new EngineSettings(5, 100, 2000, ActionTypes.builtIn(), DeploymentActor.Store.TRANSIENT);
+    EngineSettings settings = new EngineSettings(5, 100, 2000, ActionTypes.builtIn(), EngineSettings.Journal.TRANSIENT);
 
     assertThat(settings.batchHold()).isEqualTo(ConfigFactory.defaultReference().getDuration("flotilla.batch-hold"));
   }

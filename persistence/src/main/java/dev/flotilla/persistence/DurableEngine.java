@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.Flotilla;
-import dev.flotilla.engine.deployment.DeploymentActor;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,8 +50,8 @@ public final class DurableEngine {
       throws JournalUnavailableException {
     Config config = configFor(directory, base);
     int snapshotEvery = config.getInt("flotilla.journal.snapshot-every");
-    DeploymentActor.Store store = new DeploymentActor.Store(JOURNAL_PLUGIN, SNAPSHOT_PLUGIN, true, snapshotEvery);
-    Flotilla engine = Flotilla.start(settings.withStore(store), config);
+    Flotilla engine = Flotilla.start(
+        settings.withJournal(EngineSettings.Journal.durable(JOURNAL_PLUGIN, SNAPSHOT_PLUGIN, snapshotEvery)), config);
     holdJournal(engine, directory.toAbsolutePath().normalize(), config.getDuration("flotilla.journal.open-timeout"));
     return engine;
   }

@@ -98,12 +98,13 @@ public final class DeploymentActor
    *
    * @param maxBatch the most reports recorded in one write
    * @param batchHold the longest a report waits for the ones expected to share its write
+   * @param guardsTimeout how long to wait for the registry to hand out the target guards
    */
   public record Wiring(ActionTypes actionTypes, DeploymentListener listener, ActorRef<TargetGuards.Command> guards,
-      ActionRuntime runtime, int logTailLines, int maxBatch, Duration batchHold, Store store) {}
+      ActionRuntime runtime, int logTailLines, int maxBatch, Duration batchHold, Store store,
+      Duration guardsTimeout) {}
 
   /** How long the target guards may take to answer for a deployment's targets. */
-  private static final Duration GUARDS_TIMEOUT = Duration.ofMinutes(1);
 
   private final ActorContext<Command> context;
   private final Wiring wiring;
@@ -279,8 +280,8 @@ public final class DeploymentActor
     for (StepInfo step : state.layout().steps()) {
       targets.addAll(step.targets());
     }
-    context.ask(TargetGuards.Resolved.class, wiring.guards(), GUARDS_TIMEOUT,
-        replyTo -> new TargetGuards.Resolve(targets, replyTo),
+    context.ask(TargetGuards.Resolved.class, wiring.guards(), wiring.guardsTimeout(),
+        replyTo -> new TargetGuards.Resolve(targets, context.getSelf(), replyTo),
         (resolved, error) -> error != null
             ? new GuardsUnavailable("target guards did not answer: " + error.getMessage())
             : new GuardsResolved(resolved.guards()));

@@ -2,6 +2,11 @@ package dev.flotilla.engine.deployment;
 
 /** How one attempt of one (step, target) execution ended, or that it is still running. */
 public enum ExecutionStatus {
+  /**
+   * Waiting for its target's guard, held by someone else, and not started yet: only in a
+   * timeline of a deployment still running, never in an event.
+   */
+  WAITING,
   /** Started and not finished yet: only in a timeline of a deployment still running. */
   RUNNING,
   SUCCEEDED,

@@ -10,6 +10,7 @@ import dev.flotilla.engine.guard.TargetGuards;
 import dev.flotilla.engine.model.DeploymentPlan;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ChildFailed;
@@ -35,21 +36,37 @@ public final class EngineActor {
   /** Messages the engine understands. */
   public sealed interface Command {}
 
-  /** Runs a new deployment once the caps allow it. */
-  public record Submit(String deploymentId, DeploymentPlan plan, DeploymentListener listener) implements Command {}
+  /**
+   * Who submitted a deployment: hears its events, and hears when the engine refuses it or lets it go.
+   * Called from the engine's actors: every callback returns quickly.
+   */
+  public interface Submitter extends DeploymentListener {
+
+    /** The engine did not take the deployment (its id is in use); nothing of it runs. */
+    void refused(String reason);
+
+    /** The engine no longer knows the deployment (it stopped): its id may be used again. */
+    void released();
+  }
+
+  /** Runs a new deployment once the caps allow it; a deployment id the engine knows is refused. */
+  public record Submit(String deploymentId, DeploymentPlan plan, Submitter listener) implements Command {}
 
   /**
    * Recovers a deployment from the journal and runs what it has left once the caps allow it.
    *
    * @param plan the plan its journal records, for its concurrency tag
    */
-  public record Resume(String deploymentId, DeploymentPlan plan, DeploymentListener listener) implements Command {}
+  public record Resume(String deploymentId, DeploymentPlan plan, Submitter listener) implements Command {}
 
   /** Cancels a queued or running deployment; unknown or finished ids are ignored. */
   public record Cancel(String deploymentId, String reason) implements Command {}
 
+  /** Stops the engine, its deployments where they are and its guards; answered once all have stopped. */
+  public record Stop(ActorRef<Done> replyTo) implements Command {}
+
   private record Entry(String deploymentId, String tag, ActorRef<DeploymentActor.Command> deployment,
-      DeploymentWatch watch) {}
+      DeploymentWatch watch, Submitter submitter) {}
 
   /**
    * Queued and running deployments; immutable.
@@ -95,12 +112,16 @@ public final class EngineActor {
   private final EngineSettings settings;
   private final ActorRef<TargetGuards.Command> guards;
   private final ActionRuntime runtime;
+  private final DeploymentActor.Store store;
 
   private EngineActor(ActorContext<Command> context, EngineSettings settings, ActionRuntime runtime) {
     this.context = context;
     this.settings = settings;
     this.runtime = runtime;
-    this.guards = context.spawn(TargetGuards.create(), "guards");
+    EngineSettings.Journal journal = settings.journal();
+    this.store = new DeploymentActor.Store(journal.journalPluginId(), journal.snapshotPluginId(), journal.durable(),
+        journal.snapshotEvery());
+    this.guards = context.spawn(TargetGuards.create(settings.guardIdleTimeout()), "guards");
   }
 
   public static Behavior<Command> create(EngineSettings settings) {
@@ -126,6 +147,11 @@ public final class EngineActor {
             "the deployment's actor failed: " + describe(failed.getCause())))
         .onSignal(Terminated.class, stopped -> onDeploymentStopped(state, stopped.getRef(),
             "the deployment's actor stopped before the deployment finished"))
+        // A stopped behavior hears PostStop instead of this one: it shuts the timer down too.
+        .onMessage(Stop.class, stop -> Behaviors.stopped(() -> {
+          runtime.timer().shutdownNow();
+          stop.replyTo().tell(Done.getInstance());
+        }))
         .onSignal(PostStop.class, signal -> {
           runtime.timer().shutdownNow();
           return Behaviors.same();
@@ -134,13 +160,13 @@ public final class EngineActor {
   }
 
   private Behavior<Command> onSubmit(State state, String deploymentId, DeploymentPlan plan,
-      DeploymentListener listener, boolean isNew) {
+      Submitter listener, boolean isNew) {
     if (state.find(deploymentId) != null) {
-      context.getLog().warn("Deployment {} was submitted twice; ignoring the second submission", deploymentId);
+      listener.refused("deployment id " + deploymentId + " is in use by a deployment the engine runs or holds queued");
       return Behaviors.same();
     }
     DeploymentActor.Wiring wiring = new DeploymentActor.Wiring(settings.actionTypes(), listener, guards, runtime,
-        settings.logTailLines(), settings.maxBatch(), settings.batchHold(), settings.store());
+        settings.logTailLines(), settings.maxBatch(), settings.batchHold(), store, settings.guardsTimeout());
     DeploymentWatch watch = new DeploymentWatch(deploymentId, plan, listener, !isNew);
     ActorRef<DeploymentActor.Command> deployment =
         context.spawn(DeploymentActor.create(deploymentId, wiring, watch), "deployment-" + deploymentId);
@@ -148,7 +174,7 @@ public final class EngineActor {
       deployment.tell(new DeploymentActor.Accept(plan));
     }
     context.watch(deployment);
-    Entry entry = new Entry(deploymentId, plan.concurrencyTag(), deployment, watch);
+    Entry entry = new Entry(deploymentId, plan.concurrencyTag(), deployment, watch, listener);
     return serving(admit(new State(state.queued().plus(entry), state.running())));
   }
 
@@ -174,6 +200,8 @@ public final class EngineActor {
       context.getLog().error("Deployment {} ends FAILED: {}", entry.deploymentId(), reason);
       entry.watch().stopped(reason, WallClock.nowMicros());
     }
+    // The id may be used again only once the deployment's end has reached its submitter.
+    entry.submitter().released();
     return serving(admit(state.without(entry.deploymentId())));
   }
 

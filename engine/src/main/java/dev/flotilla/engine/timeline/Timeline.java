@@ -50,11 +50,15 @@ public record Timeline(
       String skipReason) {}
 
   /**
-   * One attempt of one (step, target) execution; a retry is its own entry.
+   * One attempt of one (step, target) execution; a retry is its own entry. In a snapshot of a
+   * deployment still running, an execution waiting for its target's guard has status
+   * {@code WAITING}: it has not started, so its {@code startMs} is its {@code waitingSinceMs}
+   * (the entries of started executions come first, those waiting after them).
    *
    * @param target null for a step that runs on the engine
-   * @param startMs when the action started (inside the target's guard lease)
-   * @param endMs when it ended; null while it runs
+   * @param startMs when the action started (inside the target's guard lease); for a WAITING entry,
+   *     when it began to wait
+   * @param endMs when it ended; null while it runs or waits
    * @param waitingSinceMs when it started waiting for a guard held by someone else; null if it never waited
    * @param waitingFor who held the guard when it started waiting
    * @param message why it failed, if it did

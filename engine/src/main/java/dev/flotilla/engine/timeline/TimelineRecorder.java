@@ -21,13 +21,21 @@ import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Builds a {@link Timeline} from a deployment's events, live (as a listener) or from a journal.
  * Works from events alone, so a replay and a live run give the same document. Not thread-safe:
  * feed it from one thread at a time.
+ *
+ * <p>An execution waiting for its target's guard appears as {@code WAITING} until it starts (its
+ * entry then takes the place of a started one, as if it had never waited) or its step ends
+ * without starting it (a failed or cancelled step: it leaves the timeline, as an execution that
+ * never ran). A finished deployment's timeline has no waiting entry.
  */
 public final class TimelineRecorder implements DeploymentListener {
 
@@ -44,7 +52,8 @@ public final class TimelineRecorder implements DeploymentListener {
   private final List<String> skipReasons = new ArrayList<>();
   private final List<Timeline.ExecutionEntry> executions = new ArrayList<>();
   private final Map<WaitKey, Integer> executionIndex = new HashMap<>();
-  private final Map<WaitKey, ExecutionWaiting> waits = new HashMap<>();
+  /** Executions waiting for their guard, in the order they began to wait. */
+  private final Map<WaitKey, ExecutionWaiting> waits = new LinkedHashMap<>();
 
   @Override
   public void onEvent(DeploymentEvent event) {
@@ -75,6 +84,7 @@ public final class TimelineRecorder implements DeploymentListener {
     } else if (event instanceof StepFinished finished) {
       stepStatus.set(finished.step(), finished.status());
       notStarted.set(finished.step(), finished.targetsNotStarted());
+      forgetWaits(finished.step());
     } else if (event instanceof ExecutionWaiting waiting) {
       waits.put(new WaitKey(waiting.step(), waiting.target(), waiting.attempt()), waiting);
     } else if (event instanceof ExecutionStarted started) {
@@ -86,6 +96,7 @@ public final class TimelineRecorder implements DeploymentListener {
     } else if (event instanceof DeploymentFinished finished) {
       status = finished.status();
       endedAtMicros = finished.atMicros();
+      waits.clear();
     } else if (event instanceof CancelRequested) {
       // The cancelled executions and steps follow as their own events.
     }
@@ -101,9 +112,22 @@ public final class TimelineRecorder implements DeploymentListener {
         waiting == null ? null : millis(waiting.atMicros()), waiting == null ? null : waiting.heldBy(), null));
   }
 
+  /** Executions of a step (or of a rolling step's children) still waiting when it ends never start. */
+  private void forgetWaits(int step) {
+    if (waits.isEmpty()) {
+      return;
+    }
+    Set<Integer> steps = new HashSet<>();
+    steps.add(step);
+    layout.childrenOf(step).forEach(child -> steps.add(child.index()));
+    waits.keySet().removeIf(key -> steps.contains(key.step()));
+  }
+
   private void onFinished(ExecutionFinished finished) {
-    Integer index = executionIndex.remove(new WaitKey(finished.step(), finished.target(), finished.attempt()));
+    WaitKey key = new WaitKey(finished.step(), finished.target(), finished.attempt());
+    Integer index = executionIndex.remove(key);
     if (index == null) {
+      waits.remove(key);
       return;
     }
     Timeline.ExecutionEntry running = executions.get(index);
@@ -146,9 +170,20 @@ public final class TimelineRecorder implements DeploymentListener {
           info.step().runOnServer(), info.step().runOnServer() ? 1 : info.targets().size(),
           notStarted.get(info.index()), skipReasons.get(info.index())));
     }
+    List<Timeline.ExecutionEntry> entries = executions;
+    if (!waits.isEmpty()) {
+      entries = new ArrayList<>(executions.size() + waits.size());
+      entries.addAll(executions);
+      for (ExecutionWaiting waiting : waits.values()) {
+        StepInfo step = layout.step(waiting.step());
+        double since = millis(waiting.atMicros());
+        entries.add(new Timeline.ExecutionEntry(step.name(), step.index(), step.block(), waiting.target(),
+            waiting.attempt(), ExecutionStatus.WAITING, since, null, since, waiting.heldBy(), null));
+      }
+    }
     return new Timeline(deploymentId, layout.plan().name(), status, layout.plan().maxParallelism(),
         layout.plan().targetIsolation(), 0.0, endedAtMicros == null ? null : millis(endedAtMicros),
-        List.copyOf(steps), List.copyOf(executions), WallClock.toInstant(originMicros()).toString());
+        List.copyOf(steps), List.copyOf(entries), WallClock.toInstant(originMicros()).toString());
   }
 
   /** The plan's layout, once the deployment has been accepted. */

@@ -79,7 +79,7 @@ class DeploymentFailureTest {
     EngineSettings settings = EngineSettings.fromConfig(config)
         .withMaxDeployments(1)
         .withActionTypes(types)
-        .withStore(new DeploymentActor.Store(PersistenceTestKitPlugin.PluginId(), "pekko.persistence.no-snapshot-store",
+        .withJournal(new EngineSettings.Journal(PersistenceTestKitPlugin.PluginId(), "pekko.persistence.no-snapshot-store",
             true, 0));
     engine = Flotilla.start(settings, config);
     journal = PersistenceTestKit.create(engine.system());

@@ -1,6 +1,6 @@
 package dev.flotilla.benchmarks;
 
-import dev.flotilla.engine.deployment.DeploymentActor;
+import dev.flotilla.engine.internal.deployment.DeploymentActor;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.ExecutionStatus;
 import java.io.IOException;

@@ -9,7 +9,7 @@ import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.plan.InvalidPlanException;
 import dev.flotilla.engine.plan.PlanLoader;
-import dev.flotilla.engine.runtime.EngineActor;
+import dev.flotilla.engine.internal.runtime.EngineActor;
 import dev.flotilla.engine.timeline.Timeline;
 import java.time.Duration;
 import java.time.Instant;

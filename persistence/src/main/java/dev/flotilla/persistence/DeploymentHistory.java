@@ -1,6 +1,6 @@
 package dev.flotilla.persistence;
 
-import dev.flotilla.engine.deployment.DeploymentActor;
+import dev.flotilla.engine.internal.deployment.DeploymentActor;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;

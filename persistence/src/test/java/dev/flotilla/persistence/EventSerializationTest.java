@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import dev.flotilla.engine.deployment.DeploymentEvent;
-import dev.flotilla.engine.deployment.DeploymentState;
+import dev.flotilla.engine.internal.deployment.DeploymentState;
 import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.engine.deployment.ExecutionStatus;
 import dev.flotilla.engine.deployment.StepStatus;
@@ -112,6 +112,24 @@ class EventSerializationTest {
     assertThat(copy.step(0)).isEqualTo(state.step(0));
     assertThat(copy.status()).isEqualTo(DeploymentStatus.RUNNING);
     assertThat(copy.events()).isEqualTo(9);
+  }
+
+  @Test
+  void aSnapshotTakenBeforeTheStateMovedToTheInternalPackageStillReads() {
+    // Proves the migration: a snapshot names the class it was written as, and the state's class has moved since.
+    DeploymentState state = DeploymentState.empty();
+    for (DeploymentEvent event : everyEventType().limit(9).toList()) {
+      state = state.apply(event);
+    }
+    SerializerWithStringManifest serializer = (SerializerWithStringManifest) serialization.findSerializerFor(state);
+    byte[] bytes = serializer.toBinary(state);
+    assertThat(serializer.manifest(state)).isEqualTo(DeploymentState.class.getName());
+    Object read = serialization.deserialize(bytes, serializer.identifier(),
+        "dev.flotilla.engine.deployment.DeploymentState").get();
+    assertThat(read).isInstanceOfSatisfying(DeploymentState.class, copy -> {
+      assertThat(copy.deploymentId()).isEqualTo("d-1");
+      assertThat(copy.events()).isEqualTo(9);
+    });
   }
 
   private static Object roundTrip(Object value) {

@@ -9,7 +9,7 @@ import dev.flotilla.engine.DeploymentHandle;
 import dev.flotilla.engine.DeploymentResult;
 import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.Flotilla;
-import dev.flotilla.engine.deployment.DeploymentActor;
+import dev.flotilla.engine.internal.deployment.DeploymentActor;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.deployment.DeploymentStatus;

@@ -1,6 +1,6 @@
 package dev.flotilla.benchmarks.micro;
 
-import dev.flotilla.engine.guard.TargetGuard;
+import dev.flotilla.engine.internal.guard.TargetGuard;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;

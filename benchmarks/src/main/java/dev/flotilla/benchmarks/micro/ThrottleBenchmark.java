@@ -1,6 +1,6 @@
 package dev.flotilla.benchmarks.micro;
 
-import dev.flotilla.engine.throttle.Throttle;
+import dev.flotilla.engine.internal.throttle.Throttle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

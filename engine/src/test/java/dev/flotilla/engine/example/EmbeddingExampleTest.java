@@ -31,5 +31,8 @@ class EmbeddingExampleTest {
         .collect(java.util.stream.Collectors.joining("\n"));
     String readme = Files.readString(Path.of("../README.md"));
     assertThat(readme).as("the README's embedding example").contains(example);
+    String imports = lines.stream().filter(line -> line.startsWith("import "))
+        .collect(java.util.stream.Collectors.joining("\n"));
+    assertThat(readme).as("the README's embedding imports").contains(imports);
   }
 }

@@ -1,9 +1,0 @@
-package dev.flotilla.engine.deployment;
-
-import java.util.List;
-
-/**
- * What one step has to do when it starts: the work per target, in queue order, and how many
- * targets it will not start at all (after a restart: the ones a failure had already held back).
- */
-record StepWork(List<TargetWork> targets, int alreadyNotStarted) {}

@@ -271,7 +271,7 @@ public final class Flotilla implements AutoCloseable {
   /**
    * A submitted deployment: publishes its timeline, passes events on, completes the result. Its
    * events arrive on the deployment's actor, which never waits here: the timeline is appended to
-   * without a lock and the result completes on {@link #RESULTS}.
+   * without a lock and the result completes on {@link #RESULTS}, where callers' callbacks run.
    */
   private final class Submitted implements DeploymentHandle, EngineActor.Submitter {
     private final String deploymentId;
@@ -312,8 +312,8 @@ public final class Flotilla implements AutoCloseable {
         listener.onEvent(event);
       } finally {
         if (event instanceof DeploymentFinished finished) {
-          // The final timeline is folded off the engine's threads, where the result completes.
-          complete(() -> new DeploymentResult(deploymentId, finished.status(), timeline.timeline()));
+          DeploymentResult outcome = new DeploymentResult(deploymentId, finished.status(), timeline.folded());
+          complete(() -> outcome);
         }
       }
     }

@@ -16,13 +16,17 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A deployment's timeline for readers on any thread, fed by its listener without a lock.
  *
- * <p>The writer (the deployment's actor, one event at a time) only appends the event to an
- * append-only array and publishes the new length with a release store: the hot path costs two
- * plain stores, whatever the size of the deployment. A reader takes the published
- * length and folds that prefix of the events into a timeline: an immutable view of the
- * deployment exactly as it stood after that event, the same document a replay of the journal
- * gives. The last view built is kept, so readers pay for a fold only when something happened.
- * Nobody waits for anybody: the writer never sees a reader, readers never see each other.
+ * <p>The writer (the deployment's actor, one event at a time) appends each event to an
+ * append-only array and publishes the new length with a release store. A reader takes the
+ * published length and folds that prefix of the events into a timeline: an immutable view of
+ * the deployment exactly as it stood after that event, the same document a replay of the
+ * journal gives. The last view built is kept, so readers pay for a fold only when something
+ * happened. Nobody waits for anybody: the writer never sees a reader, readers never see each
+ * other.
+ *
+ * <p>The writer also folds each event into a recorder of its own, which nobody else touches, so
+ * that the final timeline is ready the moment the deployment finishes: folding a whole
+ * deployment only then would delay its result by a few milliseconds per 10,000 executions.
  */
 final class LiveTimeline {
 
@@ -55,6 +59,8 @@ final class LiveTimeline {
   private DeploymentEvent[] events = new DeploymentEvent[INITIAL_CAPACITY];
   private int size;
   private final AtomicReference<Built> built = new AtomicReference<>();
+  /** The writer's fold of every event appended; only the writer touches it. */
+  private final TimelineRecorder folded = new TimelineRecorder();
 
   /**
    * @param plan what was submitted, for the view of the deployment before its first event
@@ -72,6 +78,7 @@ final class LiveTimeline {
       batch.events().forEach(this::append);
       return;
     }
+    folded.onEvent(event);
     DeploymentEvent kept = event;
     if (event instanceof ExecutionFinished finished && !finished.log().isEmpty()) {
       // A timeline has no use for output lines; the listener got them.
@@ -107,6 +114,20 @@ final class LiveTimeline {
     Timeline timeline = recorder.timeline();
     Built now = new Built(count, timeline);
     built.accumulateAndGet(now, (kept, offered) -> kept == null || offered.events() > kept.events() ? offered : kept);
+    return timeline;
+  }
+
+  /**
+   * The writer's timeline of every event appended, published to readers as well: the final
+   * timeline once the deployment has finished. Called by the writer only.
+   */
+  Timeline folded() {
+    if (folded.layout() == null) {
+      return timeline();
+    }
+    Timeline timeline = folded.timeline();
+    Built now = new Built(size, timeline);
+    built.accumulateAndGet(now, (kept, offered) -> kept == null || offered.events() >= kept.events() ? offered : kept);
     return timeline;
   }
 

@@ -11,8 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The plainest hand-written scheduler for the same job, the near-limit reference for in-memory
  * overhead: steps one after another, each on a fixed pool of {@code cap} threads, a fair lock per
- * target. Nothing is recorded (no events, no timeline, no journal) and nothing survives a crash;
- * it only appends to the ledger, as every system under test does.
+ * target. Nothing is recorded (no events, no timeline, no journal) and nothing survives a crash; it
+ * only appends to the ledger, as every system under test does.
  */
 final class BareExecutor {
 
@@ -31,21 +31,22 @@ final class BareExecutor {
       CountDownLatch done = new CountDownLatch(targets.size());
       for (String target : targets) {
         ReentrantLock lock = locks.computeIfAbsent(target, t -> new ReentrantLock(true));
-        pool.execute(() -> {
-          lock.lock();
-          try {
-            long start = System.nanoTime();
-            if (workload.durationMs() > 0) {
-              Thread.sleep(workload.durationMs());
-            }
-            ledger.record(start, System.nanoTime(), target, step);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } finally {
-            lock.unlock();
-            done.countDown();
-          }
-        });
+        pool.execute(
+            () -> {
+              lock.lock();
+              try {
+                long start = System.nanoTime();
+                if (workload.durationMs() > 0) {
+                  Thread.sleep(workload.durationMs());
+                }
+                ledger.record(start, System.nanoTime(), target, step);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } finally {
+                lock.unlock();
+                done.countDown();
+              }
+            });
       }
       done.await();
       pool.shutdown();

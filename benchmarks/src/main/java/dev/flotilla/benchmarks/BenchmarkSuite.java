@@ -21,10 +21,10 @@ import java.util.stream.Stream;
  * benchmarks/run --jmh [JMH args]   the JMH micro benchmarks
  * </pre>
  *
- * Other options: {@code --runs R} (measured runs per figure, median reported; default 3 quick,
- * 5 full) and {@code --dir DIR} (where journals and ledgers go; default
- * {@code benchmarks/target/bench-data}, on the disk a durable engine would use). Exits 1 if a
- * benchmark failed or a ledger failed its check; a MISSED target is a figure, not a failure.
+ * Other options: {@code --runs R} (measured runs per figure, median reported; default 3 quick, 5
+ * full) and {@code --dir DIR} (where journals and ledgers go; default {@code
+ * benchmarks/target/bench-data}, on the disk a durable engine would use). Exits 1 if a benchmark
+ * failed or a ledger failed its check; a MISSED target is a figure, not a failure.
  */
 public final class BenchmarkSuite {
 
@@ -36,18 +36,32 @@ public final class BenchmarkSuite {
 
   private record Entry(String name, String title, Benchmark benchmark) {}
 
-  private static final List<Entry> BENCHMARKS = List.of(
-      new Entry("fsync", "fsync latency of the journal's disk", FsyncBenchmark::run),
-      new Entry("overhead", "N targets x M steps of zero-duration actions: executions per second",
-          OverheadBenchmark::run),
-      new Entry("durability", "group commit: durable against in memory on 2,000 targets x 5 steps",
-          DurabilityBenchmark::run),
-      new Entry("recovery", "replay and resume time against journal size", BenchmarkSuite::recovery),
-      new Entry("scheduling", "makespan over its lower bound", SchedulingBenchmark::run),
-      new Entry("scale", "one step over 100,000 targets: completion time and peak heap", ScaleBenchmark::run),
-      new Entry("shared-targets", "50 deployments at once over 1,000 shared targets", SharedTargetsBenchmark::run),
-      new Entry("peers", "a bare executor, Temporal and Ansible on the same plans as Flotilla",
-          PeersBenchmark::run));
+  private static final List<Entry> BENCHMARKS =
+      List.of(
+          new Entry("fsync", "fsync latency of the journal's disk", FsyncBenchmark::run),
+          new Entry(
+              "overhead",
+              "N targets x M steps of zero-duration actions: executions per second",
+              OverheadBenchmark::run),
+          new Entry(
+              "durability",
+              "group commit: durable against in memory on 2,000 targets x 5 steps",
+              DurabilityBenchmark::run),
+          new Entry(
+              "recovery", "replay and resume time against journal size", BenchmarkSuite::recovery),
+          new Entry("scheduling", "makespan over its lower bound", SchedulingBenchmark::run),
+          new Entry(
+              "scale",
+              "one step over 100,000 targets: completion time and peak heap",
+              ScaleBenchmark::run),
+          new Entry(
+              "shared-targets",
+              "50 deployments at once over 1,000 shared targets",
+              SharedTargetsBenchmark::run),
+          new Entry(
+              "peers",
+              "a bare executor, Temporal and Ansible on the same plans as Flotilla",
+              PeersBenchmark::run));
 
   private static final long RECOVERY_TARGET_EVENTS = 100_000;
   private static final double RECOVERY_TARGET_MS = 5_000;
@@ -82,7 +96,8 @@ public final class BenchmarkSuite {
         case "--runs" -> runs = Integer.parseInt(value(args, ++i, "--runs"));
         case "--dir" -> dir = Path.of(value(args, ++i, "--dir"));
         case "--list" -> {
-          BENCHMARKS.forEach(b -> System.out.printf(Locale.ROOT, "%-15s %s%n", b.name(), b.title()));
+          BENCHMARKS.forEach(
+              b -> System.out.printf(Locale.ROOT, "%-15s %s%n", b.name(), b.title()));
           return;
         }
         case "--help", "-h" -> {
@@ -118,7 +133,8 @@ public final class BenchmarkSuite {
   }
 
   private static void usage() {
-    System.out.println("""
+    System.out.println(
+        """
         usage: benchmarks/run [--quick] [--only NAME[,NAME]] [--runs R] [--dir DIR]
                benchmarks/run --list
                benchmarks/run --jmh [JMH options, e.g. -f 1 -wi 2 -i 3]""");
@@ -190,15 +206,23 @@ public final class BenchmarkSuite {
 
   /** {@link RecoveryBenchmark} in the suite: 10,000 and 100,000 events (full: also 1,000,000). */
   private static void recovery(BenchmarkSuite suite) throws Exception {
-    List<Long> sizes = suite.quick() ? List.of(10_000L, 100_000L) : List.of(10_000L, 100_000L, 1_000_000L);
+    List<Long> sizes =
+        suite.quick() ? List.of(10_000L, 100_000L) : List.of(10_000L, 100_000L, 1_000_000L);
     for (long size : sizes) {
       RecoveryBenchmark.Figures figures = RecoveryBenchmark.measure(size);
-      suite.report.line("journal of %,d events: replay %,.0f ms (%,.0f events/s), resume %,.0f ms, list %,.0f ms",
-          figures.events(), figures.replayMs(), figures.events() / (figures.replayMs() / 1000), figures.resumeMs(),
+      suite.report.line(
+          "journal of %,d events: replay %,.0f ms (%,.0f events/s), resume %,.0f ms, list %,.0f ms",
+          figures.events(),
+          figures.replayMs(),
+          figures.events() / (figures.replayMs() / 1000),
+          figures.resumeMs(),
           figures.listMs());
       if (size == RECOVERY_TARGET_EVENTS) {
-        suite.report.target("replay of 100,000 events", String.format(Locale.ROOT, "%,.0f ms", figures.replayMs()),
-            "< 5 s", figures.replayMs() < RECOVERY_TARGET_MS);
+        suite.report.target(
+            "replay of 100,000 events",
+            String.format(Locale.ROOT, "%,.0f ms", figures.replayMs()),
+            "< 5 s",
+            figures.replayMs() < RECOVERY_TARGET_MS);
       }
     }
   }

@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Benchmark plans over a fleet of targets named {@code t000000}, {@code t000001}, ... with the role {@code fleet}. */
+/**
+ * Benchmark plans over a fleet of targets named {@code t000000}, {@code t000001}, ... with the role
+ * {@code fleet}.
+ */
 final class Fleet {
 
   static final String ROLE = "fleet";
@@ -25,30 +28,42 @@ final class Fleet {
   static DeploymentPlan plan(String name, int targets, int steps, String duration, int cap) {
     List<Step> process = new ArrayList<>(steps);
     for (int s = 0; s < steps; s++) {
-      process.add(Step.of(Workload.stepName(s), new ActionSpec("simulate", Map.of("duration", duration)), ROLE));
+      process.add(
+          Step.of(
+              Workload.stepName(s),
+              new ActionSpec("simulate", Map.of("duration", duration)),
+              ROLE));
     }
     return DeploymentPlan.of(name, targets(targets), process).withMaxParallelism(cap);
   }
 
-  /** The workload as a plan of {@code ledger} actions, steps named {@code step-0}, {@code step-1}, ... */
+  /**
+   * The workload as a plan of {@code ledger} actions, steps named {@code step-0}, {@code step-1},
+   * ...
+   */
   static DeploymentPlan ledgerPlan(String name, Workload workload) {
     return ledgerPlan(name, workload, "");
   }
 
-  /** As {@link #ledgerPlan(String, Workload)}, step names prefixed: deployments sharing one ledger stay apart. */
+  /**
+   * As {@link #ledgerPlan(String, Workload)}, step names prefixed: deployments sharing one ledger
+   * stay apart.
+   */
   static DeploymentPlan ledgerPlan(String name, Workload workload, String stepPrefix) {
     List<Step> process = new ArrayList<>(workload.steps());
     for (int s = 0; s < workload.steps(); s++) {
       process.add(Step.of(stepPrefix + Workload.stepName(s), ledger(workload.durationMs()), ROLE));
     }
-    return DeploymentPlan.of(name, targets(workload.targets()), process).withMaxParallelism(workload.cap());
+    return DeploymentPlan.of(name, targets(workload.targets()), process)
+        .withMaxParallelism(workload.cap());
   }
 
   /**
    * One block of {@code steps} steps started together ({@code withPrevious}) on the same targets:
    * every target's guard is contended by every step.
    */
-  static DeploymentPlan parallelBlock(String name, int targets, int steps, long durationMs, int cap) {
+  static DeploymentPlan parallelBlock(
+      String name, int targets, int steps, long durationMs, int cap) {
     List<Step> process = new ArrayList<>(steps);
     for (int s = 0; s < steps; s++) {
       Step step = Step.of(Workload.stepName(s), ledger(durationMs), ROLE);
@@ -58,13 +73,19 @@ final class Fleet {
   }
 
   /** One rolling step named {@code rolling}: each target runs {@code children} actions in order. */
-  static DeploymentPlan rolling(String name, int targets, int window, int children, long durationMs) {
+  static DeploymentPlan rolling(
+      String name, int targets, int window, int children, long durationMs) {
     List<Step> sequence = new ArrayList<>(children);
     for (int c = 0; c < children; c++) {
-      sequence.add(Step.of("child-" + c, new ActionSpec(LedgerActionType.NAME,
-          Map.of("duration", durationMs + "ms", "step", "rolling"))));
+      sequence.add(
+          Step.of(
+              "child-" + c,
+              new ActionSpec(
+                  LedgerActionType.NAME,
+                  Map.of("duration", durationMs + "ms", "step", "rolling"))));
     }
-    return DeploymentPlan.of(name, targets(targets), List.of(Step.rolling("rolling", window, sequence, ROLE)));
+    return DeploymentPlan.of(
+        name, targets(targets), List.of(Step.rolling("rolling", window, sequence, ROLE)));
   }
 
   private static ActionSpec ledger(long durationMs) {

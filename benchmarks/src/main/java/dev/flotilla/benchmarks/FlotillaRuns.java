@@ -45,34 +45,48 @@ final class FlotillaRuns {
   static Flotilla durable(Path directory, EngineSettings settings) throws Exception {
     Config config = config();
     if (!config.getBoolean("flotilla.journal.fsync")) {
-      throw new IllegalStateException("flotilla.journal.fsync is off: durable figures would not be durable");
+      throw new IllegalStateException(
+          "flotilla.journal.fsync is off: durable figures would not be durable");
     }
     return DurableEngine.start(directory, settings, config);
   }
 
-  /** Runs one deployment to its end; anything but SUCCEEDED is an error (the figures would mean nothing). */
+  /**
+   * Runs one deployment to its end; anything but SUCCEEDED is an error (the figures would mean
+   * nothing).
+   */
   static Measured run(Flotilla engine, DeploymentPlan plan) throws Exception {
     long start = System.nanoTime();
-    DeploymentResult result = engine.submit(plan).result().toCompletableFuture()
-        .get(DEPLOYMENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    DeploymentResult result =
+        engine
+            .submit(plan)
+            .result()
+            .toCompletableFuture()
+            .get(DEPLOYMENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     double ms = (System.nanoTime() - start) / 1e6;
     if (!result.succeeded()) {
-      throw new IllegalStateException("benchmark deployment " + plan.name() + " ended " + result.status());
+      throw new IllegalStateException(
+          "benchmark deployment " + plan.name() + " ended " + result.status());
     }
     return new Measured(ms, result);
   }
 
   /** The most runs {@link #warmUntilSteady} makes, and the longest it takes. */
   private static final int WARM_UP_MAX_RUNS = 80;
+
   private static final Duration WARM_UP_MAX_TIME = Duration.ofMinutes(2);
-  /** Runs compared per window, and how close two windows' medians must be to call the times settled. */
+
+  /**
+   * Runs compared per window, and how close two windows' medians must be to call the times settled.
+   */
   private static final int WARM_UP_WINDOW = 5;
+
   private static final double WARM_UP_TOLERANCE = 0.10;
 
   /**
    * Runs {@code plan} until its times settle: the median of the last {@value #WARM_UP_WINDOW} runs
-   * is within 10% of the median of the {@value #WARM_UP_WINDOW} before them (at most
-   * {@value #WARM_UP_MAX_RUNS} runs or two minutes).
+   * is within 10% of the median of the {@value #WARM_UP_WINDOW} before them (at most {@value
+   * #WARM_UP_MAX_RUNS} runs or two minutes).
    *
    * @return how many runs it took
    */

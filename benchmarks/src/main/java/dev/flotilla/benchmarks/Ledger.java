@@ -9,9 +9,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The log every system under test appends to, one line per action: {@code start end target step},
- * times in nanoseconds on one clock per ledger ({@code System.nanoTime()} inside a JVM,
- * {@code date +%s%N} from shell tasks). {@link LedgerChecker} reads it back the same way for
- * every system, so no system is checked by rules of its own.
+ * times in nanoseconds on one clock per ledger ({@code System.nanoTime()} inside a JVM, {@code date
+ * +%s%N} from shell tasks). {@link LedgerChecker} reads it back the same way for every system, so
+ * no system is checked by rules of its own.
  */
 final class Ledger {
 
@@ -20,10 +20,12 @@ final class Ledger {
 
     Entry {
       if (endNanos < startNanos) {
-        throw new IllegalArgumentException("an action cannot end before it starts: " + startNanos + " " + endNanos);
+        throw new IllegalArgumentException(
+            "an action cannot end before it starts: " + startNanos + " " + endNanos);
       }
       if (target.isBlank() || step.isBlank() || target.contains(" ") || step.contains(" ")) {
-        throw new IllegalArgumentException("target and step must be single words: \"" + target + "\" \"" + step + "\"");
+        throw new IllegalArgumentException(
+            "target and step must be single words: \"" + target + "\" \"" + step + "\"");
       }
     }
 
@@ -35,7 +37,8 @@ final class Ledger {
     static Entry parse(String line) {
       String[] words = line.trim().split("\\s+");
       if (words.length != 4) {
-        throw new IllegalArgumentException("a ledger line is \"start end target step\", not \"" + line + "\"");
+        throw new IllegalArgumentException(
+            "a ledger line is \"start end target step\", not \"" + line + "\"");
       }
       return new Entry(Long.parseLong(words[0]), Long.parseLong(words[1]), words[2], words[3]);
     }

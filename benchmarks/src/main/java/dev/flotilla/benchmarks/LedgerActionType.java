@@ -44,7 +44,8 @@ final class LedgerActionType implements ActionType {
   public Action configure(Map<String, Object> parameters) throws InvalidActionException {
     for (String key : parameters.keySet()) {
       if (!KEYS.contains(key)) {
-        throw new InvalidActionException(key, "unknown ledger parameter \"" + key + "\" (known: duration, step)");
+        throw new InvalidActionException(
+            key, "unknown ledger parameter \"" + key + "\" (known: duration, step)");
       }
     }
     long nanos;
@@ -64,14 +65,23 @@ final class LedgerActionType implements ActionType {
       }
       CompletableFuture<ActionResult> result = new CompletableFuture<>();
       try {
-        ScheduledFuture<?> end = context.runtime().timer().schedule(() -> {
-          ledger.record(start, System.nanoTime(), target, step);
-          result.complete(ActionResult.success());
-        }, nanos - (System.nanoTime() - start), TimeUnit.NANOSECONDS);
-        return RunningAction.of(result, () -> {
-          end.cancel(false);
-          result.complete(ActionResult.failure("cancelled"));
-        });
+        ScheduledFuture<?> end =
+            context
+                .runtime()
+                .timer()
+                .schedule(
+                    () -> {
+                      ledger.record(start, System.nanoTime(), target, step);
+                      result.complete(ActionResult.success());
+                    },
+                    nanos - (System.nanoTime() - start),
+                    TimeUnit.NANOSECONDS);
+        return RunningAction.of(
+            result,
+            () -> {
+              end.cancel(false);
+              result.complete(ActionResult.failure("cancelled"));
+            });
       } catch (RejectedExecutionException e) {
         return RunningAction.completed(ActionResult.failure("the engine's timer is shut down"));
       }

@@ -11,13 +11,15 @@ import java.util.Map;
 /**
  * The one checker every system's ledger goes through. It proves, from the actions' own measured
  * start and end times, that
+ *
  * <ul>
  *   <li>every execution the plan asks for is there (no silently dropped work);
  *   <li>the cap held: no step ever had more than its cap of actions running at once;
- *   <li>under exclusive targets, no two actions overlapped on one target, across every
- *       deployment written to the same ledger (so it also proves each target guard let one
- *       holder in at a time).
+ *   <li>under exclusive targets, no two actions overlapped on one target, across every deployment
+ *       written to the same ledger (so it also proves each target guard let one holder in at a
+ *       time).
  * </ul>
+ *
  * Intervals are half-open: an action that starts the instant another ends does not overlap it.
  */
 final class LedgerChecker {
@@ -50,21 +52,36 @@ final class LedgerChecker {
    * @param busiestStep the step that came closest to its cap, and {@code mostAtOnce} its peak
    * @param overlaps pairs of overlapping actions on one target (0 when targets are not checked)
    */
-  record Verdict(int entries, int expected, String busiestStep, int mostAtOnce, int capOfBusiest,
-      boolean capHeld, boolean targetsChecked, int overlaps, List<String> problems) {
+  record Verdict(
+      int entries,
+      int expected,
+      String busiestStep,
+      int mostAtOnce,
+      int capOfBusiest,
+      boolean capHeld,
+      boolean targetsChecked,
+      int overlaps,
+      List<String> problems) {
 
     boolean passed() {
       return problems.isEmpty();
     }
 
     String summary() {
-      String targets = targetsChecked
-          ? (overlaps == 0 ? "no overlap on any target" : overlaps + " overlaps on a target")
-          : "targets not checked";
-      String cap = String.format(Locale.ROOT, "cap %s (at most %d of %d at once)",
-          capHeld ? "held" : "BROKEN", mostAtOnce, capOfBusiest);
+      String targets =
+          targetsChecked
+              ? (overlaps == 0 ? "no overlap on any target" : overlaps + " overlaps on a target")
+              : "targets not checked";
+      String cap =
+          String.format(
+              Locale.ROOT,
+              "cap %s (at most %d of %d at once)",
+              capHeld ? "held" : "BROKEN",
+              mostAtOnce,
+              capOfBusiest);
       String verdict = passed() ? "checked" : "CHECK FAILED";
-      return String.format(Locale.ROOT, "%s: %,d/%,d actions, %s, %s", verdict, entries, expected, cap, targets)
+      return String.format(
+              Locale.ROOT, "%s: %,d/%,d actions, %s, %s", verdict, entries, expected, cap, targets)
           + (passed() ? "" : "; " + String.join("; ", problems));
     }
   }
@@ -74,8 +91,12 @@ final class LedgerChecker {
   static Verdict check(List<Ledger.Entry> ledger, Rules rules) {
     List<String> problems = new ArrayList<>();
     if (ledger.size() != rules.expectedEntries()) {
-      problems.add(String.format(Locale.ROOT, "%,d actions recorded, the plan has %,d", ledger.size(),
-          rules.expectedEntries()));
+      problems.add(
+          String.format(
+              Locale.ROOT,
+              "%,d actions recorded, the plan has %,d",
+              ledger.size(),
+              rules.expectedEntries()));
     }
 
     Map<String, List<Ledger.Entry>> bySteps = new HashMap<>();
@@ -97,7 +118,8 @@ final class LedgerChecker {
       int peak = mostAtOnce(step.getValue());
       if (peak > cap) {
         capHeld = false;
-        problems.add("step \"" + step.getKey() + "\" ran " + peak + " at once over its cap of " + cap);
+        problems.add(
+            "step \"" + step.getKey() + "\" ran " + peak + " at once over its cap of " + cap);
       }
       double load = (double) peak / cap;
       if (load > busiestLoad) {
@@ -123,8 +145,16 @@ final class LedgerChecker {
           if (latest != null && entry.startNanos() < latest.endNanos()) {
             overlaps++;
             if (example == null) {
-              example = "on target " + target.getKey() + " step \"" + entry.step() + "\" started "
-                  + (latest.endNanos() - entry.startNanos()) + " ns before step \"" + latest.step() + "\" ended";
+              example =
+                  "on target "
+                      + target.getKey()
+                      + " step \""
+                      + entry.step()
+                      + "\" started "
+                      + (latest.endNanos() - entry.startNanos())
+                      + " ns before step \""
+                      + latest.step()
+                      + "\" ended";
             }
           }
           if (latest == null || entry.endNanos() > latest.endNanos()) {
@@ -136,9 +166,18 @@ final class LedgerChecker {
         problems.add(overlaps + " overlapping actions on one target, e.g. " + example);
       }
     }
-    List<String> listed = problems.size() > PROBLEMS_LISTED ? problems.subList(0, PROBLEMS_LISTED) : problems;
-    return new Verdict(ledger.size(), rules.expectedEntries(), busiest, busiestPeak, busiestCap, capHeld,
-        rules.exclusiveTargets(), overlaps, List.copyOf(listed));
+    List<String> listed =
+        problems.size() > PROBLEMS_LISTED ? problems.subList(0, PROBLEMS_LISTED) : problems;
+    return new Verdict(
+        ledger.size(),
+        rules.expectedEntries(),
+        busiest,
+        busiestPeak,
+        busiestCap,
+        capHeld,
+        rules.exclusiveTargets(),
+        overlaps,
+        List.copyOf(listed));
   }
 
   /**

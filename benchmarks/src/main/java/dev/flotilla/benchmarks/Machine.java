@@ -17,17 +17,38 @@ final class Machine {
 
   static List<String> describe(boolean quick, Path dataDir) {
     List<String> lines = new ArrayList<>();
-    lines.add("Flotilla benchmarks, " + (quick ? "quick mode (a subset; figures indicative only)" : "full mode")
-        + ", " + Instant.now().truncatedTo(ChronoUnit.SECONDS));
-    lines.add(String.format(Locale.ROOT, "  cpu: %d cores available, %s", Runtime.getRuntime().availableProcessors(),
-        firstValue(Path.of("/proc/cpuinfo"), "model name")));
-    lines.add("  memory: " + firstValue(Path.of("/proc/meminfo"), "MemTotal") + "; JVM max heap "
-        + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
-    lines.add("  java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    lines.add(
+        "Flotilla benchmarks, "
+            + (quick ? "quick mode (a subset; figures indicative only)" : "full mode")
+            + ", "
+            + Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "  cpu: %d cores available, %s",
+            Runtime.getRuntime().availableProcessors(),
+            firstValue(Path.of("/proc/cpuinfo"), "model name")));
+    lines.add(
+        "  memory: "
+            + firstValue(Path.of("/proc/meminfo"), "MemTotal")
+            + "; JVM max heap "
+            + Runtime.getRuntime().maxMemory() / (1024 * 1024)
+            + " MiB");
+    lines.add(
+        "  java: "
+            + System.getProperty("java.vm.name")
+            + " "
+            + System.getProperty("java.runtime.version"));
     try {
       FileStore store = Files.getFileStore(dataDir);
-      lines.add(String.format(Locale.ROOT, "  data dir: %s (%s on %s, %,d GiB free)", dataDir.toAbsolutePath(),
-          store.type(), store.name(), store.getUsableSpace() >> 30));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "  data dir: %s (%s on %s, %,d GiB free)",
+              dataDir.toAbsolutePath(),
+              store.type(),
+              store.name(),
+              store.getUsableSpace() >> 30));
     } catch (IOException e) {
       lines.add("  data dir: " + dataDir.toAbsolutePath());
     }

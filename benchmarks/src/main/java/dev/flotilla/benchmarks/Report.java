@@ -63,10 +63,16 @@ final class Report {
     System.out.println();
     System.out.println("== summary");
     for (Verdict verdict : verdicts) {
-      System.out.printf(Locale.ROOT, "  [%s] %s: %s%n", verdict.benchmark(), verdict.what(), verdict.outcome());
+      System.out.printf(
+          Locale.ROOT, "  [%s] %s: %s%n", verdict.benchmark(), verdict.what(), verdict.outcome());
     }
     long met = verdicts.stream().filter(v -> v.outcome().startsWith("MET")).count();
     long missed = verdicts.stream().filter(v -> v.outcome().startsWith("MISSED")).count();
-    System.out.printf(Locale.ROOT, "  targets: %d met, %d missed; suite took %.0f s%n", met, missed, elapsedSeconds);
+    System.out.printf(
+        Locale.ROOT,
+        "  targets: %d met, %d missed; suite took %.0f s%n",
+        met,
+        missed,
+        elapsedSeconds);
   }
 }

@@ -32,10 +32,18 @@ final class SchedulingBenchmark {
     Ledger ledger = new Ledger();
     try (Flotilla engine = FlotillaRuns.inMemory(FlotillaRuns.settings(ledger))) {
       OverheadBenchmark.warmUp(engine);
-      report.line("median of %d runs (after 1 warm-up); bound = LowerBound.of(timeline); overhead/exec = "
-          + "(makespan - bound) x cap / executions", runs);
-      report.line("%-52s %11s %9s %16s %14s  %s", "scenario", "makespan ms", "bound ms", "makespan/bound",
-          "overhead/exec", "bound limited by");
+      report.line(
+          "median of %d runs (after 1 warm-up); bound = LowerBound.of(timeline); overhead/exec = "
+              + "(makespan - bound) x cap / executions",
+          runs);
+      report.line(
+          "%-52s %11s %9s %16s %14s  %s",
+          "scenario",
+          "makespan ms",
+          "bound ms",
+          "makespan/bound",
+          "overhead/exec",
+          "bound limited by");
       List<Long> durations = suite.quick() ? List.of(50L) : List.of(50L, 500L);
       boolean warmedUp = false;
       for (long d : durations) {
@@ -64,12 +72,16 @@ final class SchedulingBenchmark {
           int executions = scenario.rules().expectedEntries();
           double overheadMs = Math.max(0, makespan - bound) * scenario.cap() / executions;
           String limitedBy = LowerBound.blocks(last).get(0).limitedBy();
-          report.line("%-52s %11.1f %9.1f %16.4f %11.3f ms  %s", scenario.name(), makespan, bound, ratio,
-              overheadMs, limitedBy);
+          report.line(
+              "%-52s %11.1f %9.1f %16.4f %11.3f ms  %s",
+              scenario.name(), makespan, bound, ratio, overheadMs, limitedBy);
           report.line("  %s", verdict.summary());
           if (d == 50) {
-            report.target(scenario.name(), String.format(Locale.ROOT, "makespan %.4f x bound", ratio),
-                "<= 1.02", ratio <= TARGET_RATIO);
+            report.target(
+                scenario.name(),
+                String.format(Locale.ROOT, "makespan %.4f x bound", ratio),
+                "<= 1.02",
+                ratio <= TARGET_RATIO);
           }
         }
       }
@@ -80,9 +92,18 @@ final class SchedulingBenchmark {
     List<Scenario> scenarios = new ArrayList<>();
     // Steps one after another: each step's work over its cap.
     Workload steps = d <= 50 ? new Workload(100, 3, d, CAP) : new Workload(40, 2, d, CAP);
-    scenarios.add(new Scenario(String.format(Locale.ROOT, "%d ms: %d targets x %d steps, cap %d", d,
-        steps.targets(), steps.steps(), CAP), Fleet.ledgerPlan("scheduling-steps", steps),
-        LedgerChecker.Rules.of(steps), CAP));
+    scenarios.add(
+        new Scenario(
+            String.format(
+                Locale.ROOT,
+                "%d ms: %d targets x %d steps, cap %d",
+                d,
+                steps.targets(),
+                steps.steps(),
+                CAP),
+            Fleet.ledgerPlan("scheduling-steps", steps),
+            LedgerChecker.Rules.of(steps),
+            CAP));
 
     // Four steps started together on the same 20 targets, exclusive: the guards decide.
     int blockTargets = 20;
@@ -91,17 +112,34 @@ final class SchedulingBenchmark {
     for (int s = 0; s < blockSteps; s++) {
       blockCaps.put(Workload.stepName(s), CAP);
     }
-    scenarios.add(new Scenario(String.format(Locale.ROOT, "%d ms: %d parallel steps on the same %d targets", d,
-        blockSteps, blockTargets), Fleet.parallelBlock("scheduling-block", blockTargets, blockSteps, d, CAP),
-        new LedgerChecker.Rules(blockCaps, true, blockTargets * blockSteps), CAP));
+    scenarios.add(
+        new Scenario(
+            String.format(
+                Locale.ROOT,
+                "%d ms: %d parallel steps on the same %d targets",
+                d,
+                blockSteps,
+                blockTargets),
+            Fleet.parallelBlock("scheduling-block", blockTargets, blockSteps, d, CAP),
+            new LedgerChecker.Rules(blockCaps, true, blockTargets * blockSteps),
+            CAP));
 
     // A rolling step: each target runs two children in order, five targets in the window.
     int window = 5;
     int children = 2;
     int rollingTargets = d <= 50 ? 50 : 20;
-    scenarios.add(new Scenario(String.format(Locale.ROOT, "%d ms: rolling, %d targets x %d children, window %d",
-        d, rollingTargets, children, window), Fleet.rolling("scheduling-rolling", rollingTargets, window, children, d),
-        new LedgerChecker.Rules(Map.of("rolling", window), true, rollingTargets * children), window));
+    scenarios.add(
+        new Scenario(
+            String.format(
+                Locale.ROOT,
+                "%d ms: rolling, %d targets x %d children, window %d",
+                d,
+                rollingTargets,
+                children,
+                window),
+            Fleet.rolling("scheduling-rolling", rollingTargets, window, children, d),
+            new LedgerChecker.Rules(Map.of("rolling", window), true, rollingTargets * children),
+            window));
     return scenarios;
   }
 }

@@ -16,9 +16,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Fifty deployments at once over the same 1,000 targets (engine max-deployments 50), each target
- * contended by every deployment. No deadlock: all complete within the timeout. Every guard let
- * one holder in at a time: the checker finds no overlap on any target across all fifty
- * deployments' ledger entries, and each deployment's step kept its cap.
+ * contended by every deployment. No deadlock: all complete within the timeout. Every guard let one
+ * holder in at a time: the checker finds no overlap on any target across all fifty deployments'
+ * ledger entries, and each deployment's step kept its cap.
  */
 final class SharedTargetsBenchmark {
 
@@ -40,10 +40,11 @@ final class SharedTargetsBenchmark {
         caps.put(prefix + Workload.stepName(s), each.cap());
       }
     }
-    report.line("%d deployments submitted at once, each %s, all on the same target names; timeout %d min",
+    report.line(
+        "%d deployments submitted at once, each %s, all on the same target names; timeout %d min",
         DEPLOYMENTS, each, TIMEOUT.toMinutes());
-    try (Flotilla engine = FlotillaRuns.inMemory(
-        FlotillaRuns.settings(ledger).withMaxDeployments(DEPLOYMENTS))) {
+    try (Flotilla engine =
+        FlotillaRuns.inMemory(FlotillaRuns.settings(ledger).withMaxDeployments(DEPLOYMENTS))) {
       OverheadBenchmark.warmUp(engine);
       ledger.drain();
       long start = System.nanoTime();
@@ -53,28 +54,51 @@ final class SharedTargetsBenchmark {
         results.add(handle.result().toCompletableFuture());
       }
       try {
-        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+            .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         long done = results.stream().filter(CompletableFuture::isDone).count();
-        report.target("all deployments complete", done + " of " + DEPLOYMENTS + " after " + TIMEOUT.toMinutes()
-            + " min", "all, no deadlock", false);
+        report.target(
+            "all deployments complete",
+            done + " of " + DEPLOYMENTS + " after " + TIMEOUT.toMinutes() + " min",
+            "all, no deadlock",
+            false);
         return;
       }
       double wallMs = (System.nanoTime() - start) / 1e6;
       long succeeded = results.stream().filter(r -> r.join().succeeded()).count();
       int executions = DEPLOYMENTS * each.executions();
-      double boundMs = Math.max(DEPLOYMENTS * each.durationMs(),
-          (double) executions * each.durationMs() / (DEPLOYMENTS * each.cap()));
-      report.line("all %d ended (%d succeeded) in %,.0f ms: %,.0f executions/s; makespan %.1f x the bound of "
-          + "%.0f ms (the larger of a target's %d actions in a row and all work over %d x %d slots)", DEPLOYMENTS,
-          succeeded, wallMs, executions / (wallMs / 1000), wallMs / boundMs, boundMs, DEPLOYMENTS, DEPLOYMENTS,
+      double boundMs =
+          Math.max(
+              DEPLOYMENTS * each.durationMs(),
+              (double) executions * each.durationMs() / (DEPLOYMENTS * each.cap()));
+      report.line(
+          "all %d ended (%d succeeded) in %,.0f ms: %,.0f executions/s; makespan %.1f x the bound of "
+              + "%.0f ms (the larger of a target's %d actions in a row and all work over %d x %d slots)",
+          DEPLOYMENTS,
+          succeeded,
+          wallMs,
+          executions / (wallMs / 1000),
+          wallMs / boundMs,
+          boundMs,
+          DEPLOYMENTS,
+          DEPLOYMENTS,
           each.cap());
-      LedgerChecker.Verdict verdict = suite.check("shared targets",
-          ledger.drain(), new LedgerChecker.Rules(caps, true, executions));
+      LedgerChecker.Verdict verdict =
+          suite.check(
+              "shared targets", ledger.drain(), new LedgerChecker.Rules(caps, true, executions));
       report.line("%s", verdict.summary());
-      report.target("all deployments complete, no overlap on any target",
-          String.format(Locale.ROOT, "%d of %d succeeded in %,.0f ms, %d overlaps", succeeded, DEPLOYMENTS, wallMs,
-              verdict.overlaps()), "all, none", succeeded == DEPLOYMENTS && verdict.passed());
+      report.target(
+          "all deployments complete, no overlap on any target",
+          String.format(
+              Locale.ROOT,
+              "%d of %d succeeded in %,.0f ms, %d overlaps",
+              succeeded,
+              DEPLOYMENTS,
+              wallMs,
+              verdict.overlaps()),
+          "all, none",
+          succeeded == DEPLOYMENTS && verdict.passed());
     }
   }
 }

@@ -12,7 +12,10 @@ final class Stats {
     return percentile(values, 50);
   }
 
-  /** The nearest-rank percentile: the smallest value with at least {@code p}% of values at or below it. */
+  /**
+   * The nearest-rank percentile: the smallest value with at least {@code p}% of values at or below
+   * it.
+   */
   static double percentile(List<Double> values, double p) {
     if (values.isEmpty()) {
       throw new IllegalArgumentException("no values");

@@ -18,17 +18,20 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Temporal, in its in-memory test service, running the workload the way a Temporal user would
- * write it: one workflow, one activity per execution, and per step a window of {@code cap}
- * activities (start up to cap, wait for any to complete, start the next). Time skipping is off:
- * activities take real time. Temporal has no per-target mutex across workflows (only a
- * mutex-workflow pattern); within this one workflow no target runs twice at once by construction.
+ * Temporal, in its in-memory test service, running the workload the way a Temporal user would write
+ * it: one workflow, one activity per execution, and per step a window of {@code cap} activities
+ * (start up to cap, wait for any to complete, start the next). Time skipping is off: activities
+ * take real time. Temporal has no per-target mutex across workflows (only a mutex-workflow
+ * pattern); within this one workflow no target runs twice at once by construction.
  */
 public final class TemporalPeer implements AutoCloseable {
 
   private static final String TASK_QUEUE = "fleet";
 
-  /** The deployment: steps in order, each over every target with at most {@code cap} activities at once. */
+  /**
+   * The deployment: steps in order, each over every target with at most {@code cap} activities at
+   * once.
+   */
   @WorkflowInterface
   public interface FleetWorkflow {
     @WorkflowMethod
@@ -44,8 +47,10 @@ public final class TemporalPeer implements AutoCloseable {
 
   /** The workflow code; Temporal instantiates it per run. */
   public static final class FleetWorkflowImpl implements FleetWorkflow {
-    private final TargetActivities activities = Workflow.newActivityStub(TargetActivities.class,
-        ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(5)).build());
+    private final TargetActivities activities =
+        Workflow.newActivityStub(
+            TargetActivities.class,
+            ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(5)).build());
 
     @Override
     public void deploy(List<String> targets, int steps, int cap, long durationMs) {
@@ -90,8 +95,9 @@ public final class TemporalPeer implements AutoCloseable {
   private final TestWorkflowEnvironment environment;
 
   TemporalPeer(Ledger ledger) {
-    environment = TestWorkflowEnvironment.newInstance(
-        TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+    environment =
+        TestWorkflowEnvironment.newInstance(
+            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
     Worker worker = environment.newWorker(TASK_QUEUE);
     worker.registerWorkflowImplementationTypes(FleetWorkflowImpl.class);
     worker.registerActivitiesImplementations(new LedgerActivities(ledger));
@@ -100,8 +106,15 @@ public final class TemporalPeer implements AutoCloseable {
 
   /** Runs the workload as one workflow and returns once it has completed. */
   void run(Workload workload, List<String> targets) {
-    FleetWorkflow workflow = environment.getWorkflowClient().newWorkflowStub(FleetWorkflow.class,
-        WorkflowOptions.newBuilder().setTaskQueue(TASK_QUEUE).setWorkflowId("fleet-" + UUID.randomUUID()).build());
+    FleetWorkflow workflow =
+        environment
+            .getWorkflowClient()
+            .newWorkflowStub(
+                FleetWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setTaskQueue(TASK_QUEUE)
+                    .setWorkflowId("fleet-" + UUID.randomUUID())
+                    .build());
     workflow.deploy(targets, workload.steps(), workload.cap(), workload.durationMs());
   }
 

@@ -12,8 +12,8 @@ record Workload(int targets, int steps, long durationMs, int cap) {
 
   Workload {
     if (targets < 1 || steps < 1 || durationMs < 0 || cap < 1) {
-      throw new IllegalArgumentException("not a workload: " + targets + " x " + steps + ", "
-          + durationMs + " ms, cap " + cap);
+      throw new IllegalArgumentException(
+          "not a workload: " + targets + " x " + steps + ", " + durationMs + " ms, cap " + cap);
     }
   }
 
@@ -44,6 +44,12 @@ record Workload(int targets, int steps, long durationMs, int cap) {
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "%,d targets x %d steps, %d ms actions, cap %d", targets, steps, durationMs, cap);
+    return String.format(
+        Locale.ROOT,
+        "%,d targets x %d steps, %d ms actions, cap %d",
+        targets,
+        steps,
+        durationMs,
+        cap);
   }
 }

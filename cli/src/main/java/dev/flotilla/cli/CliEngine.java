@@ -26,7 +26,10 @@ final class CliEngine {
         .withFallback(ConfigFactory.load());
   }
 
-  /** The journal directory: the one given, else {@code flotilla.cli.journal} under the working directory. */
+  /**
+   * The journal directory: the one given, else {@code flotilla.cli.journal} under the working
+   * directory.
+   */
   static Path journalDirectory(Path given, Config config) {
     Path directory = given != null ? given : Path.of(config.getString("flotilla.cli.journal"));
     return directory.toAbsolutePath().normalize();
@@ -39,7 +42,8 @@ final class CliEngine {
   }
 
   /** An engine journaling to {@code directory}, holding it until closed. */
-  static Flotilla durable(Path directory, EngineSettings settings, Config config) throws JournalUnavailableException {
+  static Flotilla durable(Path directory, EngineSettings settings, Config config)
+      throws JournalUnavailableException {
     startLogging();
     return DurableEngine.start(directory, settings, config);
   }
@@ -50,19 +54,28 @@ final class CliEngine {
    * still running on it) is named with that process and what to do.
    *
    * @param notDone what the command did not do, such as {@code "nothing was listed"}
-   * @param otherwise what the user can do instead of waiting, such as {@code "list another journal with
-   *     --journal DIR"}; null if nothing
+   * @param otherwise what the user can do instead of waiting, such as {@code "list another journal
+   *     with --journal DIR"}; null if nothing
    */
-  static int unavailable(JournalUnavailableException e, String notDone, String otherwise, PrintWriter err) {
+  static int unavailable(
+      JournalUnavailableException e, String notDone, String otherwise, PrintWriter err) {
     err.println("flotilla: " + e.getMessage());
     Optional<JournalLock.Holder> holder = JournalLock.holder(e.directory());
     if (holder.isEmpty()) {
       err.println("flotilla: " + notDone);
       return FlotillaCli.INVALID_INPUT;
     }
-    err.println("flotilla: " + holder.get().describe() + " has it open; a journal is opened by one engine at a time");
-    err.println("flotilla: " + notDone + "; wait for that " + (holder.get().isThisProcess() ? "engine" : "process")
-        + " to end (or stop it), then try again" + (otherwise == null ? "" : ", or " + otherwise));
+    err.println(
+        "flotilla: "
+            + holder.get().describe()
+            + " has it open; a journal is opened by one engine at a time");
+    err.println(
+        "flotilla: "
+            + notDone
+            + "; wait for that "
+            + (holder.get().isThisProcess() ? "engine" : "process")
+            + " to end (or stop it), then try again"
+            + (otherwise == null ? "" : ", or " + otherwise));
     return FlotillaCli.INVALID_INPUT;
   }
 

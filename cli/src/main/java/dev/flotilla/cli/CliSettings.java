@@ -8,8 +8,8 @@ import java.time.Duration;
  * How the CLI shows a deployment, from the {@code flotilla.cli} section of the configuration
  * (defaults in this module's {@code reference.conf}).
  *
- * @param statusInterval how often a status line is printed, and the most often one step's
- *     waiting executions are summarized
+ * @param statusInterval how often a status line is printed, and the most often one step's waiting
+ *     executions are summarized
  * @param outputMaxRunning script output is shown only while at most this many executions run
  * @param outputLinesPerSecond the most script output lines shown a second
  * @param failuresShownPerStep failed executions shown one by one per step
@@ -26,14 +26,24 @@ record CliSettings(
 
   CliSettings {
     if (statusInterval.isNegative() || statusInterval.isZero()) {
-      throw new IllegalArgumentException("flotilla.cli.status-interval must be positive, was " + statusInterval);
+      throw new IllegalArgumentException(
+          "flotilla.cli.status-interval must be positive, was " + statusInterval);
     }
   }
 
   /** With the progress settings of {@code reference.conf}. */
-  CliSettings(Duration statusInterval, int outputMaxRunning, int outputLinesPerSecond, int failuresShownPerStep,
+  CliSettings(
+      Duration statusInterval,
+      int outputMaxRunning,
+      int outputLinesPerSecond,
+      int failuresShownPerStep,
       Duration cancelGrace) {
-    this(statusInterval, outputMaxRunning, outputLinesPerSecond, failuresShownPerStep, cancelGrace,
+    this(
+        statusInterval,
+        outputMaxRunning,
+        outputLinesPerSecond,
+        failuresShownPerStep,
+        cancelGrace,
         ProgressSettings.defaults());
   }
 

@@ -22,7 +22,6 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -32,46 +31,61 @@ import picocli.CommandLine.Spec;
     name = "deploy",
     mixinStandardHelpOptions = true,
     description = {
-        "Runs the deployment a plan describes, showing its progress, and prints a summary at the end.",
-        "Its events are journaled (in .flotilla/journal unless --journal DIR or --in-memory), so it can be "
-            + "replayed, and resumed after a crash.",
-        "Ctrl-C cancels the deployment (running actions are cancelled, pending ones skipped) and still reports it."},
+      "Runs the deployment a plan describes, showing its progress, and prints a summary at the end.",
+      "Its events are journaled (in .flotilla/journal unless --journal DIR or --in-memory), so it can be "
+          + "replayed, and resumed after a crash.",
+      "Ctrl-C cancels the deployment (running actions are cancelled, pending ones skipped) and still reports it."
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:the deployment succeeded",
-        "1:the deployment failed or was cancelled",
-        "2:invalid input (options, plan file, plan problems) or a journal that cannot be used: nothing was started"})
+      "0:the deployment succeeded",
+      "1:the deployment failed or was cancelled",
+      "2:invalid input (options, plan file, plan problems) or a journal that cannot be used: nothing was started"
+    })
 final class DeployCommand implements Callable<Integer> {
 
-  @ParentCommand
-  private FlotillaCli parent;
+  @ParentCommand private FlotillaCli parent;
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "PLAN.yaml", description = "The plan to deploy.")
   private Path planFile;
 
-  @Option(names = "--time-scale", paramLabel = "F", defaultValue = "1.0", description = TimeScale.DESCRIPTION)
+  @Option(
+      names = "--time-scale",
+      paramLabel = "F",
+      defaultValue = "1.0",
+      description = TimeScale.DESCRIPTION)
   private double timeScale;
 
-  @Option(names = "--set", paramLabel = "key=value",
-      description = "Sets a plan variable, replacing the plan's value; repeatable. "
-          + "Aliases such as Octopus.Action.MaxParallelism apply as if written in the plan.")
+  @Option(
+      names = "--set",
+      paramLabel = "key=value",
+      description =
+          "Sets a plan variable, replacing the plan's value; repeatable. "
+              + "Aliases such as Octopus.Action.MaxParallelism apply as if written in the plan.")
   private List<String> variables = new ArrayList<>();
 
-  @Option(names = "--timeline-json", paramLabel = "FILE",
+  @Option(
+      names = "--timeline-json",
+      paramLabel = "FILE",
       description = "Writes the deployment's timeline as JSON when it ends, however it ends.")
   private Path timelineJson;
 
-  @ArgGroup(exclusive = true, multiplicity = "0..1", heading = "%nWhere the deployment's events are kept:%n")
+  @ArgGroup(
+      exclusive = true,
+      multiplicity = "0..1",
+      heading = "%nWhere the deployment's events are kept:%n")
   private Storage storage = new Storage();
 
   /** Mutually exclusive ways to keep a deployment's events. */
   static final class Storage {
-    @Option(names = "--journal", paramLabel = "DIR",
-        description = "In the journal in DIR, from which 'flotilla replay' rebuilds the deployment and "
-            + "'flotilla resume' finishes it after a crash. Default: .flotilla/journal in the working directory.")
+    @Option(
+        names = "--journal",
+        paramLabel = "DIR",
+        description =
+            "In the journal in DIR, from which 'flotilla replay' rebuilds the deployment and "
+                + "'flotilla resume' finishes it after a crash. Default: .flotilla/journal in the working directory.")
     private Path journal;
 
     @Option(names = "--in-memory", description = "In memory only: nothing survives the process.")
@@ -105,10 +119,16 @@ final class DeployCommand implements Callable<Integer> {
     Path journal = storage.inMemory ? null : CliEngine.journalDirectory(storage.journal, config);
     Flotilla engine;
     try {
-      engine = journal == null ? CliEngine.inMemory(settings, config) : CliEngine.durable(journal, settings, config);
+      engine =
+          journal == null
+              ? CliEngine.inMemory(settings, config)
+              : CliEngine.durable(journal, settings, config);
     } catch (JournalUnavailableException e) {
-      return CliEngine.unavailable(e, "nothing was started",
-          "deploy with another journal (--journal DIR) or none (--in-memory)", err);
+      return CliEngine.unavailable(
+          e,
+          "nothing was started",
+          "deploy with another journal (--journal DIR) or none (--in-memory)",
+          err);
     }
     // The run closes the engine once it has reported; this covers the ways out before it starts.
     try (engine) {
@@ -125,20 +145,34 @@ final class DeployCommand implements Callable<Integer> {
       printHeader(plan, layout, handle.deploymentId(), scale, out);
       printJournal(journal, handle.deploymentId(), out);
       return new DeploymentRun(engine, cli, out, err, InterruptSignal.CTRL_C_REASON)
-          .watch(List.of(new DeploymentRun.Watched(handle, progress, timelineJson)), parent.interrupts());
+          .watch(
+              List.of(new DeploymentRun.Watched(handle, progress, timelineJson)),
+              parent.interrupts());
     }
   }
 
-  private static void printHeader(DeploymentPlan plan, PlanLayout layout, String deploymentId, double timeScale,
+  private static void printHeader(
+      DeploymentPlan plan,
+      PlanLayout layout,
+      String deploymentId,
+      double timeScale,
       PrintWriter out) {
-    long targets = layout.steps().stream().flatMap(step -> step.targets().stream()).distinct().count();
+    long targets =
+        layout.steps().stream().flatMap(step -> step.targets().stream()).distinct().count();
     String scale = timeScale == 1.0 ? "" : ", simulated time x" + timeScale;
-    out.printf("Deploying %s (deployment %s): %d %s, %d %s in %d %s, maxParallelism %d, %s target isolation%s%n",
-        plan.name(), deploymentId,
-        targets, targets == 1 ? "target" : "targets",
-        plan.steps().size(), plan.steps().size() == 1 ? "step" : "steps",
-        layout.blocks().size(), layout.blocks().size() == 1 ? "block" : "blocks",
-        plan.maxParallelism(), plan.targetIsolation().wireName(), scale);
+    out.printf(
+        "Deploying %s (deployment %s): %d %s, %d %s in %d %s, maxParallelism %d, %s target isolation%s%n",
+        plan.name(),
+        deploymentId,
+        targets,
+        targets == 1 ? "target" : "targets",
+        plan.steps().size(),
+        plan.steps().size() == 1 ? "step" : "steps",
+        layout.blocks().size(),
+        layout.blocks().size() == 1 ? "block" : "blocks",
+        plan.maxParallelism(),
+        plan.targetIsolation().wireName(),
+        scale);
   }
 
   /** Where the events go, and the command that reads them back. */
@@ -148,6 +182,7 @@ final class DeployCommand implements Callable<Integer> {
       return;
     }
     String option = storage.journal == null ? "" : " --journal " + journal;
-    out.println("Journal: " + journal + " (replay it with: flotilla replay " + deploymentId + option + ")");
+    out.println(
+        "Journal: " + journal + " (replay it with: flotilla replay " + deploymentId + option + ")");
   }
 }

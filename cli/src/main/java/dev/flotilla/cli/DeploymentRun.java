@@ -26,7 +26,9 @@ import java.util.concurrent.TimeoutException;
  */
 final class DeploymentRun {
 
-  /** Beyond the cancel grace, the time an interrupt leaves the run to report and close the engine. */
+  /**
+   * Beyond the cancel grace, the time an interrupt leaves the run to report and close the engine.
+   */
   private static final long REPORT_ALLOWANCE_SECONDS = 10;
 
   /**
@@ -43,11 +45,14 @@ final class DeploymentRun {
   private final String interruptReason;
 
   private final CompletableFuture<Void> interrupted = new CompletableFuture<>();
+
   /** Released once the run has reported and closed its engine. */
   private final CountDownLatch over = new CountDownLatch(1);
+
   private volatile int exitCode = FlotillaCli.NOT_SUCCEEDED;
 
-  DeploymentRun(Flotilla engine, CliSettings cli, PrintWriter out, PrintWriter err, String interruptReason) {
+  DeploymentRun(
+      Flotilla engine, CliSettings cli, PrintWriter out, PrintWriter err, String interruptReason) {
     this.engine = engine;
     this.cli = cli;
     this.out = out;
@@ -58,7 +63,8 @@ final class DeploymentRun {
   /**
    * Watches the deployments to their end, reports each and closes the engine.
    *
-   * @return {@link FlotillaCli#SUCCEEDED} if every deployment succeeded, else {@link FlotillaCli#NOT_SUCCEEDED}
+   * @return {@link FlotillaCli#SUCCEEDED} if every deployment succeeded, else {@link
+   *     FlotillaCli#NOT_SUCCEEDED}
    */
   int watch(List<Watched> deployments, InterruptSignal interrupts) {
     InterruptSignal.Registration registration = null;
@@ -98,35 +104,48 @@ final class DeploymentRun {
   private List<Timeline> awaitEnd(List<Watched> deployments) {
     List<CompletableFuture<DeploymentResult>> results = new ArrayList<>();
     deployments.forEach(watched -> results.add(watched.handle().result().toCompletableFuture()));
-    CompletableFuture<Void> all = CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
+    CompletableFuture<Void> all =
+        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
     try {
       CompletableFuture.anyOf(all, interrupted).get();
       if (!all.isDone()) {
         all.get(cli.cancelGrace().toMillis(), TimeUnit.MILLISECONDS);
       }
     } catch (TimeoutException e) {
-      err.println("flotilla: not every deployment ended within " + cli.cancelGrace().toSeconds()
-          + " s of the cancel; reporting them as they stand");
+      err.println(
+          "flotilla: not every deployment ended within "
+              + cli.cancelGrace().toSeconds()
+              + " s of the cancel; reporting them as they stand");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       deployments.forEach(watched -> watched.handle().cancel(interruptReason));
     } catch (ExecutionException e) {
-      throw new IllegalStateException("a deployment's result failed, which the engine promises never happens", e);
+      throw new IllegalStateException(
+          "a deployment's result failed, which the engine promises never happens", e);
     }
     List<Timeline> timelines = new ArrayList<>();
     for (int i = 0; i < deployments.size(); i++) {
       CompletableFuture<DeploymentResult> result = results.get(i);
-      timelines.add(result.isDone() ? result.join().timeline() : deployments.get(i).handle().snapshot());
+      timelines.add(
+          result.isDone() ? result.join().timeline() : deployments.get(i).handle().snapshot());
     }
     return timelines;
   }
 
-  /** On the signal's thread: cancel, then leave the reporting to the main thread and wait for it. */
+  /**
+   * On the signal's thread: cancel, then leave the reporting to the main thread and wait for it.
+   */
   private int onInterrupt(List<Watched> deployments) {
     if (over.getCount() > 0) {
       err.println();
-      err.println("flotilla: " + interruptReason + ": cancelling "
-          + (deployments.size() == 1 ? "the deployment" : "the " + deployments.size() + " deployments") + "...");
+      err.println(
+          "flotilla: "
+              + interruptReason
+              + ": cancelling "
+              + (deployments.size() == 1
+                  ? "the deployment"
+                  : "the " + deployments.size() + " deployments")
+              + "...");
       err.flush();
       deployments.forEach(watched -> watched.handle().cancel(interruptReason));
       interrupted.complete(null);

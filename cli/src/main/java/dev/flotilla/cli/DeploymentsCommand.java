@@ -32,39 +32,54 @@ import picocli.CommandLine.Spec;
     name = "deployments",
     mixinStandardHelpOptions = true,
     description = {
-        "Lists the deployments of a journal, newest first: id, name, status, when it started and how long it took.",
-        "A deployment that never finished shows the status it was left in (RUNNING or QUEUED): "
-            + "'flotilla resume' finishes it."},
+      "Lists the deployments of a journal, newest first: id, name, status, when it started and how long it took.",
+      "A deployment that never finished shows the status it was left in (RUNNING or QUEUED): "
+          + "'flotilla resume' finishes it."
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:listed (an empty or missing journal lists nothing)",
-        "2:the journal cannot be used (held by a running engine, or damaged)"})
+      "0:listed (an empty or missing journal lists nothing)",
+      "2:the journal cannot be used (held by a running engine, or damaged)"
+    })
 final class DeploymentsCommand implements Callable<Integer> {
 
-  private static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final DateTimeFormatter STARTED =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** One deployment in {@code --json}: fields are only ever added. */
   @JsonPropertyOrder({"id", "name", "status", "startedAt", "durationMs", "events", "problem"})
-  record Listed(String id, String name, String status, String startedAt, Double durationMs, long events,
+  record Listed(
+      String id,
+      String name,
+      String status,
+      String startedAt,
+      Double durationMs,
+      long events,
       String problem) {
 
     static Listed of(Summary summary) {
-      return new Listed(summary.id(), summary.name(), summary.status() == null ? null : summary.status().name(),
+      return new Listed(
+          summary.id(),
+          summary.name(),
+          summary.status() == null ? null : summary.status().name(),
           summary.startedAt() == null ? null : summary.startedAt().toString(),
           summary.duration() == null ? null : summary.duration().toNanos() / 1_000_000.0,
-          summary.events(), summary.problem());
+          summary.events(),
+          summary.problem());
     }
   }
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Mixin
-  private JournalOption journal;
+  @Mixin private JournalOption journal;
 
-  @Option(names = "--json", description = "Prints a JSON array instead of a table, one object per deployment: "
-      + "id, name, status, startedAt (ISO-8601), durationMs, events, problem.")
+  @Option(
+      names = "--json",
+      description =
+          "Prints a JSON array instead of a table, one object per deployment: "
+              + "id, name, status, startedAt (ISO-8601), durationMs, events, problem.")
   private boolean json;
 
   @Override
@@ -78,10 +93,12 @@ final class DeploymentsCommand implements Callable<Integer> {
       // A read-only command never creates a journal.
       deployments = List.of();
     } else {
-      try (Flotilla engine = CliEngine.durable(directory, EngineSettings.fromConfig(config), config)) {
+      try (Flotilla engine =
+          CliEngine.durable(directory, EngineSettings.fromConfig(config), config)) {
         deployments = new DeploymentHistory(engine.system()).list();
       } catch (JournalUnavailableException e) {
-        return CliEngine.unavailable(e, "nothing was listed", "list another journal with --journal DIR", err);
+        return CliEngine.unavailable(
+            e, "nothing was listed", "list another journal with --journal DIR", err);
       } catch (JournalReadException e) {
         err.println("flotilla: journal " + directory + ": " + e.getMessage());
         return FlotillaCli.INVALID_INPUT;
@@ -107,12 +124,16 @@ final class DeploymentsCommand implements Callable<Integer> {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"Id", "Name", "Status", "Started", "Duration"});
     for (Summary summary : deployments) {
-      rows.add(new String[] {
-          summary.id(),
-          summary.name() == null ? "?" : summary.name(),
-          summary.status() == null ? "UNREADABLE" : summary.status().name(),
-          summary.startedAt() == null ? "-" : STARTED.format(summary.startedAt().atZone(ZoneId.systemDefault())),
-          summary.duration() == null ? "-" : Durations.format(summary.duration())});
+      rows.add(
+          new String[] {
+            summary.id(),
+            summary.name() == null ? "?" : summary.name(),
+            summary.status() == null ? "UNREADABLE" : summary.status().name(),
+            summary.startedAt() == null
+                ? "-"
+                : STARTED.format(summary.startedAt().atZone(ZoneId.systemDefault())),
+            summary.duration() == null ? "-" : Durations.format(summary.duration())
+          });
     }
     int[] widths = new int[rows.get(0).length];
     for (String[] row : rows) {
@@ -133,6 +154,9 @@ final class DeploymentsCommand implements Callable<Integer> {
       }
     }
     out.println();
-    out.println(deployments.size() + (deployments.size() == 1 ? " deployment in " : " deployments in ") + directory);
+    out.println(
+        deployments.size()
+            + (deployments.size() == 1 ? " deployment in " : " deployments in ")
+            + directory);
   }
 }

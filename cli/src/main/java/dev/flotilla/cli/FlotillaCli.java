@@ -16,29 +16,39 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * shows it as it happens; lists, replays and resumes the deployments of its journal; serves an
  * engine over HTTP ({@code flotilla serve}).
  *
- * <p>Exit codes: {@value #SUCCEEDED} the deployment succeeded, {@value #NOT_SUCCEEDED} it failed
- * or was cancelled, {@value #INVALID_INPUT} the input was invalid (a bad option, a missing file,
- * a plan with problems, an unknown deployment id, a journal that cannot be used) and nothing was
+ * <p>Exit codes: {@value #SUCCEEDED} the deployment succeeded, {@value #NOT_SUCCEEDED} it failed or
+ * was cancelled, {@value #INVALID_INPUT} the input was invalid (a bad option, a missing file, a
+ * plan with problems, an unknown deployment id, a journal that cannot be used) and nothing was
  * started.
  */
 @Command(
     name = "flotilla",
     mixinStandardHelpOptions = true,
     versionProvider = FlotillaCli.Version.class,
-    description = "Runs deployments: an ordered process of steps fanned out over a fleet of targets.",
-    subcommands = {DeployCommand.class, DeploymentsCommand.class, ReplayCommand.class, ResumeCommand.class,
-        SimulateCommand.class, TimelineCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+    description =
+        "Runs deployments: an ordered process of steps fanned out over a fleet of targets.",
+    subcommands = {
+      DeployCommand.class,
+      DeploymentsCommand.class,
+      ReplayCommand.class,
+      ResumeCommand.class,
+      SimulateCommand.class,
+      TimelineCommand.class,
+      ServeCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class FlotillaCli implements Runnable {
 
   /** The deployment succeeded. */
   public static final int SUCCEEDED = 0;
+
   /** The deployment failed or was cancelled (or the engine itself failed). */
   public static final int NOT_SUCCEEDED = 1;
+
   /** Bad options, a missing file, an invalid plan or an unusable journal: nothing was started. */
   public static final int INVALID_INPUT = 2;
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
   private final InterruptSignal interrupts;
 
@@ -58,7 +68,8 @@ public final class FlotillaCli implements Runnable {
   /** {@code flotilla} alone is a usage error: it needs a subcommand. */
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: try 'flotilla deploy PLAN.yaml'");
+    throw new ParameterException(
+        spec.commandLine(), "Missing subcommand: try 'flotilla deploy PLAN.yaml'");
   }
 
   public static void main(String[] args) {
@@ -90,17 +101,21 @@ public final class FlotillaCli implements Runnable {
     commandLine.setOut(out);
     commandLine.setErr(err);
     commandLine.setParameterExceptionHandler(FlotillaCli::usageError);
-    commandLine.setExecutionExceptionHandler((e, cli, parseResult) -> {
-      cli.getErr().println("flotilla: " + e);
-      e.printStackTrace(cli.getErr());
-      return NOT_SUCCEEDED;
-    });
+    commandLine.setExecutionExceptionHandler(
+        (e, cli, parseResult) -> {
+          cli.getErr().println("flotilla: " + e);
+          e.printStackTrace(cli.getErr());
+          return NOT_SUCCEEDED;
+        });
     // Whatever escapes both handlers still ends with a documented code.
-    commandLine.setExitCodeExceptionMapper(e -> e instanceof ParameterException ? INVALID_INPUT : NOT_SUCCEEDED);
+    commandLine.setExitCodeExceptionMapper(
+        e -> e instanceof ParameterException ? INVALID_INPUT : NOT_SUCCEEDED);
     return commandLine;
   }
 
-  /** A usage error says what is wrong and where help is, without burying it under the full usage. */
+  /**
+   * A usage error says what is wrong and where help is, without burying it under the full usage.
+   */
   private static int usageError(ParameterException e, String[] args) {
     CommandLine cli = e.getCommandLine();
     PrintWriter err = cli.getErr();

@@ -12,12 +12,12 @@ import picocli.CommandLine.Model.UsageMessageSpec;
 /**
  * Usage help that wraps between words only. Picocli wraps its columns with the JDK's line break
  * rules, which break after a {@code .} or {@code /} inside a word: {@code PLAN.}/{@code yaml},
- * {@code Octopus.Action.}/{@code MaxParallelism}, {@code Default: .}/{@code flotilla/journal}.
- * Here picocli renders each section on a page too wide to wrap, and the lines are wrapped at
- * spaces to {@link #WIDTH} columns with picocli's own indentation: a table row (options,
- * commands, exit codes) continues under its description plus two columns, a paragraph under its
- * first line, the synopsis under the command's first option. A word longer than a line is left
- * whole on a line of its own rather than cut.
+ * {@code Octopus.Action.}/{@code MaxParallelism}, {@code Default: .}/{@code flotilla/journal}. Here
+ * picocli renders each section on a page too wide to wrap, and the lines are wrapped at spaces to
+ * {@link #WIDTH} columns with picocli's own indentation: a table row (options, commands, exit
+ * codes) continues under its description plus two columns, a paragraph under its first line, the
+ * synopsis under the command's first option. A word longer than a line is left whole on a line of
+ * its own rather than cut.
  */
 final class HelpLayout {
 
@@ -26,14 +26,20 @@ final class HelpLayout {
 
   /** Wide enough that picocli never wraps a section itself. */
   private static final int UNWRAPPED = 1_000;
+
   /** Picocli indents the wrapped lines of a table cell by this much more than the cell. */
   private static final int TABLE_CONTINUATION = 2;
+
   private static final String ANSI_ESCAPE = "\u001b[";
 
-  private static final Set<String> TABLES = Set.of(UsageMessageSpec.SECTION_KEY_PARAMETER_LIST,
-      UsageMessageSpec.SECTION_KEY_OPTION_LIST, UsageMessageSpec.SECTION_KEY_COMMAND_LIST,
-      UsageMessageSpec.SECTION_KEY_EXIT_CODE_LIST, UsageMessageSpec.SECTION_KEY_AT_FILE_PARAMETER,
-      UsageMessageSpec.SECTION_KEY_END_OF_OPTIONS);
+  private static final Set<String> TABLES =
+      Set.of(
+          UsageMessageSpec.SECTION_KEY_PARAMETER_LIST,
+          UsageMessageSpec.SECTION_KEY_OPTION_LIST,
+          UsageMessageSpec.SECTION_KEY_COMMAND_LIST,
+          UsageMessageSpec.SECTION_KEY_EXIT_CODE_LIST,
+          UsageMessageSpec.SECTION_KEY_AT_FILE_PARAMETER,
+          UsageMessageSpec.SECTION_KEY_END_OF_OPTIONS);
 
   private HelpLayout() {}
 
@@ -41,20 +47,28 @@ final class HelpLayout {
   static void apply(CommandLine commandLine) {
     commandLine.setUsageHelpWidth(UNWRAPPED);
     Map<String, IHelpSectionRenderer> sections = new LinkedHashMap<>();
-    commandLine.getHelpSectionMap().forEach((key, renderer) -> sections.put(key, wrapping(key, renderer)));
+    commandLine
+        .getHelpSectionMap()
+        .forEach((key, renderer) -> sections.put(key, wrapping(key, renderer)));
     commandLine.setHelpSectionMap(sections);
   }
 
   private static IHelpSectionRenderer wrapping(String key, IHelpSectionRenderer renderer) {
     if (key.equals(UsageMessageSpec.SECTION_KEY_SYNOPSIS)) {
-      // "flotilla deploy [-hV] ..." follows the heading "Usage: " on its line; wrapped lines start under "[-hV]".
-      return help -> wrapLines(renderer.render(help), Kind.SYNOPSIS, help.synopsisHeadingLength(),
-          help.commandSpec().qualifiedName().length());
+      // "flotilla deploy [-hV] ..." follows the heading "Usage: " on its line; wrapped lines start
+      // under "[-hV]".
+      return help ->
+          wrapLines(
+              renderer.render(help),
+              Kind.SYNOPSIS,
+              help.synopsisHeadingLength(),
+              help.commandSpec().qualifiedName().length());
     }
     if (TABLES.contains(key)) {
       return help -> wrapLines(renderer.render(help), Kind.TABLE, 0, 0);
     }
-    if (key.equals(UsageMessageSpec.SECTION_KEY_DESCRIPTION) || key.equals(UsageMessageSpec.SECTION_KEY_HEADER)
+    if (key.equals(UsageMessageSpec.SECTION_KEY_DESCRIPTION)
+        || key.equals(UsageMessageSpec.SECTION_KEY_HEADER)
         || key.equals(UsageMessageSpec.SECTION_KEY_FOOTER)) {
       return help -> wrapLines(renderer.render(help), Kind.PARAGRAPH, 0, 0);
     }
@@ -62,12 +76,17 @@ final class HelpLayout {
     return renderer;
   }
 
-  private enum Kind { SYNOPSIS, TABLE, PARAGRAPH }
+  private enum Kind {
+    SYNOPSIS,
+    TABLE,
+    PARAGRAPH
+  }
 
   /**
    * Wraps every line of a rendered section.
    *
-   * @param heading for the synopsis, the columns its heading ("Usage: ") takes before its first line
+   * @param heading for the synopsis, the columns its heading ("Usage: ") takes before its first
+   *     line
    * @param name for the synopsis, the length of the command's name it starts with
    */
   private static String wrapLines(String section, Kind kind, int heading, int name) {
@@ -103,8 +122,8 @@ final class HelpLayout {
   }
 
   /**
-   * Where a table row's description starts: after the first run of two or more spaces that
-   * follows its label; a row that is all description (its label was too long) starts at its text.
+   * Where a table row's description starts: after the first run of two or more spaces that follows
+   * its label; a row that is all description (its label was too long) starts at its text.
    */
   private static int descriptionColumn(String text, int start) {
     if (start < 0) {
@@ -120,8 +139,8 @@ final class HelpLayout {
 
   /**
    * One line wrapped at spaces to {@code width} visible columns: never before column {@code from}
-   * on the first line (a label or the command name stays whole), and each wrapped line indented
-   * to {@code hang}.
+   * on the first line (a label or the command name stays whole), and each wrapped line indented to
+   * {@code hang}.
    *
    * @param offset columns already taken on the terminal's line before this one's first line
    */
@@ -145,8 +164,8 @@ final class HelpLayout {
   }
 
   /**
-   * The raw index of the space to break at: the last one whose column is within the width and
-   * past {@code from}; else, for a word longer than the line, the first one after it; -1 if none.
+   * The raw index of the space to break at: the last one whose column is within the width and past
+   * {@code from}; else, for a word longer than the line, the first one after it; -1 if none.
    */
   private static int breakBefore(String line, int from, int width) {
     int lastFitting = -1;
@@ -187,7 +206,10 @@ final class HelpLayout {
     return visible(line).length();
   }
 
-  /** The index of the last character of the escape sequence starting at {@code i} (its final letter). */
+  /**
+   * The index of the last character of the escape sequence starting at {@code i} (its final
+   * letter).
+   */
   private static int endOfEscape(String line, int i) {
     int end = i + ANSI_ESCAPE.length();
     while (end < line.length() && !Character.isLetter(line.charAt(end))) {

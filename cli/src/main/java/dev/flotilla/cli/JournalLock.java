@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Who holds a journal: LevelDB locks the file {@code journal/LOCK} of a journal directory for as long
- * as an engine has it open, one process at a time. The holder is read from Linux's
- * {@code /proc/locks} (the lock's process id, matched by the file's device and inode), which only
- * looks: probing with a lock of our own could release the lock an engine of this very process holds.
+ * Who holds a journal: LevelDB locks the file {@code journal/LOCK} of a journal directory for as
+ * long as an engine has it open, one process at a time. The holder is read from Linux's {@code
+ * /proc/locks} (the lock's process id, matched by the file's device and inode), which only looks:
+ * probing with a lock of our own could release the lock an engine of this very process holds.
  * Elsewhere, or when the lock is not listed, nothing is known.
  */
 final class JournalLock {
@@ -50,7 +50,10 @@ final class JournalLock {
       long device = ((Number) Files.getAttribute(lock, "unix:dev")).longValue();
       String file = String.format("%02x:%02x:%d", major(device), minor(device), inode);
       return holder(Files.readAllLines(PROC_LOCKS), file);
-    } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
+    } catch (IOException
+        | UnsupportedOperationException
+        | IllegalArgumentException
+        | ClassCastException e) {
       // Not Linux, or not readable: the holder stays unknown.
       return Optional.empty();
     }
@@ -58,7 +61,7 @@ final class JournalLock {
 
   /**
    * The holder of {@code file} ({@code MAJOR:MINOR:INODE} as {@code /proc/locks} writes it) among
-   * the lines of {@code /proc/locks}: {@code 1: POSIX  ADVISORY  WRITE 4242 fe:00:2147854 0 EOF}.
+   * the lines of {@code /proc/locks}: {@code 1: POSIX ADVISORY WRITE 4242 fe:00:2147854 0 EOF}.
    */
   static Optional<Holder> holder(List<String> procLocks, String file) {
     for (String line : procLocks) {
@@ -76,17 +79,22 @@ final class JournalLock {
     return Optional.empty();
   }
 
-  /** What the process runs: {@code flotilla deploy ...} for the CLI, else its command line, cut short. */
+  /**
+   * What the process runs: {@code flotilla deploy ...} for the CLI, else its command line, cut
+   * short.
+   */
   private static String command(long pid) {
     String line = commandLine(pid);
     int main = line.indexOf(CLI_MAIN);
     String command = main >= 0 ? "flotilla" + line.substring(main + CLI_MAIN.length()) : line;
-    return command.length() <= MAX_COMMAND_LENGTH ? command : command.substring(0, MAX_COMMAND_LENGTH - 1) + "…";
+    return command.length() <= MAX_COMMAND_LENGTH
+        ? command
+        : command.substring(0, MAX_COMMAND_LENGTH - 1) + "…";
   }
 
   /**
-   * The process's command line, read whole from {@code /proc/PID/cmdline} (the JDK's own view cuts a
-   * long class path short, before the main class); else as the JDK sees it.
+   * The process's command line, read whole from {@code /proc/PID/cmdline} (the JDK's own view cuts
+   * a long class path short, before the main class); else as the JDK sees it.
    */
   private static String commandLine(long pid) {
     try {
@@ -97,7 +105,9 @@ final class JournalLock {
     }
   }
 
-  /** Linux's encoding of a device number: the major in bits 8-19 and 32-43, the minor in the rest. */
+  /**
+   * Linux's encoding of a device number: the major in bits 8-19 and 32-43, the minor in the rest.
+   */
   private static long major(long device) {
     return ((device >>> 8) & 0xfff) | ((device >>> 32) & 0xffff_f000L);
   }

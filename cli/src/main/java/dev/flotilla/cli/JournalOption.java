@@ -7,7 +7,8 @@ import picocli.CommandLine.Option;
 /** {@code --journal DIR}, shared by the commands that read or resume a journal. */
 final class JournalOption {
 
-  static final String DESCRIPTION = "The journal directory. Default: .flotilla/journal in the working directory.";
+  static final String DESCRIPTION =
+      "The journal directory. Default: .flotilla/journal in the working directory.";
 
   @Option(names = "--journal", paramLabel = "DIR", description = DESCRIPTION)
   private Path directory;

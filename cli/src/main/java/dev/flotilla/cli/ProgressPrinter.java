@@ -2,6 +2,11 @@ package dev.flotilla.cli;
 
 import static dev.flotilla.engine.deployment.WallClock.nowMicros;
 
+import dev.flotilla.cli.progress.LiveScreen;
+import dev.flotilla.cli.progress.ProgressMode;
+import dev.flotilla.cli.progress.ProgressPanel;
+import dev.flotilla.cli.progress.ProgressSnapshot.Counts;
+import dev.flotilla.cli.progress.ProgressTracker;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.CancelRequested;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionFinished;
@@ -15,11 +20,6 @@ import dev.flotilla.engine.deployment.ExecutionStatus;
 import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
-import dev.flotilla.cli.progress.LiveScreen;
-import dev.flotilla.cli.progress.ProgressMode;
-import dev.flotilla.cli.progress.ProgressPanel;
-import dev.flotilla.cli.progress.ProgressSnapshot.Counts;
-import dev.flotilla.cli.progress.ProgressTracker;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,28 +44,29 @@ import java.util.stream.Collectors;
  * Shows a running deployment, in one of two {@linkplain ProgressMode modes}.
  *
  * <p>Both print lines that stay, each starting with the wall-clock time and the time since the
- * deployment started: a step starting, finishing or skipped, a failed execution (the first few
- * per step), the output of scripts prefixed with {@code [step/target]}. In <b>lines</b> mode (logs,
+ * deployment started: a step starting, finishing or skipped, a failed execution (the first few per
+ * step), the output of scripts prefixed with {@code [step/target]}. In <b>lines</b> mode (logs,
  * pipes, CI) a summary of the executions of a step that started waiting for a target guard and a
  * status line with the execution counts follow every status interval. In <b>bars</b> mode (a
  * terminal) the lines scroll above a panel that is redrawn in place instead: a bar of targets done
  * per running step, what its executions wait for, the counts and the elapsed time.
  *
- * <p>Events arrive on the deployment's actor, which must never wait: the listener side only
- * counts (a {@link ProgressTracker}) and queues lines. One other thread prints them: this
- * printer's own in lines mode, the {@link LiveScreen}'s in bars mode. What scales with the fleet
- * is summarized or capped: one waiting line per step per tick, script output only while few
- * executions run and at most so many lines a second (the rest are counted), failures one by one
- * only up to a cap per step.
+ * <p>Events arrive on the deployment's actor, which must never wait: the listener side only counts
+ * (a {@link ProgressTracker}) and queues lines. One other thread prints them: this printer's own in
+ * lines mode, the {@link LiveScreen}'s in bars mode. What scales with the fleet is summarized or
+ * capped: one waiting line per step per tick, script output only while few executions run and at
+ * most so many lines a second (the rest are counted), failures one by one only up to a cap per
+ * step.
  *
  * <p>A resumed deployment's printer first {@linkplain #catchUp catches up} on what was recorded
- * before the stop, silently, so its counts and clock carry on from there; with several
- * deployments on one output, each printer tags its lines with its deployment.
+ * before the stop, silently, so its counts and clock carry on from there; with several deployments
+ * on one output, each printer tags its lines with its deployment.
  */
 final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveScreen.Source {
 
   private static final long JOIN_TIMEOUT_SECONDS = 5;
-  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT);
+  private static final DateTimeFormatter CLOCK =
+      DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT);
 
   /**
    * A line to print, or the end of the printing: what follows its stamp, when it happened, and
@@ -79,8 +80,10 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
   private final CliSettings settings;
   private final ProgressMode mode;
   private final PrintWriter out;
+
   /** Put before every line's label: empty, or the deployment's tag and a space. */
   private final String tag;
+
   private final String title;
   private final ZoneId zone = ZoneId.systemDefault();
   private final ProgressTracker tracker;
@@ -101,27 +104,37 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
   private final AtomicIntegerArray newWaits;
   private final AtomicReferenceArray<String> latestWait;
 
-  /** Whether other deployments run on this one's engine: before it starts, it then waits for them. */
+  /**
+   * Whether other deployments run on this one's engine: before it starts, it then waits for them.
+   */
   private volatile BooleanSupplier othersRunning = () -> false;
 
-  /** The latest time a printed line showed: no line shows an earlier one. On the printing thread. */
+  /**
+   * The latest time a printed line showed: no line shows an earlier one. On the printing thread.
+   */
   private volatile long shownMicros = Long.MIN_VALUE;
 
   private LiveScreen screen;
   private boolean printerStarted;
   private boolean closed;
 
-  /** The CLI's printer: bars when stdout is a terminal, lines otherwise, unless the settings say which. */
+  /**
+   * The CLI's printer: bars when stdout is a terminal, lines otherwise, unless the settings say
+   * which.
+   */
   ProgressPrinter(PlanLayout layout, CliSettings settings, PrintWriter out) {
     this(layout, settings, out, null);
   }
 
-  /** @param tag names the deployment on every line, when several share the output; null for none */
+  /**
+   * @param tag names the deployment on every line, when several share the output; null for none
+   */
   ProgressPrinter(PlanLayout layout, CliSettings settings, PrintWriter out, String tag) {
     this(layout, settings, settings.progress().mode(ProgressMode.stdoutIsTerminal()), out, tag);
   }
 
-  ProgressPrinter(PlanLayout layout, CliSettings settings, ProgressMode mode, PrintWriter out, String tag) {
+  ProgressPrinter(
+      PlanLayout layout, CliSettings settings, ProgressMode mode, PrintWriter out, String tag) {
     this.layout = layout;
     this.settings = settings;
     this.mode = mode;
@@ -140,9 +153,9 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
   }
 
   /**
-   * Tells each printer which others watch deployments of the same engine: a deployment that has
-   * not started while another one runs is queued behind it (the deployment cap or a concurrency
-   * tag); alone, it is only starting. Call before the deployments are watched.
+   * Tells each printer which others watch deployments of the same engine: a deployment that has not
+   * started while another one runs is queued behind it (the deployment cap or a concurrency tag);
+   * alone, it is only starting. Call before the deployments are watched.
    */
   static void shareEngine(List<ProgressPrinter> printers) {
     for (ProgressPrinter printer : printers) {
@@ -176,7 +189,9 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
     }
   }
 
-  /** Shows the progress on {@code screen}, which someone else draws (a test, with {@code drawNow}). */
+  /**
+   * Shows the progress on {@code screen}, which someone else draws (a test, with {@code drawNow}).
+   */
   synchronized void showOn(LiveScreen screen) {
     if (!printerStarted && !closed) {
       printerStarted = true;
@@ -208,9 +223,9 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
   }
 
   /**
-   * Takes in what a deployment recorded before it was resumed, without printing it: the counts,
-   * the running executions and the clock then carry on where they were. Call before the
-   * deployment is resumed, from the thread that resumes it.
+   * Takes in what a deployment recorded before it was resumed, without printing it: the counts, the
+   * running executions and the clock then carry on where they were. Call before the deployment is
+   * resumed, from the thread that resumes it.
    */
   void catchUp(List<DeploymentEvent> history) {
     catchingUp = true;
@@ -231,15 +246,24 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
       onStepStarted(stepStarted);
     } else if (event instanceof StepSkipped skipped) {
       if (!layout.step(skipped.step()).isChild()) {
-        emit(skipped.atMicros(), "skipped", layout.step(skipped.step()).name() + ": " + skipped.reason());
+        emit(
+            skipped.atMicros(),
+            "skipped",
+            layout.step(skipped.step()).name() + ": " + skipped.reason());
       }
     } else if (event instanceof ExecutionWaiting executionWaiting) {
       onExecutionWaiting(executionWaiting);
     } else if (event instanceof ExecutionFinished finished) {
       onExecutionFinished(finished);
     } else if (event instanceof ExecutionInterrupted interrupted) {
-      reportFailure(interrupted.step(), interrupted.target(), interrupted.atMicros(), "interrupted",
-          "attempt " + interrupted.attempt() + " was running when the engine stopped; "
+      reportFailure(
+          interrupted.step(),
+          interrupted.target(),
+          interrupted.atMicros(),
+          "interrupted",
+          "attempt "
+              + interrupted.attempt()
+              + " was running when the engine stopped; "
               + (interrupted.rerun() ? "running it again" : "counted as failed"));
     } else if (event instanceof StepFinished finished) {
       onStepFinished(finished);
@@ -264,8 +288,11 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
       return;
     }
     outputLinesInWindow++;
-    String where = line.stepName() + "/" + (line.target() == null ? "engine" : line.target())
-        + (line.attempt() > 1 ? " attempt " + line.attempt() : "");
+    String where =
+        line.stepName()
+            + "/"
+            + (line.target() == null ? "engine" : line.target())
+            + (line.attempt() > 1 ? " attempt " + line.attempt() : "");
     lines.add(new Line(nowMicros(), tracker.started(), tag + "[" + where + "] " + line.text()));
   }
 
@@ -277,11 +304,21 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
     } else if (step.targets().isEmpty()) {
       what = "no targets with roles " + step.step().roles();
     } else if (step.step().isRolling()) {
-      what = count(step.targets().size(), "target") + ", window " + step.targetCap() + " ("
-          + layout.childrenOf(step.index()).stream().map(StepInfo::name).collect(Collectors.joining(", ")) + ")";
+      what =
+          count(step.targets().size(), "target")
+              + ", window "
+              + step.targetCap()
+              + " ("
+              + layout.childrenOf(step.index()).stream()
+                  .map(StepInfo::name)
+                  .collect(Collectors.joining(", "))
+              + ")";
     } else {
-      what = count(step.targets().size(), "target")
-          + (step.targets().size() > step.targetCap() ? ", " + step.targetCap() + " at once" : "");
+      what =
+          count(step.targets().size(), "target")
+              + (step.targets().size() > step.targetCap()
+                  ? ", " + step.targetCap() + " at once"
+                  : "");
     }
     emit(event.atMicros(), "started", step.name() + ": " + what);
   }
@@ -290,24 +327,34 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
     if (catchingUp) {
       return;
     }
-    latestWait.set(event.step(), event.target() + ", held by " + tracker.holderText(event.heldBy()));
+    latestWait.set(
+        event.step(), event.target() + ", held by " + tracker.holderText(event.heldBy()));
     newWaits.incrementAndGet(event.step());
   }
 
   private void onExecutionFinished(ExecutionFinished event) {
     if (!event.last()) {
       if (event.status().isFailure()) {
-        reportFailure(event.step(), event.target(), event.atMicros(), "retrying",
+        reportFailure(
+            event.step(),
+            event.target(),
+            event.atMicros(),
+            "retrying",
             "attempt " + event.attempt() + " failed: " + reason(event));
       }
     } else if (event.status().isFailure()) {
-      reportFailure(event.step(), event.target(), event.atMicros(),
+      reportFailure(
+          event.step(),
+          event.target(),
+          event.atMicros(),
           event.status() == ExecutionStatus.TIMED_OUT ? "timed out" : "failed",
           (event.attempt() > 1 ? "attempt " + event.attempt() + ": " : "") + reason(event));
     }
   }
 
-  /** One line per failed attempt, up to the cap per step; then one line saying the rest are counted. */
+  /**
+   * One line per failed attempt, up to the cap per step; then one line saying the rest are counted.
+   */
   private void reportFailure(int step, String target, long atMicros, String label, String text) {
     int shown = failuresShown[step]++;
     String name = layout.step(step).name();
@@ -321,20 +368,30 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
 
   private static String reason(ExecutionFinished event) {
     return event.message() == null || event.message().isBlank()
-        ? event.status().name().toLowerCase(Locale.ROOT) : event.message();
+        ? event.status().name().toLowerCase(Locale.ROOT)
+        : event.message();
   }
 
   private void onStepFinished(StepFinished event) {
     StepInfo step = layout.step(event.step());
-    // "in": the step's elapsed time, guard waits included; "active": its first execution's start to its last end.
+    // "in": the step's elapsed time, guard waits included; "active": its first execution's start to
+    // its last end.
     Double elapsed = durations.elapsedMs(step.index());
     Double active = durations.activeMs(step.index());
-    String line = step.name() + " " + event.status() + ": " + counts(tracker.outcome(step.index()), targets(step))
-        + " in " + SummaryTable.duration(elapsed == null ? 0 : elapsed)
-        + (active == null ? "" : " (active " + SummaryTable.duration(active) + ")");
+    String line =
+        step.name()
+            + " "
+            + event.status()
+            + ": "
+            + counts(tracker.outcome(step.index()), targets(step))
+            + " in "
+            + SummaryTable.duration(elapsed == null ? 0 : elapsed)
+            + (active == null ? "" : " (active " + SummaryTable.duration(active) + ")");
     if (step.isChild()) {
       // The engine finishes the children just before their rolling step: show them under it.
-      finishedChildLines.computeIfAbsent(step.parent(), parent -> new ArrayList<>()).add("  " + line);
+      finishedChildLines
+          .computeIfAbsent(step.parent(), parent -> new ArrayList<>())
+          .add("  " + line);
       return;
     }
     emit(event.atMicros(), "finished", line);
@@ -346,10 +403,17 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
     }
   }
 
-  /** Targets of a top-level step (a rolling step's through all its children), executions of a child. */
+  /**
+   * Targets of a top-level step (a rolling step's through all its children), executions of a child.
+   */
   private static String counts(Counts counts, int targets) {
     int skipped = Math.max(0, targets - counts.succeeded() - counts.failed() - counts.cancelled());
-    return counts.succeeded() + " succeeded, " + counts.failed() + " failed, " + skipped + " skipped"
+    return counts.succeeded()
+        + " succeeded, "
+        + counts.failed()
+        + " failed, "
+        + skipped
+        + " skipped"
         + (counts.cancelled() > 0 ? ", " + counts.cancelled() + " cancelled" : "");
   }
 
@@ -379,8 +443,12 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
     if (tracker.over()) {
       return List.of();
     }
-    String name = title != null ? title : layout.plan().name() + " (deployment " + tracker.deploymentId() + ")";
-    return panel.render(tracker.snapshot(nowMicros(), othersRunning.getAsBoolean()), titled ? name : null, columns);
+    String name =
+        title != null
+            ? title
+            : layout.plan().name() + " (deployment " + tracker.deploymentId() + ")";
+    return panel.render(
+        tracker.snapshot(nowMicros(), othersRunning.getAsBoolean()), titled ? name : null, columns);
   }
 
   // ---- lines mode: on the printer thread ----
@@ -431,8 +499,8 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
   }
 
   /**
-   * Prints the queued lines, then one summary line per step whose executions started waiting for
-   * a target guard since the last tick, then the status line. The printer thread calls it every
+   * Prints the queued lines, then one summary line per step whose executions started waiting for a
+   * target guard since the last tick, then the status line. The printer thread calls it every
    * status interval.
    */
   void tick() {
@@ -446,8 +514,16 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
       if (count == 1) {
         print(line(now, "waiting", layout.step(step).name() + " on " + latestWait.get(step)));
       } else if (count > 1) {
-        print(line(now, "waiting", layout.step(step).name() + ": " + count
-            + " executions started waiting for their target guard (latest: " + latestWait.get(step) + ")"));
+        print(
+            line(
+                now,
+                "waiting",
+                layout.step(step).name()
+                    + ": "
+                    + count
+                    + " executions started waiting for their target guard (latest: "
+                    + latestWait.get(step)
+                    + ")"));
       }
     }
     print(line(now, "status", statusText()));
@@ -460,18 +536,26 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
           : "starting: " + ProgressPanel.STARTING;
     }
     Counts executions = tracker.executions();
-    StringBuilder text = new StringBuilder()
-        .append(count(tracker.stepsRunning(), "step")).append(" running | executions: ")
-        .append(executions.waiting()).append(" waiting, ")
-        .append(executions.running()).append(" running, ")
-        .append(executions.succeeded()).append(" succeeded, ")
-        .append(executions.failed()).append(" failed");
+    StringBuilder text =
+        new StringBuilder()
+            .append(count(tracker.stepsRunning(), "step"))
+            .append(" running | executions: ")
+            .append(executions.waiting())
+            .append(" waiting, ")
+            .append(executions.running())
+            .append(" running, ")
+            .append(executions.succeeded())
+            .append(" succeeded, ")
+            .append(executions.failed())
+            .append(" failed");
     if (executions.cancelled() > 0) {
       text.append(", ").append(executions.cancelled()).append(" cancelled");
     }
     long notShown = outputNotShown.getAndSet(0);
     if (notShown > 0) {
-      text.append(" | ").append(notShown).append(notShown == 1 ? " output line" : " output lines")
+      text.append(" | ")
+          .append(notShown)
+          .append(notShown == 1 ? " output line" : " output lines")
           .append(" not shown");
     }
     return text.toString();
@@ -480,13 +564,14 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
   // ---- formatting ----
 
   private Line line(long atMicros, String label, String text) {
-    return new Line(atMicros, tracker.started(), String.format(Locale.ROOT, "%s%-10s %s", tag, label, text));
+    return new Line(
+        atMicros, tracker.started(), String.format(Locale.ROOT, "%s%-10s %s", tag, label, text));
   }
 
   /**
    * The line as printed, after its stamp. An event reaches the printer once it is journaled, a
-   * little after it happened, and may follow a status line printed in between: its stamp then
-   * shows the status line's time, so that the times of the printed lines never go back.
+   * little after it happened, and may follow a status line printed in between: its stamp then shows
+   * the status line's time, so that the times of the printed lines never go back.
    */
   private String render(Line line) {
     long shown = Math.max(line.atMicros(), shownMicros);
@@ -495,17 +580,22 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
   }
 
   /**
-   * When a line happened: the wall-clock time (as in the logs), then the time since the
-   * deployment started, right-aligned so that the lines form columns. A line before the start
-   * has no time since it (blank): measuring from the submission instead would make the clock
-   * jump back to +0.0s at the start.
+   * When a line happened: the wall-clock time (as in the logs), then the time since the deployment
+   * started, right-aligned so that the lines form columns. A line before the start has no time
+   * since it (blank): measuring from the submission instead would make the clock jump back to +0.0s
+   * at the start.
    */
   private String stamp(long atMicros, boolean afterStart) {
     Instant at = WallClock.toInstant(atMicros);
-    String sinceStart = afterStart
-        ? String.format(Locale.ROOT, "+%.1fs", Math.max(0, atMicros - tracker.startedMicros()) / 1_000_000.0)
-        : "";
-    return CLOCK.format(LocalTime.ofInstant(at, zone)) + String.format(Locale.ROOT, " %8s", sinceStart);
+    String sinceStart =
+        afterStart
+            ? String.format(
+                Locale.ROOT,
+                "+%.1fs",
+                Math.max(0, atMicros - tracker.startedMicros()) / 1_000_000.0)
+            : "";
+    return CLOCK.format(LocalTime.ofInstant(at, zone))
+        + String.format(Locale.ROOT, " %8s", sinceStart);
   }
 
   private static String count(int n, String noun) {

@@ -25,32 +25,40 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code flotilla replay ID}: a past deployment's report, rebuilt from its journaled events alone. */
+/**
+ * {@code flotilla replay ID}: a past deployment's report, rebuilt from its journaled events alone.
+ */
 @Command(
     name = "replay",
     mixinStandardHelpOptions = true,
     description = {
-        "Rebuilds a deployment's timeline from its journaled events, without running anything, and prints "
-            + "the summary the deploy command printed.",
-        "For a finished deployment, --timeline-json writes the same document its live run wrote, byte for byte."},
+      "Rebuilds a deployment's timeline from its journaled events, without running anything, and prints "
+          + "the summary the deploy command printed.",
+      "For a finished deployment, --timeline-json writes the same document its live run wrote, byte for byte."
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:the deployment succeeded",
-        "1:the deployment failed or was cancelled, or never finished",
-        "2:no deployment with this id in the journal, or the journal cannot be used (a damaged one: the part "
-            + "before the damage is shown)"})
+      "0:the deployment succeeded",
+      "1:the deployment failed or was cancelled, or never finished",
+      "2:no deployment with this id in the journal, or the journal cannot be used (a damaged one: the part "
+          + "before the damage is shown)"
+    })
 final class ReplayCommand implements Callable<Integer> {
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "ID", description = "The deployment's id, as deploy and deployments print it.")
+  @Parameters(
+      index = "0",
+      paramLabel = "ID",
+      description = "The deployment's id, as deploy and deployments print it.")
   private String deploymentId;
 
-  @Mixin
-  private JournalOption journal;
+  @Mixin private JournalOption journal;
 
-  @Option(names = "--timeline-json", paramLabel = "FILE", description = "Writes the rebuilt timeline as JSON.")
+  @Option(
+      names = "--timeline-json",
+      paramLabel = "FILE",
+      description = "Writes the rebuilt timeline as JSON.")
   private Path timelineJson;
 
   @Override
@@ -60,11 +68,17 @@ final class ReplayCommand implements Callable<Integer> {
     Config config = CliEngine.config();
     Path directory = journal.directory(config);
     if (!DurableEngine.holdsJournal(directory)) {
-      err.println("flotilla: no deployment " + deploymentId + " in journal " + directory + " (there is no journal there)");
+      err.println(
+          "flotilla: no deployment "
+              + deploymentId
+              + " in journal "
+              + directory
+              + " (there is no journal there)");
       return FlotillaCli.INVALID_INPUT;
     }
     List<DeploymentEvent> events;
-    try (Flotilla engine = CliEngine.durable(directory, EngineSettings.fromConfig(config), config)) {
+    try (Flotilla engine =
+        CliEngine.durable(directory, EngineSettings.fromConfig(config), config)) {
       events = new DeploymentHistory(engine.system()).events(deploymentId);
     } catch (JournalUnavailableException e) {
       return CliEngine.unavailable(e, "nothing was replayed", null, err);
@@ -74,10 +88,20 @@ final class ReplayCommand implements Callable<Integer> {
       List<DeploymentEvent> readable = e.readableEvents();
       if (!readable.isEmpty() && readable.get(0) instanceof DeploymentAccepted accepted) {
         Timeline partial = DeploymentHistory.timelineOf(readable);
-        out.println("Replaying " + partial.name() + " (deployment " + deploymentId + ") from journal " + directory
-            + " up to its first missing entry (" + e.missing() + " missing): nothing was run");
-        Path written = timelineJson == null ? null : TimelineFiles.write(partial, timelineJson, err);
-        SummaryTable.print(partial, StepDurations.of(PlanLayout.of(accepted.plan()), readable), written, out);
+        out.println(
+            "Replaying "
+                + partial.name()
+                + " (deployment "
+                + deploymentId
+                + ") from journal "
+                + directory
+                + " up to its first missing entry ("
+                + e.missing()
+                + " missing): nothing was run");
+        Path written =
+            timelineJson == null ? null : TimelineFiles.write(partial, timelineJson, err);
+        SummaryTable.print(
+            partial, StepDurations.of(PlanLayout.of(accepted.plan()), readable), written, out);
       }
       return FlotillaCli.INVALID_INPUT;
     } catch (JournalReadException e) {
@@ -85,17 +109,30 @@ final class ReplayCommand implements Callable<Integer> {
       return FlotillaCli.INVALID_INPUT;
     }
     if (events.isEmpty() || !(events.get(0) instanceof DeploymentAccepted accepted)) {
-      err.println("flotilla: no deployment " + deploymentId + " in journal " + directory
-          + " ('flotilla deployments --journal " + directory + "' lists them)");
+      err.println(
+          "flotilla: no deployment "
+              + deploymentId
+              + " in journal "
+              + directory
+              + " ('flotilla deployments --journal "
+              + directory
+              + "' lists them)");
       return FlotillaCli.INVALID_INPUT;
     }
-    // The timeline as DeploymentHistory.replay rebuilds it, and the step durations, from one read of the events.
+    // The timeline as DeploymentHistory.replay rebuilds it, and the step durations, from one read
+    // of the events.
     TimelineRecorder recorder = new TimelineRecorder();
     events.forEach(recorder::onEvent);
     Timeline timeline = recorder.timeline();
     StepDurations durations = StepDurations.of(PlanLayout.of(accepted.plan()), events);
-    out.println("Replaying " + timeline.name() + " (deployment " + deploymentId + ") from journal " + directory
-        + ": rebuilt from its events, nothing was run");
+    out.println(
+        "Replaying "
+            + timeline.name()
+            + " (deployment "
+            + deploymentId
+            + ") from journal "
+            + directory
+            + ": rebuilt from its events, nothing was run");
     Path written = timelineJson == null ? null : TimelineFiles.write(timeline, timelineJson, err);
     SummaryTable.print(timeline, durations, written, out);
     DeploymentStatus status = timeline.status();
@@ -104,8 +141,13 @@ final class ReplayCommand implements Callable<Integer> {
     }
     if (!status.isFinal()) {
       out.println();
-      out.println("The deployment never finished: it was " + status + " when its engine stopped. "
-          + "'flotilla resume --journal " + directory + "' finishes it.");
+      out.println(
+          "The deployment never finished: it was "
+              + status
+              + " when its engine stopped. "
+              + "'flotilla resume --journal "
+              + directory
+              + "' finishes it.");
     }
     return FlotillaCli.NOT_SUCCEEDED;
   }

@@ -36,33 +36,39 @@ import picocli.CommandLine.Spec;
     name = "resume",
     mixinStandardHelpOptions = true,
     description = {
-        "Resumes every deployment the journal records as unfinished, shows their progress and prints a summary "
-            + "for each at the end.",
-        "Nothing the journal records as finished runs again; an execution that was running when the engine "
-            + "stopped runs again as its next attempt (or counts as failed, if its plan says onInterrupted: fail).",
-        "Ctrl-C cancels them (running actions are cancelled, pending ones skipped) and still reports them."},
+      "Resumes every deployment the journal records as unfinished, shows their progress and prints a summary "
+          + "for each at the end.",
+      "Nothing the journal records as finished runs again; an execution that was running when the engine "
+          + "stopped runs again as its next attempt (or counts as failed, if its plan says onInterrupted: fail).",
+      "Ctrl-C cancels them (running actions are cancelled, pending ones skipped) and still reports them."
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:every resumed deployment succeeded, or there was nothing to resume",
-        "1:a resumed deployment failed or was cancelled",
-        "2:invalid options, or the journal cannot be used: nothing was started"})
+      "0:every resumed deployment succeeded, or there was nothing to resume",
+      "1:a resumed deployment failed or was cancelled",
+      "2:invalid options, or the journal cannot be used: nothing was started"
+    })
 final class ResumeCommand implements Callable<Integer> {
 
-  @ParentCommand
-  private FlotillaCli parent;
+  @ParentCommand private FlotillaCli parent;
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Mixin
-  private JournalOption journal;
+  @Mixin private JournalOption journal;
 
-  @Option(names = "--time-scale", paramLabel = "F", defaultValue = "1.0", description = TimeScale.DESCRIPTION)
+  @Option(
+      names = "--time-scale",
+      paramLabel = "F",
+      defaultValue = "1.0",
+      description = TimeScale.DESCRIPTION)
   private double timeScale;
 
-  @Option(names = "--timeline-json", paramLabel = "FILE",
-      description = "Writes the resumed deployment's timeline as JSON when it ends, however it ends. "
-          + "With several, one file each: FILE with the deployment id inserted before its extension.")
+  @Option(
+      names = "--timeline-json",
+      paramLabel = "FILE",
+      description =
+          "Writes the resumed deployment's timeline as JSON when it ends, however it ends. "
+              + "With several, one file each: FILE with the deployment id inserted before its extension.")
   private Path timelineJson;
 
   @Override
@@ -76,7 +82,8 @@ final class ResumeCommand implements Callable<Integer> {
       out.println("nothing to resume: no journal in " + directory);
       return FlotillaCli.SUCCEEDED;
     }
-    EngineSettings settings = EngineSettings.fromConfig(config).withActionTypes(ActionTypes.builtIn(scale));
+    EngineSettings settings =
+        EngineSettings.fromConfig(config).withActionTypes(ActionTypes.builtIn(scale));
     Flotilla engine;
     try {
       engine = CliEngine.durable(directory, settings, config);
@@ -97,24 +104,35 @@ final class ResumeCommand implements Callable<Integer> {
         return FlotillaCli.SUCCEEDED;
       }
       CliSettings cli = CliSettings.fromConfig(config);
-      out.println("Resuming " + (unfinished.size() == 1 ? "1 unfinished deployment" : unfinished.size()
-          + " unfinished deployments") + " from journal " + directory);
+      out.println(
+          "Resuming "
+              + (unfinished.size() == 1
+                  ? "1 unfinished deployment"
+                  : unfinished.size() + " unfinished deployments")
+              + " from journal "
+              + directory);
       boolean several = unfinished.size() > 1;
       if (several && timelineJson != null) {
-        out.println("Timelines: one file per deployment, " + timelineJson + " with the deployment id inserted"
-            + " before its extension");
+        out.println(
+            "Timelines: one file per deployment, "
+                + timelineJson
+                + " with the deployment id inserted"
+                + " before its extension");
       }
       List<String> tags = tags(unfinished);
       List<DeploymentRun.Watched> watched = new ArrayList<>();
       for (int i = 0; i < unfinished.size(); i++) {
         Unfinished deployment = unfinished.get(i);
-        ProgressPrinter progress = new ProgressPrinter(PlanLayout.of(deployment.plan()), cli, out,
-            several ? tags.get(i) : null);
+        ProgressPrinter progress =
+            new ProgressPrinter(
+                PlanLayout.of(deployment.plan()), cli, out, several ? tags.get(i) : null);
         progress.catchUp(deployment.events());
         DeploymentHandle handle = Resumption.resume(engine, deployment, progress);
         printHeader(deployment, out);
-        Path file = timelineJson == null || !several
-            ? timelineJson : TimelineFiles.perDeployment(timelineJson, deployment.deploymentId());
+        Path file =
+            timelineJson == null || !several
+                ? timelineJson
+                : TimelineFiles.perDeployment(timelineJson, deployment.deploymentId());
         watched.add(new DeploymentRun.Watched(handle, progress, file));
       }
       return new DeploymentRun(engine, cli, out, err, InterruptSignal.CTRL_C_REASON)
@@ -137,13 +155,22 @@ final class ResumeCommand implements Callable<Integer> {
       }
     }
     DeploymentPlan plan = deployment.plan();
-    String interrupted = running.isEmpty() ? "none was running"
-        : running.size() + (running.size() == 1 ? " was" : " were") + " running and "
-            + (plan.onInterrupted() == DeploymentPlan.InterruptPolicy.RERUN
-                ? (running.size() == 1 ? "runs" : "run") + " again as the next attempt"
-                : "counts as failed (onInterrupted: fail)");
-    out.printf("Resuming %s (deployment %s): %d %s had finished; %s%n", plan.name(), deployment.deploymentId(),
-        finished, finished == 1 ? "execution attempt" : "execution attempts", interrupted);
+    String interrupted =
+        running.isEmpty()
+            ? "none was running"
+            : running.size()
+                + (running.size() == 1 ? " was" : " were")
+                + " running and "
+                + (plan.onInterrupted() == DeploymentPlan.InterruptPolicy.RERUN
+                    ? (running.size() == 1 ? "runs" : "run") + " again as the next attempt"
+                    : "counts as failed (onInterrupted: fail)");
+    out.printf(
+        "Resuming %s (deployment %s): %d %s had finished; %s%n",
+        plan.name(),
+        deployment.deploymentId(),
+        finished,
+        finished == 1 ? "execution attempt" : "execution attempts",
+        interrupted);
   }
 
   /** Each deployment's tag on shared progress lines: its name, or its id where names repeat. */

@@ -26,44 +26,56 @@ import picocli.CommandLine.Spec;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-        "Serves an engine over HTTP on 127.0.0.1: submit plans, follow their events, read their timelines, "
-            + "cancel them and open their waterfall pages.",
-        "Runs until Ctrl-C or SIGTERM, then stops: open event streams end, the HTTP server stops, then the engine, "
-            + "and it says what became of the deployments still running."},
+      "Serves an engine over HTTP on 127.0.0.1: submit plans, follow their events, read their timelines, "
+          + "cancel them and open their waterfall pages.",
+      "Runs until Ctrl-C or SIGTERM, then stops: open event streams end, the HTTP server stops, then the engine, "
+          + "and it says what became of the deployments still running."
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:the service ran until it was stopped (Ctrl-C or SIGTERM)",
-        "1:the service could not start (port in use, journal unavailable)",
-        "2:invalid options"})
+      "0:the service ran until it was stopped (Ctrl-C or SIGTERM)",
+      "1:the service could not start (port in use, journal unavailable)",
+      "2:invalid options"
+    })
 final class ServeCommand implements Callable<Integer> {
 
   private static final int CANNOT_START = 1;
   private static final String NAME = "flotilla serve: ";
 
-  @ParentCommand
-  private FlotillaCli parent;
+  @ParentCommand private FlotillaCli parent;
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Option(names = "--port", paramLabel = "N", defaultValue = "" + DeploymentService.DEFAULT_PORT,
-      description = "The port to listen on, on 127.0.0.1 only; 0 takes any free port. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      defaultValue = "" + DeploymentService.DEFAULT_PORT,
+      description =
+          "The port to listen on, on 127.0.0.1 only; 0 takes any free port. Default: ${DEFAULT-VALUE}.")
   private int port;
 
-  @Option(names = "--journal", paramLabel = "DIR",
-      description = "Keeps deployments in a durable journal in DIR: they are listed and replayed after a restart,"
-          + " and unfinished ones resume. Default: in memory, forgotten when the service stops.")
+  @Option(
+      names = "--journal",
+      paramLabel = "DIR",
+      description =
+          "Keeps deployments in a durable journal in DIR: they are listed and replayed after a restart,"
+              + " and unfinished ones resume. Default: in memory, forgotten when the service stops.")
   private Path journal;
 
-  @Option(names = "--time-scale", paramLabel = "F", defaultValue = "1.0", description = TimeScale.DESCRIPTION)
+  @Option(
+      names = "--time-scale",
+      paramLabel = "F",
+      defaultValue = "1.0",
+      description = TimeScale.DESCRIPTION)
   private double timeScale;
 
   @Override
   public Integer call() {
     DeploymentService.Options options;
     try {
-      options = new DeploymentService.Options(port, journal == null ? null : journal.toAbsolutePath().normalize(),
-          timeScale);
+      options =
+          new DeploymentService.Options(
+              port, journal == null ? null : journal.toAbsolutePath().normalize(), timeScale);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -82,24 +94,37 @@ final class ServeCommand implements Callable<Integer> {
       err.println(NAME + e.getMessage());
       return CANNOT_START;
     }
-    out.println("Flotilla deployment service listening on " + service.uri() + (options.journal() == null
-        ? " (in memory: deployments are forgotten when it stops)" : " (journal: " + options.journal() + ")"));
-    out.println("Submit a plan: curl --data-binary @samples/plans/quick-start.yaml " + service.uri() + "deployments");
+    out.println(
+        "Flotilla deployment service listening on "
+            + service.uri()
+            + (options.journal() == null
+                ? " (in memory: deployments are forgotten when it stops)"
+                : " (journal: " + options.journal() + ")"));
+    out.println(
+        "Submit a plan: curl --data-binary @samples/plans/quick-start.yaml "
+            + service.uri()
+            + "deployments");
     out.println("Stop it with Ctrl-C.");
     out.flush();
-    // The service runs on its own threads; this one waits until the signal's handler has stopped it.
+    // The service runs on its own threads; this one waits until the signal's handler has stopped
+    // it.
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicBoolean stopping = new AtomicBoolean();
-    Runnable stopOnce = () -> {
-      if (stopping.compareAndSet(false, true)) {
-        stop(service, out);
-        stopped.countDown();
-      }
-    };
-    InterruptSignal.Registration registration = parent.interrupts().register(() -> {
-      stopOnce.run();
-      return FlotillaCli.SUCCEEDED;
-    });
+    Runnable stopOnce =
+        () -> {
+          if (stopping.compareAndSet(false, true)) {
+            stop(service, out);
+            stopped.countDown();
+          }
+        };
+    InterruptSignal.Registration registration =
+        parent
+            .interrupts()
+            .register(
+                () -> {
+                  stopOnce.run();
+                  return FlotillaCli.SUCCEEDED;
+                });
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -112,10 +137,14 @@ final class ServeCommand implements Callable<Integer> {
     return FlotillaCli.SUCCEEDED;
   }
 
-  /** Stops the service, saying that it stops, what became of the deployments still running, and that it stopped. */
+  /**
+   * Stops the service, saying that it stops, what became of the deployments still running, and that
+   * it stopped.
+   */
   private static void stop(DeploymentService service, PrintWriter out) {
     out.println();
-    out.println(NAME + "stopping: open event streams end, the HTTP server stops, then the engine...");
+    out.println(
+        NAME + "stopping: open event streams end, the HTTP server stops, then the engine...");
     out.flush();
     Stopped report = service.stop();
     out.println(NAME + unfinished(report));
@@ -128,17 +157,29 @@ final class ServeCommand implements Callable<Integer> {
     if (count == 0) {
       return "no deployment was running";
     }
-    String which = report.unfinished().stream()
-        .map(deployment -> deployment.id() + " (" + deployment.name() + ", " + deployment.status() + ")")
-        .collect(Collectors.joining(", "));
+    String which =
+        report.unfinished().stream()
+            .map(
+                deployment ->
+                    deployment.id() + " (" + deployment.name() + ", " + deployment.status() + ")")
+            .collect(Collectors.joining(", "));
     boolean one = count == 1;
-    String what = one ? "1 deployment was still running: " : count + " deployments were still running: ";
-    String fate = report.journal() == null
-        ? "; the engine's stop cancelled " + (one ? "its" : "their") + " running actions and, in memory, "
-            + (one ? "it is" : "they are") + " forgotten"
-        : "; the engine's stop cancelled " + (one ? "its" : "their") + " running actions and the journal keeps "
-            + (one ? "it: it resumes" : "them: they resume") + " when 'flotilla serve --journal " + report.journal()
-            + "' starts again";
+    String what =
+        one ? "1 deployment was still running: " : count + " deployments were still running: ";
+    String fate =
+        report.journal() == null
+            ? "; the engine's stop cancelled "
+                + (one ? "its" : "their")
+                + " running actions and, in memory, "
+                + (one ? "it is" : "they are")
+                + " forgotten"
+            : "; the engine's stop cancelled "
+                + (one ? "its" : "their")
+                + " running actions and the journal keeps "
+                + (one ? "it: it resumes" : "them: they resume")
+                + " when 'flotilla serve --journal "
+                + report.journal()
+                + "' starts again";
     return what + which + fate;
   }
 }

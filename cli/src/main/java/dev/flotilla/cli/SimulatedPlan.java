@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A plan rehearsed in memory: every action that is not already {@code simulate} becomes
- * {@code simulate} for as long as its {@code estimate:} says, or a default when it has none.
- * Every step setting (caps, windows, retries, timeouts, conditions, blocks) is kept, so the
- * engine schedules the rehearsal as it would the real run, and nothing touches any machine.
+ * A plan rehearsed in memory: every action that is not already {@code simulate} becomes {@code
+ * simulate} for as long as its {@code estimate:} says, or a default when it has none. Every step
+ * setting (caps, windows, retries, timeouts, conditions, blocks) is kept, so the engine schedules
+ * the rehearsal as it would the real run, and nothing touches any machine.
  *
  * @param plan the plan with only simulate actions
  * @param conversions every action that was replaced, in plan order (children after their parent)
@@ -37,8 +37,8 @@ record SimulatedPlan(DeploymentPlan plan, List<Conversion> conversions) {
   }
 
   /**
-   * Simulates every action of {@code plan}; {@code withoutEstimate} stands in for an action with
-   * no {@code estimate:}.
+   * Simulates every action of {@code plan}; {@code withoutEstimate} stands in for an action with no
+   * {@code estimate:}.
    *
    * @throws IllegalArgumentException if an action's estimate is not a duration
    */
@@ -48,9 +48,18 @@ record SimulatedPlan(DeploymentPlan plan, List<Conversion> conversions) {
     for (Step step : plan.steps()) {
       steps.add(simulated(step, withoutEstimate, conversions));
     }
-    DeploymentPlan rehearsal = new DeploymentPlan(plan.name(), plan.project(), plan.environment(),
-        plan.maxParallelism(), plan.targetIsolation(), plan.variables(), plan.targets(), steps, plan.seed(),
-        plan.onInterrupted());
+    DeploymentPlan rehearsal =
+        new DeploymentPlan(
+            plan.name(),
+            plan.project(),
+            plan.environment(),
+            plan.maxParallelism(),
+            plan.targetIsolation(),
+            plan.variables(),
+            plan.targets(),
+            steps,
+            plan.seed(),
+            plan.onInterrupted());
     return new SimulatedPlan(rehearsal, conversions);
   }
 
@@ -67,13 +76,27 @@ record SimulatedPlan(DeploymentPlan plan, List<Conversion> conversions) {
     for (Step child : step.children()) {
       children.add(simulated(child, withoutEstimate, conversions));
     }
-    return new Step(step.name(), step.roles(), step.startTrigger(), step.condition(), step.maxParallelism(),
-        step.retries(), step.retryBackoff(), step.timeout(), step.runOnServer(), action, step.windowSize(),
+    return new Step(
+        step.name(),
+        step.roles(),
+        step.startTrigger(),
+        step.condition(),
+        step.maxParallelism(),
+        step.retries(),
+        step.retryBackoff(),
+        step.timeout(),
+        step.runOnServer(),
+        action,
+        step.windowSize(),
         children);
   }
 
   /** The duration in plan syntax, exact to the nanosecond: {@code 1500ms}, {@code 0.25ms}. */
   private static String planDuration(Duration duration) {
-    return BigDecimal.valueOf(duration.toNanos()).movePointLeft(6).stripTrailingZeros().toPlainString() + "ms";
+    return BigDecimal.valueOf(duration.toNanos())
+            .movePointLeft(6)
+            .stripTrailingZeros()
+            .toPlainString()
+        + "ms";
   }
 }

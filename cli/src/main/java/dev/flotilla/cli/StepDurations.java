@@ -23,8 +23,8 @@ import java.util.function.IntConsumer;
  *       asked for its guard or started (those carry their own times): the earliest of them is the
  *       start, so elapsed is never shorter than active;
  *   <li><b>active</b>: from its first execution's start to its last execution's end (a rolling
- *       step's through all its children): the wait before its first execution could start is
- *       left out. It is what {@code DeploymentResult.StepSummary.durationMs} measures.
+ *       step's through all its children): the wait before its first execution could start is left
+ *       out. It is what {@code DeploymentResult.StepSummary.durationMs} measures.
  * </ul>
  *
  * <p>Fed one event at a time, in event order, from one thread; read from any thread.
@@ -37,8 +37,10 @@ final class StepDurations {
   private final PlanLayout layout;
   private final AtomicLongArray started;
   private final AtomicLongArray finished;
+
   /** The first time an execution of the step asked for its guard or started. */
   private final AtomicLongArray firstActivity;
+
   private final AtomicLongArray firstStart;
   private final AtomicLongArray lastEnd;
 
@@ -69,16 +71,22 @@ final class StepDurations {
     } else if (event instanceof StepFinished stepFinished) {
       finished.set(stepFinished.step(), stepFinished.atMicros());
     } else if (event instanceof ExecutionWaiting executionWaiting) {
-      forStepAndParent(executionWaiting.step(), step -> earliest(firstActivity, step, executionWaiting.atMicros()));
+      forStepAndParent(
+          executionWaiting.step(),
+          step -> earliest(firstActivity, step, executionWaiting.atMicros()));
     } else if (event instanceof ExecutionStarted executionStarted) {
-      forStepAndParent(executionStarted.step(), step -> {
-        earliest(firstActivity, step, executionStarted.atMicros());
-        earliest(firstStart, step, executionStarted.atMicros());
-      });
+      forStepAndParent(
+          executionStarted.step(),
+          step -> {
+            earliest(firstActivity, step, executionStarted.atMicros());
+            earliest(firstStart, step, executionStarted.atMicros());
+          });
     } else if (event instanceof ExecutionFinished executionFinished) {
-      // An interrupted execution's end is unknown (as in the timeline): only finished ones end the span.
-      forStepAndParent(executionFinished.step(), step -> lastEnd.accumulateAndGet(step, executionFinished.atMicros(),
-          Math::max));
+      // An interrupted execution's end is unknown (as in the timeline): only finished ones end the
+      // span.
+      forStepAndParent(
+          executionFinished.step(),
+          step -> lastEnd.accumulateAndGet(step, executionFinished.atMicros(), Math::max));
     }
   }
 
@@ -114,8 +122,10 @@ final class StepDurations {
   }
 
   private static void earliest(AtomicLongArray times, int step, long atMicros) {
-    times.accumulateAndGet(step, atMicros, (current, candidate) -> current == NONE ? candidate
-        : Math.min(current, candidate));
+    times.accumulateAndGet(
+        step,
+        atMicros,
+        (current, candidate) -> current == NONE ? candidate : Math.min(current, candidate));
   }
 
   private static AtomicLongArray filled(int length) {

@@ -31,9 +31,17 @@ final class SummaryTable {
   /**
    * One row; the counts are targets (for a rolling step: targets through all its children).
    *
-   * @param durationMs the step's active time: from its first execution's start to its last one's end
+   * @param durationMs the step's active time: from its first execution's start to its last one's
+   *     end
    */
-  record Row(String name, boolean child, StepStatus status, int succeeded, int failed, int cancelled, int skipped,
+  record Row(
+      String name,
+      boolean child,
+      StepStatus status,
+      int succeeded,
+      int failed,
+      int cancelled,
+      int skipped,
       double durationMs) {
     boolean ran() {
       return succeeded + failed + cancelled > 0;
@@ -42,26 +50,51 @@ final class SummaryTable {
 
   private SummaryTable() {}
 
-  /** @param durations the steps' elapsed times, from the same deployment's events */
-  static void print(Timeline timeline, StepDurations durations, Path timelineFile, PrintWriter out) {
+  /**
+   * @param durations the steps' elapsed times, from the same deployment's events
+   */
+  static void print(
+      Timeline timeline, StepDurations durations, Path timelineFile, PrintWriter out) {
     List<Row> rows = rows(timeline);
     boolean anyCancelled = rows.stream().anyMatch(row -> row.cancelled() > 0);
     int nameWidth = "Step".length();
     for (Row row : rows) {
       nameWidth = Math.max(nameWidth, (row.child() ? INDENT.length() : 0) + row.name().length());
     }
-    String format = "%-" + nameWidth + "s  %-9s  %9s  %6s  %7s" + (anyCancelled ? "  %9s" : "%s") + "  %8s  %8s%n";
+    String format =
+        "%-"
+            + nameWidth
+            + "s  %-9s  %9s  %6s  %7s"
+            + (anyCancelled ? "  %9s" : "%s")
+            + "  %8s  %8s%n";
 
     out.println();
-    out.printf(Locale.ROOT, format, "Step", "Status", "Succeeded", "Failed", "Skipped",
-        anyCancelled ? "Cancelled" : "", "Elapsed", "Active");
+    out.printf(
+        Locale.ROOT,
+        format,
+        "Step",
+        "Status",
+        "Succeeded",
+        "Failed",
+        "Skipped",
+        anyCancelled ? "Cancelled" : "",
+        "Elapsed",
+        "Active");
     List<Timeline.StepEntry> steps = timeline.steps();
     for (int i = 0; i < rows.size(); i++) {
       Row row = rows.get(i);
       Double elapsed = durations.elapsedMs(steps.get(i).index());
-      out.printf(Locale.ROOT, format, (row.child() ? INDENT : "") + row.name(), row.status(),
-          row.succeeded(), row.failed(), row.skipped(), anyCancelled ? String.valueOf(row.cancelled()) : "",
-          elapsed == null ? "-" : duration(elapsed), row.ran() ? duration(row.durationMs()) : "-");
+      out.printf(
+          Locale.ROOT,
+          format,
+          (row.child() ? INDENT : "") + row.name(),
+          row.status(),
+          row.succeeded(),
+          row.failed(),
+          row.skipped(),
+          anyCancelled ? String.valueOf(row.cancelled()) : "",
+          elapsed == null ? "-" : duration(elapsed),
+          row.ran() ? duration(row.durationMs()) : "-");
     }
     out.println(DURATIONS);
     out.println();
@@ -70,7 +103,12 @@ final class SummaryTable {
     out.printf("%-12s%s%n", "Makespan", makespan == null ? "(still running)" : duration(makespan));
     double bound = LowerBound.of(timeline);
     if (makespan != null && bound > 0) {
-      out.printf(Locale.ROOT, "%-12s%s (makespan / bound = %.2f)%n", "Lower bound", duration(bound), makespan / bound);
+      out.printf(
+          Locale.ROOT,
+          "%-12s%s (makespan / bound = %.2f)%n",
+          "Lower bound",
+          duration(bound),
+          makespan / bound);
     }
     out.printf("%-12s%s%n", "Id", timeline.deploymentId());
     if (timelineFile != null) {
@@ -88,8 +126,16 @@ final class SummaryTable {
       Timeline.StepEntry step = steps.get(i);
       StepSummary summary = summaries.get(i);
       if (step.windowSize() == null) {
-        rows.add(new Row(step.name(), step.parent() != null, step.status(), summary.succeeded(), summary.failed(),
-            summary.cancelled(), summary.skipped(), summary.durationMs()));
+        rows.add(
+            new Row(
+                step.name(),
+                step.parent() != null,
+                step.status(),
+                summary.succeeded(),
+                summary.failed(),
+                summary.cancelled(),
+                summary.skipped(),
+                summary.durationMs()));
         continue;
       }
       List<Integer> children = new ArrayList<>();
@@ -103,10 +149,19 @@ final class SummaryTable {
         cancelled += summaries.get(child).cancelled();
       }
       // A target made it through a rolling step when it succeeded its last child.
-      int succeeded = children.isEmpty() ? 0 : summaries.get(children.get(children.size() - 1)).succeeded();
+      int succeeded =
+          children.isEmpty() ? 0 : summaries.get(children.get(children.size() - 1)).succeeded();
       int skipped = Math.max(0, step.targets() - succeeded - failed - cancelled);
-      rows.add(new Row(step.name(), false, step.status(), succeeded, failed, cancelled, skipped,
-          span(timeline, children)));
+      rows.add(
+          new Row(
+              step.name(),
+              false,
+              step.status(),
+              succeeded,
+              failed,
+              cancelled,
+              skipped,
+              span(timeline, children)));
     }
     return rows;
   }

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * What a what-if sweep varies, from {@code --sweep KEY=V1,V2,...}: one cap of a plan and the
- * values it takes, in the order given.
+ * What a what-if sweep varies, from {@code --sweep KEY=V1,V2,...}: one cap of a plan and the values
+ * it takes, in the order given.
  *
  * <ul>
  *   <li>{@code maxParallelism}: the deployment's cap, set as {@code --set maxParallelism=V} would
@@ -39,7 +39,15 @@ record Sweep(Knob knob, String step, List<Integer> values) {
   private static final String STEP_CAP_SUFFIX = ".maxParallelism";
   private static final String WINDOW_SUFFIX = ".windowSize";
   private static final String KNOWN_KEYS =
-      DEPLOYMENT_KEY + ", " + STEP_PREFIX + "NAME" + STEP_CAP_SUFFIX + ", " + STEP_PREFIX + "NAME" + WINDOW_SUFFIX;
+      DEPLOYMENT_KEY
+          + ", "
+          + STEP_PREFIX
+          + "NAME"
+          + STEP_CAP_SUFFIX
+          + ", "
+          + STEP_PREFIX
+          + "NAME"
+          + WINDOW_SUFFIX;
   private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
 
   Sweep {
@@ -54,8 +62,8 @@ record Sweep(Knob knob, String step, List<Integer> values) {
   static Sweep parse(String text) {
     int equals = text.lastIndexOf('=');
     if (equals < 0) {
-      throw new IllegalArgumentException("--sweep needs KEY=V1,V2,... such as maxParallelism=1,2,5,10, not \""
-          + text + "\"");
+      throw new IllegalArgumentException(
+          "--sweep needs KEY=V1,V2,... such as maxParallelism=1,2,5,10, not \"" + text + "\"");
     }
     String key = text.substring(0, equals).trim();
     Knob knob;
@@ -69,18 +77,24 @@ record Sweep(Knob knob, String step, List<Integer> values) {
       knob = Knob.WINDOW;
       step = key.substring(STEP_PREFIX.length(), key.length() - WINDOW_SUFFIX.length()).trim();
     } else {
-      throw new IllegalArgumentException("--sweep " + text + ": unknown key \"" + key + "\" (known: "
-          + KNOWN_KEYS + ")");
+      throw new IllegalArgumentException(
+          "--sweep " + text + ": unknown key \"" + key + "\" (known: " + KNOWN_KEYS + ")");
     }
     if (step != null && step.isEmpty()) {
-      throw new IllegalArgumentException("--sweep " + text + ": name the step, as in " + STEP_PREFIX
-          + "Deploy web" + (knob == Knob.WINDOW ? WINDOW_SUFFIX : STEP_CAP_SUFFIX));
+      throw new IllegalArgumentException(
+          "--sweep "
+              + text
+              + ": name the step, as in "
+              + STEP_PREFIX
+              + "Deploy web"
+              + (knob == Knob.WINDOW ? WINDOW_SUFFIX : STEP_CAP_SUFFIX));
     }
     List<Integer> values = new ArrayList<>();
     for (String item : text.substring(equals + 1).split(",", -1)) {
       String value = item.trim();
       if (!INTEGER.matcher(value).matches()) {
-        throw new IllegalArgumentException("--sweep " + text + ": \"" + value + "\" is not a whole number");
+        throw new IllegalArgumentException(
+            "--sweep " + text + ": \"" + value + "\" is not a whole number");
       }
       int number;
       try {
@@ -89,7 +103,8 @@ record Sweep(Knob knob, String step, List<Integer> values) {
         throw new IllegalArgumentException("--sweep " + text + ": " + value + " is too large");
       }
       if (number < 1) {
-        throw new IllegalArgumentException("--sweep " + text + ": " + value + " is below 1 (a cap is at least 1)");
+        throw new IllegalArgumentException(
+            "--sweep " + text + ": " + value + " is below 1 (a cap is at least 1)");
       }
       if (values.contains(number)) {
         throw new IllegalArgumentException("--sweep " + text + ": " + number + " is listed twice");
@@ -123,24 +138,53 @@ record Sweep(Knob knob, String step, List<Integer> values) {
     if (found == null) {
       for (Step parent : plan.steps()) {
         if (parent.children().stream().anyMatch(child -> child.name().equals(step))) {
-          throw new IllegalArgumentException("--sweep " + key() + ": \"" + step + "\" runs inside rolling step \""
-              + parent.name() + "\", whose window is its cap: sweep " + STEP_PREFIX + parent.name() + WINDOW_SUFFIX);
+          throw new IllegalArgumentException(
+              "--sweep "
+                  + key()
+                  + ": \""
+                  + step
+                  + "\" runs inside rolling step \""
+                  + parent.name()
+                  + "\", whose window is its cap: sweep "
+                  + STEP_PREFIX
+                  + parent.name()
+                  + WINDOW_SUFFIX);
         }
       }
-      throw new IllegalArgumentException("--sweep " + key() + ": the plan has no step \"" + step + "\" (steps: "
-          + String.join(", ", topLevel.keySet()) + ")");
+      throw new IllegalArgumentException(
+          "--sweep "
+              + key()
+              + ": the plan has no step \""
+              + step
+              + "\" (steps: "
+              + String.join(", ", topLevel.keySet())
+              + ")");
     }
     if (knob == Knob.STEP_CAP && found.isRolling()) {
-      throw new IllegalArgumentException("--sweep " + key() + ": \"" + step
-          + "\" is a rolling step, whose window is its cap: sweep " + STEP_PREFIX + step + WINDOW_SUFFIX);
+      throw new IllegalArgumentException(
+          "--sweep "
+              + key()
+              + ": \""
+              + step
+              + "\" is a rolling step, whose window is its cap: sweep "
+              + STEP_PREFIX
+              + step
+              + WINDOW_SUFFIX);
     }
     if (knob == Knob.STEP_CAP && found.runOnServer()) {
-      throw new IllegalArgumentException("--sweep " + key() + ": \"" + step
-          + "\" runs once on the engine and has no target cap");
+      throw new IllegalArgumentException(
+          "--sweep " + key() + ": \"" + step + "\" runs once on the engine and has no target cap");
     }
     if (knob == Knob.WINDOW && !found.isRolling()) {
-      throw new IllegalArgumentException("--sweep " + key() + ": \"" + step
-          + "\" is not a rolling step: sweep " + STEP_PREFIX + step + STEP_CAP_SUFFIX);
+      throw new IllegalArgumentException(
+          "--sweep "
+              + key()
+              + ": \""
+              + step
+              + "\" is not a rolling step: sweep "
+              + STEP_PREFIX
+              + step
+              + STEP_CAP_SUFFIX);
     }
   }
 
@@ -163,11 +207,32 @@ record Sweep(Knob knob, String step, List<Integer> values) {
       } else if (knob == Knob.STEP_CAP) {
         steps.add(s.withMaxParallelism(value));
       } else {
-        steps.add(new Step(s.name(), s.roles(), s.startTrigger(), s.condition(), s.maxParallelism(), s.retries(),
-            s.retryBackoff(), s.timeout(), s.runOnServer(), s.action(), value, s.children()));
+        steps.add(
+            new Step(
+                s.name(),
+                s.roles(),
+                s.startTrigger(),
+                s.condition(),
+                s.maxParallelism(),
+                s.retries(),
+                s.retryBackoff(),
+                s.timeout(),
+                s.runOnServer(),
+                s.action(),
+                value,
+                s.children()));
       }
     }
-    return new DeploymentPlan(plan.name(), plan.project(), plan.environment(), plan.maxParallelism(),
-        plan.targetIsolation(), plan.variables(), plan.targets(), steps, plan.seed(), plan.onInterrupted());
+    return new DeploymentPlan(
+        plan.name(),
+        plan.project(),
+        plan.environment(),
+        plan.maxParallelism(),
+        plan.targetIsolation(),
+        plan.variables(),
+        plan.targets(),
+        steps,
+        plan.seed(),
+        plan.onInterrupted());
   }
 }

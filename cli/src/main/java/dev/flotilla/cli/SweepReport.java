@@ -13,14 +13,15 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * The end of a what-if sweep: a table with one row per value (median makespan, median lower
- * bound, their ratio, how the runs ended) and a bar chart of the makespans with the bound marked,
- * so the value past which a bigger cap buys nothing stands out.
+ * The end of a what-if sweep: a table with one row per value (median makespan, median lower bound,
+ * their ratio, how the runs ended) and a bar chart of the makespans with the bound marked, so the
+ * value past which a bigger cap buys nothing stands out.
  */
 final class SweepReport {
 
   /** Characters of the longest bar. */
   private static final int CHART_WIDTH = 50;
+
   private static final char BAR = '=';
   private static final char BOUND = '|';
 
@@ -57,12 +58,15 @@ final class SweepReport {
 
     /** The runs' status, or each status with its count when they differ. */
     String status() {
-      Map<DeploymentStatus, Long> counts = new TreeMap<>(
-          runs.stream().collect(Collectors.groupingBy(Run::status, Collectors.counting())));
+      Map<DeploymentStatus, Long> counts =
+          new TreeMap<>(
+              runs.stream().collect(Collectors.groupingBy(Run::status, Collectors.counting())));
       if (counts.size() == 1) {
         return counts.keySet().iterator().next().name();
       }
-      return counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+      return counts.entrySet().stream()
+          .map(e -> e.getValue() + " " + e.getKey())
+          .collect(Collectors.joining(", "));
     }
   }
 
@@ -78,8 +82,14 @@ final class SweepReport {
     out.printf(Locale.ROOT, format, key, "Makespan", "Lower bound", "Ratio", "Status");
     for (Row row : rows) {
       Double ratio = row.ratio();
-      out.printf(Locale.ROOT, format, row.value(), duration(row.makespanMs()), duration(row.boundMs()),
-          ratio == null ? "-" : String.format(Locale.ROOT, "%.2f", ratio), row.status());
+      out.printf(
+          Locale.ROOT,
+          format,
+          row.value(),
+          duration(row.makespanMs()),
+          duration(row.boundMs()),
+          ratio == null ? "-" : String.format(Locale.ROOT, "%.2f", ratio),
+          row.status());
     }
     if (runsPerValue > 1) {
       out.printf("Makespan and lower bound are the medians of %d runs per value.%n", runsPerValue);
@@ -93,10 +103,19 @@ final class SweepReport {
   private static void printChart(List<Row> rows, int valueWidth, PrintWriter out) {
     double longest = rows.stream().mapToDouble(Row::makespanMs).max().orElse(0);
     for (Row row : rows) {
-      out.printf(Locale.ROOT, "%" + valueWidth + "d  %s  %s%n", row.value(),
-          bar(row.makespanMs(), row.boundMs(), longest), duration(row.makespanMs()));
+      out.printf(
+          Locale.ROOT,
+          "%" + valueWidth + "d  %s  %s%n",
+          row.value(),
+          bar(row.makespanMs(), row.boundMs(), longest),
+          duration(row.makespanMs()));
     }
-    out.printf(Locale.ROOT, "%" + valueWidth + "s  %c makespan  %c lower bound  (full width: %s)%n", "", BAR, BOUND,
+    out.printf(
+        Locale.ROOT,
+        "%" + valueWidth + "s  %c makespan  %c lower bound  (full width: %s)%n",
+        "",
+        BAR,
+        BOUND,
         duration(longest));
   }
 
@@ -109,7 +128,8 @@ final class SweepReport {
     int length = cells(makespanMs, longestMs);
     Arrays.fill(cells, 0, length, BAR);
     if (boundMs > 0) {
-      // The cell the bound falls in; a bound past the bar (a ratio under 1 by rounding) still shows.
+      // The cell the bound falls in; a bound past the bar (a ratio under 1 by rounding) still
+      // shows.
       cells[Math.max(1, cells(boundMs, longestMs)) - 1] = BOUND;
     }
     return new String(cells);

@@ -26,49 +26,64 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code flotilla timeline}: draws a deployment's timeline as a waterfall page, from the journal
- * or from a file {@code deploy --timeline-json} wrote. Reads only: nothing is run or resumed.
+ * {@code flotilla timeline}: draws a deployment's timeline as a waterfall page, from the journal or
+ * from a file {@code deploy --timeline-json} wrote. Reads only: nothing is run or resumed.
  */
 @Command(
     name = "timeline",
     mixinStandardHelpOptions = true,
     description = {
-        "Draws a deployment's timeline as a waterfall: one self-contained HTML page with a row per step "
-            + "and target, a bar per execution and the waits for target guards.",
-        "The timeline comes from the journal (ID) or from a file written by deploy --timeline-json (--from-json)."},
+      "Draws a deployment's timeline as a waterfall: one self-contained HTML page with a row per step "
+          + "and target, a bar per execution and the waits for target guards.",
+      "The timeline comes from the journal (ID) or from a file written by deploy --timeline-json (--from-json)."
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:the page was written",
-        "2:invalid input (options, unknown deployment, unreadable timeline or journal, unwritable page)"})
+      "0:the page was written",
+      "2:invalid input (options, unknown deployment, unreadable timeline or journal, unwritable page)"
+    })
 final class TimelineCommand implements Callable<Integer> {
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "The deployment to draw, from the journal.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "ID",
+      description = "The deployment to draw, from the journal.")
   private String deploymentId;
 
   // Not the JournalOption mixin: this command must tell whether --journal was given at all.
   @Option(names = "--journal", paramLabel = "DIR", description = JournalOption.DESCRIPTION)
   private Path journal;
 
-  @Option(names = "--from-json", paramLabel = "FILE",
-      description = "Draws the timeline in FILE (written by deploy --timeline-json) instead of one from the journal.")
+  @Option(
+      names = "--from-json",
+      paramLabel = "FILE",
+      description =
+          "Draws the timeline in FILE (written by deploy --timeline-json) instead of one from the journal.")
   private Path fromJson;
 
-  @Option(names = "--html", paramLabel = "OUT.html", required = true, description = "Where to write the page.")
+  @Option(
+      names = "--html",
+      paramLabel = "OUT.html",
+      required = true,
+      description = "Where to write the page.")
   private Path html;
 
   @Override
   public Integer call() {
     if (deploymentId != null && fromJson != null) {
-      throw new ParameterException(spec.commandLine(), "give a deployment ID or --from-json FILE, not both");
+      throw new ParameterException(
+          spec.commandLine(), "give a deployment ID or --from-json FILE, not both");
     }
     if (deploymentId == null && fromJson == null) {
-      throw new ParameterException(spec.commandLine(), "which timeline? Give a deployment ID or --from-json FILE");
+      throw new ParameterException(
+          spec.commandLine(), "which timeline? Give a deployment ID or --from-json FILE");
     }
     if (fromJson != null && journal != null) {
-      throw new ParameterException(spec.commandLine(), "--journal goes with a deployment ID, not with --from-json");
+      throw new ParameterException(
+          spec.commandLine(), "--journal goes with a deployment ID, not with --from-json");
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -88,8 +103,13 @@ final class TimelineCommand implements Callable<Integer> {
       return FlotillaCli.INVALID_INPUT;
     }
     int executions = timeline.get().executions().size();
-    out.printf("Waterfall of %s (deployment %s, %d %s) written to %s%n", timeline.get().name(),
-        timeline.get().deploymentId(), executions, executions == 1 ? "execution" : "executions", written);
+    out.printf(
+        "Waterfall of %s (deployment %s, %d %s) written to %s%n",
+        timeline.get().name(),
+        timeline.get().deploymentId(),
+        executions,
+        executions == 1 ? "execution" : "executions",
+        written);
     return FlotillaCli.SUCCEEDED;
   }
 
@@ -102,7 +122,11 @@ final class TimelineCommand implements Callable<Integer> {
     try {
       timeline = TimelineJson.read(fromJson);
     } catch (IOException e) {
-      err.println("flotilla: " + fromJson + " is not a readable timeline JSON: " + firstLine(e.getMessage()));
+      err.println(
+          "flotilla: "
+              + fromJson
+              + " is not a readable timeline JSON: "
+              + firstLine(e.getMessage()));
       return Optional.empty();
     }
     String problem = inconsistency(timeline);
@@ -118,24 +142,38 @@ final class TimelineCommand implements Callable<Integer> {
     Path directory = CliEngine.journalDirectory(journal, config);
     // Opening a journal creates it: a mistyped directory must be reported, not created empty.
     if (!DurableEngine.holdsJournal(directory)) {
-      err.println("flotilla: no deployment " + deploymentId + " in journal " + directory
-          + " (there is no journal there)");
+      err.println(
+          "flotilla: no deployment "
+              + deploymentId
+              + " in journal "
+              + directory
+              + " (there is no journal there)");
       return Optional.empty();
     }
     Optional<Timeline> timeline;
-    try (Flotilla engine = CliEngine.durable(directory, EngineSettings.fromConfig(config), config)) {
+    try (Flotilla engine =
+        CliEngine.durable(directory, EngineSettings.fromConfig(config), config)) {
       timeline = new DeploymentHistory(engine.system()).replay(deploymentId);
     } catch (JournalUnavailableException e) {
-      CliEngine.unavailable(e, "nothing was drawn",
-          "draw it from a file its deploy wrote with --timeline-json (--from-json FILE)", err);
+      CliEngine.unavailable(
+          e,
+          "nothing was drawn",
+          "draw it from a file its deploy wrote with --timeline-json (--from-json FILE)",
+          err);
       return Optional.empty();
     } catch (JournalReadException e) {
       err.println("flotilla: journal " + directory + ": " + e.getMessage());
       return Optional.empty();
     }
     if (timeline.isEmpty()) {
-      err.println("flotilla: no deployment " + deploymentId + " in journal " + directory
-          + " ('flotilla deployments --journal " + directory + "' lists them)");
+      err.println(
+          "flotilla: no deployment "
+              + deploymentId
+              + " in journal "
+              + directory
+              + " ('flotilla deployments --journal "
+              + directory
+              + "' lists them)");
     }
     return timeline;
   }
@@ -153,12 +191,19 @@ final class TimelineCommand implements Callable<Integer> {
     }
     for (Timeline.StepEntry step : timeline.steps()) {
       if (step.parent() != null && !names.contains(step.parent())) {
-        return "step \"" + step.name() + "\" has parent \"" + step.parent() + "\", which is not a step";
+        return "step \""
+            + step.name()
+            + "\" has parent \""
+            + step.parent()
+            + "\", which is not a step";
       }
     }
     for (Timeline.ExecutionEntry execution : timeline.executions()) {
       if (!indexes.contains(execution.stepIndex()) || execution.status() == null) {
-        return "execution of \"" + execution.step() + "\" has stepIndex " + execution.stepIndex()
+        return "execution of \""
+            + execution.step()
+            + "\" has stepIndex "
+            + execution.stepIndex()
             + (execution.status() == null ? " and no status" : ", which is not a step");
       }
     }

@@ -25,13 +25,16 @@ final class TimelineFiles {
     }
   }
 
-  /** {@code FILE} with the deployment id inserted before its extension: {@code timeline-ID.json}. */
+  /**
+   * {@code FILE} with the deployment id inserted before its extension: {@code timeline-ID.json}.
+   */
   static Path perDeployment(Path file, String deploymentId) {
     String name = file.getFileName().toString();
     int dot = name.lastIndexOf('.');
-    String perDeployment = dot > 0
-        ? name.substring(0, dot) + "-" + deploymentId + name.substring(dot)
-        : name + "-" + deploymentId;
+    String perDeployment =
+        dot > 0
+            ? name.substring(0, dot) + "-" + deploymentId + name.substring(dot)
+            : name + "-" + deploymentId;
     return file.resolveSibling(perDeployment);
   }
 }

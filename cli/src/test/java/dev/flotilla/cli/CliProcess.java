@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The CLI in a JVM of its own, started on this test JVM's class path: what a crash test kills.
- * Its output goes to files (a full pipe buffer would stall it), read when it is reported.
+ * The CLI in a JVM of its own, started on this test JVM's class path: what a crash test kills. Its
+ * output goes to files (a full pipe buffer would stall it), read when it is reported.
  */
 final class CliProcess {
 
@@ -38,7 +38,8 @@ final class CliProcess {
     // exit) go under the test's directory, so a killed CLI leaves nothing behind in /tmp.
     Path temporary = Files.createDirectories(workingDirectory.resolve("java-tmp"));
     command.add("-Djava.io.tmpdir=" + temporary);
-    // A short-lived JVM: the C1 compiler alone and the serial collector start it sooner on few cores.
+    // A short-lived JVM: the C1 compiler alone and the serial collector start it sooner on few
+    // cores.
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-XX:+UseSerialGC");
     command.add("-cp");
@@ -47,12 +48,13 @@ final class CliProcess {
     command.addAll(List.of(args));
     Path out = workingDirectory.resolve(name + ".out");
     Path err = workingDirectory.resolve(name + ".err");
-    Process process = new ProcessBuilder(command)
-        .directory(workingDirectory.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(out.toFile())
-        .redirectError(err.toFile())
-        .start();
+    Process process =
+        new ProcessBuilder(command)
+            .directory(workingDirectory.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
     return new CliProcess(process, out, err);
   }
 

@@ -13,7 +13,8 @@ record CliRun(int exitCode, String out, String err) {
   static CliRun with(InterruptSignal interrupts, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int exitCode = FlotillaCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true), interrupts);
+    int exitCode =
+        FlotillaCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true), interrupts);
     return new CliRun(exitCode, out.toString(), err.toString());
   }
 

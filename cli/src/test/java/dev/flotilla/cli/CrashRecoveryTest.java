@@ -27,9 +27,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A deployment survives a crash of its JVM: the CLI is SIGKILLed in the middle of a deployment of
  * scripts, then {@code flotilla resume} in a new JVM finishes it, and {@code flotilla replay} in a
- * third rebuilds the same timeline from the journal alone. Every script appends
- * "start step target attempt" to a ledger the moment it runs and "end ..." when it is done, so the
- * ledger is what really ran; the resumed and the replayed timelines must account for it exactly.
+ * third rebuilds the same timeline from the journal alone. Every script appends "start step target
+ * attempt" to a ledger the moment it runs and "end ..." when it is done, so the ledger is what
+ * really ran; the resumed and the replayed timelines must account for it exactly.
  *
  * <p>Kill points are by progress: after the k-th script has ended, spread over the whole
  * deployment. CI runs {@value #DEFAULT_KILL_POINTS}; {@code -Dflotilla.crash-test.kill-points=100}
@@ -38,7 +38,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CrashRecoveryTest {
 
   /** 22 executions in 3 blocks; each script takes about 0.25 s, so the run takes about 3 s. */
-  private static final String PLAN = """
+  private static final String PLAN =
+      """
       name: crash-recovery
       variables: { Ledger: "%1$s" }
       targets:
@@ -51,10 +52,14 @@ class CrashRecoveryTest {
         - { name: Deploy, roles: [web], maxParallelism: 3, action: { type: script, run: '%2$s' } }
         - { name: Verify, roles: [web, db], maxParallelism: 2, action: { type: script, run: '%2$s' } }
       """;
-  private static final String SCRIPT = "echo \"start $FLOTILLA_STEP $FLOTILLA_TARGET $FLOTILLA_ATTEMPT\" >> \"$Ledger\"; "
-      + "sleep 0.25; echo \"end $FLOTILLA_STEP $FLOTILLA_TARGET $FLOTILLA_ATTEMPT\" >> \"$Ledger\"";
+
+  private static final String SCRIPT =
+      "echo \"start $FLOTILLA_STEP $FLOTILLA_TARGET $FLOTILLA_ATTEMPT\" >> \"$Ledger\"; "
+          + "sleep 0.25; echo \"end $FLOTILLA_STEP $FLOTILLA_TARGET $FLOTILLA_ATTEMPT\" >> \"$Ledger\"";
+
   /** Executions in {@link #PLAN}: 2 Migrate, 6 Prepare, 6 Deploy, 8 Verify. */
   private static final int EXECUTIONS = 22;
+
   private static final int DEFAULT_KILL_POINTS = 10;
 
   private static final Duration DEADLINE = Duration.ofSeconds(60);
@@ -67,8 +72,7 @@ class CrashRecoveryTest {
   /** The ledger: the attempts that started, and those whose script ran to its end, in order. */
   private record Ledger(List<Ran> started, List<Ran> ended) {}
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /**
    * Kill points: after the k-th script has ended, for k spread evenly from the first script to the
@@ -78,14 +82,18 @@ class CrashRecoveryTest {
   static IntStream killPoints() {
     int count = Integer.getInteger("flotilla.crash-test.kill-points", DEFAULT_KILL_POINTS);
     int last = EXECUTIONS - 2;
-    return IntStream.range(0, count).map(i -> 1 + (int) Math.round((double) i * (last - 1) / Math.max(1, count - 1)));
+    return IntStream.range(0, count)
+        .map(i -> 1 + (int) Math.round((double) i * (last - 1) / Math.max(1, count - 1)));
   }
 
   @ParameterizedTest(name = "killed after {0} scripts ended")
   @MethodSource("killPoints")
-  void aKilledDeploymentResumesRunsNothingTwiceAndReplaysAsItRan(int killAfterEnds) throws Exception {
-    // Proves that after a SIGKILL nothing recorded as finished runs again, every run is accounted for, the
-    // resumed deployment completes obeying the caps, the guards and the block order, and the journal replays
+  void aKilledDeploymentResumesRunsNothingTwiceAndReplaysAsItRan(int killAfterEnds)
+      throws Exception {
+    // Proves that after a SIGKILL nothing recorded as finished runs again, every run is accounted
+    // for, the
+    // resumed deployment completes obeying the caps, the guards and the block order, and the
+    // journal replays
     // into the resumed run's timeline.
     Path ledgerFile = dir.resolve("ledger.txt");
     Path plan = Files.writeString(dir.resolve("plan.yaml"), PLAN.formatted(ledgerFile, SCRIPT));
@@ -93,23 +101,61 @@ class CrashRecoveryTest {
     Path timelineFile = dir.resolve("resumed.json");
     Path replayFile = dir.resolve("replayed.json");
 
-    CliProcess deploy = CliProcess.start(dir, "deploy", "deploy", plan.toString(), "--journal", journal.toString(),
-        "--time-scale", "1");
+    CliProcess deploy =
+        CliProcess.start(
+            dir,
+            "deploy",
+            "deploy",
+            plan.toString(),
+            "--journal",
+            journal.toString(),
+            "--time-scale",
+            "1");
     awaitEndedScripts(ledgerFile, killAfterEnds, deploy);
-    assertThat(deploy.kill()).as("killed before the deployment ended\n" + deploy).isEqualTo(SIGKILL_EXIT_CODE);
+    assertThat(deploy.kill())
+        .as("killed before the deployment ended\n" + deploy)
+        .isEqualTo(SIGKILL_EXIT_CODE);
 
-    CliProcess resume = CliProcess.start(dir, "resume", "resume", "--journal", journal.toString(),
-        "--timeline-json", timelineFile.toString());
-    assertThat(resume.await(RESUME_DEADLINE)).as(resume.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
+    CliProcess resume =
+        CliProcess.start(
+            dir,
+            "resume",
+            "resume",
+            "--journal",
+            journal.toString(),
+            "--timeline-json",
+            timelineFile.toString());
+    assertThat(resume.await(RESUME_DEADLINE))
+        .as(resume.toString())
+        .isEqualTo(FlotillaCli.SUCCEEDED);
 
     Timeline timeline = TimelineJson.read(timelineFile);
-    CliProcess replay = CliProcess.start(dir, "replay", "replay", timeline.deploymentId(), "--journal",
-        journal.toString(), "--timeline-json", replayFile.toString());
-    assertThat(replay.await(RESUME_DEADLINE)).as(replay.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
+    CliProcess replay =
+        CliProcess.start(
+            dir,
+            "replay",
+            "replay",
+            timeline.deploymentId(),
+            "--journal",
+            journal.toString(),
+            "--timeline-json",
+            replayFile.toString());
+    assertThat(replay.await(RESUME_DEADLINE))
+        .as(replay.toString())
+        .isEqualTo(FlotillaCli.SUCCEEDED);
 
     Ledger ledger = ledger(ledgerFile);
-    String report = "ledger " + ledger + "\ntimeline " + timeline.executions() + "\n" + deploy + resume + replay;
-    assertThat(Files.readString(replayFile)).as("the replayed timeline is the resumed one: " + report)
+    String report =
+        "ledger "
+            + ledger
+            + "\ntimeline "
+            + timeline.executions()
+            + "\n"
+            + deploy
+            + resume
+            + replay;
+    assertThat(Files.readString(replayFile))
+        .as("the replayed timeline is the resumed one: " + report)
         .isEqualTo(Files.readString(timelineFile));
     assertThat(timeline.status()).as(report).isEqualTo(DeploymentStatus.SUCCEEDED);
     assertThat(ledger.started()).as("no attempt ran twice: " + report).doesNotHaveDuplicates();
@@ -122,73 +168,113 @@ class CrashRecoveryTest {
     assertBlocksInOrder(timeline, report);
   }
 
-  private static void assertEveryRunIsARecordedAttempt(Timeline timeline, List<Ran> ran, String report) {
+  private static void assertEveryRunIsARecordedAttempt(
+      Timeline timeline, List<Ran> ran, String report) {
     List<Ran> recorded = timeline.executions().stream().map(CrashRecoveryTest::attempt).toList();
-    assertThat(recorded).as("every ledger line is an attempt the journal recorded: " + report).containsAll(ran);
+    assertThat(recorded)
+        .as("every ledger line is an attempt the journal recorded: " + report)
+        .containsAll(ran);
   }
 
   /** An attempt the journal records as finished started once and its script ran to its end. */
-  private static void assertEveryFinishedAttemptRanExactlyOnce(Timeline timeline, Ledger ledger, String report) {
+  private static void assertEveryFinishedAttemptRanExactlyOnce(
+      Timeline timeline, Ledger ledger, String report) {
     for (ExecutionEntry execution : timeline.executions()) {
-      if (execution.status() == ExecutionStatus.SUCCEEDED || execution.status() == ExecutionStatus.FAILED) {
-        assertThat(ledger.started()).as("%s ran exactly once: %s", attempt(execution), report)
-            .filteredOn(attempt(execution)::equals).hasSize(1);
-        assertThat(ledger.ended()).as("%s ran to its end: %s", attempt(execution), report)
+      if (execution.status() == ExecutionStatus.SUCCEEDED
+          || execution.status() == ExecutionStatus.FAILED) {
+        assertThat(ledger.started())
+            .as("%s ran exactly once: %s", attempt(execution), report)
+            .filteredOn(attempt(execution)::equals)
+            .hasSize(1);
+        assertThat(ledger.ended())
+            .as("%s ran to its end: %s", attempt(execution), report)
             .contains(attempt(execution));
       }
     }
   }
 
   private static void assertInterruptedAttemptsHaveNoEnd(Timeline timeline, String report) {
-    assertThat(timeline.executions()).as(report)
+    assertThat(timeline.executions())
+        .as(report)
         .filteredOn(execution -> execution.status() == ExecutionStatus.INTERRUPTED)
         .allSatisfy(execution -> assertThat(execution.endMs()).isNull());
   }
 
-  /** Attempts 1..n of each (step, target): only the last one succeeded, the others were interrupted. */
-  private static void assertEveryExecutionEndsSucceededAfterConsecutiveAttempts(Timeline timeline, String report) {
-    Map<String, List<ExecutionEntry>> byExecution = timeline.executions().stream()
-        .collect(Collectors.groupingBy(execution -> execution.step() + " " + execution.target(), TreeMap::new,
-            Collectors.toList()));
+  /**
+   * Attempts 1..n of each (step, target): only the last one succeeded, the others were interrupted.
+   */
+  private static void assertEveryExecutionEndsSucceededAfterConsecutiveAttempts(
+      Timeline timeline, String report) {
+    Map<String, List<ExecutionEntry>> byExecution =
+        timeline.executions().stream()
+            .collect(
+                Collectors.groupingBy(
+                    execution -> execution.step() + " " + execution.target(),
+                    TreeMap::new,
+                    Collectors.toList()));
     long expected = timeline.steps().stream().mapToLong(StepEntry::targets).sum();
     assertThat(byExecution).as(report).hasSize((int) expected);
-    byExecution.forEach((execution, attempts) -> {
-      List<ExecutionEntry> ordered = attempts.stream().sorted(Comparator.comparingInt(ExecutionEntry::attempt)).toList();
-      for (int i = 0; i < ordered.size(); i++) {
-        ExecutionEntry attempt = ordered.get(i);
-        assertThat(attempt.attempt()).as("%s attempt numbers: %s", execution, report).isEqualTo(i + 1);
-        assertThat(attempt.status()).as("%s attempt %d: %s", execution, i + 1, report)
-            .isEqualTo(i == ordered.size() - 1 ? ExecutionStatus.SUCCEEDED : ExecutionStatus.INTERRUPTED);
-      }
-    });
+    byExecution.forEach(
+        (execution, attempts) -> {
+          List<ExecutionEntry> ordered =
+              attempts.stream().sorted(Comparator.comparingInt(ExecutionEntry::attempt)).toList();
+          for (int i = 0; i < ordered.size(); i++) {
+            ExecutionEntry attempt = ordered.get(i);
+            assertThat(attempt.attempt())
+                .as("%s attempt numbers: %s", execution, report)
+                .isEqualTo(i + 1);
+            assertThat(attempt.status())
+                .as("%s attempt %d: %s", execution, i + 1, report)
+                .isEqualTo(
+                    i == ordered.size() - 1
+                        ? ExecutionStatus.SUCCEEDED
+                        : ExecutionStatus.INTERRUPTED);
+          }
+        });
   }
 
   /** At no instant do more finished executions of a step overlap than its cap. */
   private static void assertCapsHeld(Timeline timeline, String report) {
-    Map<String, Integer> caps = timeline.steps().stream()
-        .collect(Collectors.toMap(StepEntry::name, StepEntry::maxParallelism));
-    finished(timeline).collect(Collectors.groupingBy(ExecutionEntry::step)).forEach((step, executions) ->
-        assertThat(mostAtOnce(executions)).as("%s runs at most %d at once: %s", step, caps.get(step), report)
-            .isLessThanOrEqualTo(caps.get(step)));
+    Map<String, Integer> caps =
+        timeline.steps().stream()
+            .collect(Collectors.toMap(StepEntry::name, StepEntry::maxParallelism));
+    finished(timeline)
+        .collect(Collectors.groupingBy(ExecutionEntry::step))
+        .forEach(
+            (step, executions) ->
+                assertThat(mostAtOnce(executions))
+                    .as("%s runs at most %d at once: %s", step, caps.get(step), report)
+                    .isLessThanOrEqualTo(caps.get(step)));
   }
 
   /** Exclusive isolation: the finished executions on one target never overlap. */
   private static void assertNoOverlapOnATarget(Timeline timeline, String report) {
-    finished(timeline).collect(Collectors.groupingBy(ExecutionEntry::target)).forEach((target, executions) ->
-        assertThat(mostAtOnce(executions)).as("one execution at a time on %s: %s", target, report).isEqualTo(1));
+    finished(timeline)
+        .collect(Collectors.groupingBy(ExecutionEntry::target))
+        .forEach(
+            (target, executions) ->
+                assertThat(mostAtOnce(executions))
+                    .as("one execution at a time on %s: %s", target, report)
+                    .isEqualTo(1));
   }
 
-  /** Every execution of a block starts after every finished execution of the blocks before it has ended. */
+  /**
+   * Every execution of a block starts after every finished execution of the blocks before it has
+   * ended.
+   */
   private static void assertBlocksInOrder(Timeline timeline, String report) {
     Map<Integer, Double> lastEnd = new HashMap<>();
-    finished(timeline).forEach(execution -> lastEnd.merge(execution.block(), execution.endMs(), Math::max));
+    finished(timeline)
+        .forEach(execution -> lastEnd.merge(execution.block(), execution.endMs(), Math::max));
     for (ExecutionEntry execution : timeline.executions()) {
-      lastEnd.forEach((block, end) -> {
-        if (block < execution.block()) {
-          assertThat(execution.startMs()).as("%s starts after block %d ended: %s", attempt(execution), block, report)
-              .isGreaterThanOrEqualTo(end);
-        }
-      });
+      lastEnd.forEach(
+          (block, end) -> {
+            if (block < execution.block()) {
+              assertThat(execution.startMs())
+                  .as("%s starts after block %d ended: %s", attempt(execution), block, report)
+                  .isGreaterThanOrEqualTo(end);
+            }
+          });
     }
   }
 
@@ -196,7 +282,10 @@ class CrashRecoveryTest {
     return timeline.executions().stream().filter(execution -> execution.endMs() != null);
   }
 
-  /** The most intervals open at one instant; one ending exactly when another starts does not overlap it. */
+  /**
+   * The most intervals open at one instant; one ending exactly when another starts does not overlap
+   * it.
+   */
   private static int mostAtOnce(List<ExecutionEntry> executions) {
     record Edge(double at, int delta) {}
     List<Edge> edges = new ArrayList<>();
@@ -219,21 +308,28 @@ class CrashRecoveryTest {
   }
 
   /**
-   * Waits until {@code ends} scripts have ended, woken by the file system each time a script
-   * writes to the ledger (and at least every 100 ms, to notice a deployment that ended early).
+   * Waits until {@code ends} scripts have ended, woken by the file system each time a script writes
+   * to the ledger (and at least every 100 ms, to notice a deployment that ended early).
    */
   private static void awaitEndedScripts(Path ledger, int ends, CliProcess deploy) throws Exception {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     try (java.nio.file.WatchService watch = ledger.getFileSystem().newWatchService()) {
-      ledger.toAbsolutePath().getParent().register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
-          java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
+      ledger
+          .toAbsolutePath()
+          .getParent()
+          .register(
+              watch,
+              java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
+              java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
       while (ledger(ledger).ended().size() < ends) {
         if (!deploy.process().isAlive()) {
-          throw new AssertionError("the deployment ended before " + ends + " scripts ended\n" + deploy);
+          throw new AssertionError(
+              "the deployment ended before " + ends + " scripts ended\n" + deploy);
         }
         if (System.nanoTime() > deadline) {
           deploy.kill();
-          throw new AssertionError("fewer than " + ends + " scripts ended within " + DEADLINE + "\n" + deploy);
+          throw new AssertionError(
+              "fewer than " + ends + " scripts ended within " + DEADLINE + "\n" + deploy);
         }
         java.nio.file.WatchKey key = watch.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
         if (key != null) {

@@ -13,13 +13,16 @@ import org.junit.jupiter.api.io.TempDir;
 /** Without journal options, deploy journals in .flotilla/journal under the working directory. */
 class DefaultJournalTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void deployJournalsInTheWorkingDirectoryByDefault() throws Exception {
-    // Proves the default is durable and relative to where the CLI runs (in a JVM of its own, to choose that).
-    Path plan = Files.writeString(dir.resolve("plan.yaml"), """
+    // Proves the default is durable and relative to where the CLI runs (in a JVM of its own, to
+    // choose that).
+    Path plan =
+        Files.writeString(
+            dir.resolve("plan.yaml"),
+            """
         name: default-journal
         targets: [{ name: web-1, roles: [web] }]
         steps: [{ name: Deploy, roles: [web], action: { type: simulate, duration: 1ms } }]
@@ -28,11 +31,17 @@ class DefaultJournalTest {
 
     CliProcess deploy = CliProcess.start(dir, "deploy", "deploy", "plan.yaml");
 
-    assertThat(deploy.await(Duration.ofSeconds(60))).as(deploy.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
+    assertThat(deploy.await(Duration.ofSeconds(60)))
+        .as(deploy.toString())
+        .isEqualTo(FlotillaCli.SUCCEEDED);
     assertThat(deploy.out()).contains("Journal: " + journal.toRealPath());
     CliRun listed = CliRun.of("deployments", "--journal", journal.toString(), "--json");
     JsonNode deployments = new ObjectMapper().readTree(listed.out());
-    assertThat(deployments).as(listed.toString()).singleElement()
-        .satisfies(deployment -> assertThat(deployment.path("name").asText()).isEqualTo("default-journal"));
+    assertThat(deployments)
+        .as(listed.toString())
+        .singleElement()
+        .satisfies(
+            deployment ->
+                assertThat(deployment.path("name").asText()).isEqualTo("default-journal"));
   }
 }

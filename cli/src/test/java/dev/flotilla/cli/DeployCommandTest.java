@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DeployCommandTest {
 
   /** Three targets, a plain step, a rolling step with two children and a step on the engine. */
-  private static final String PLAN = """
+  private static final String PLAN =
+      """
       name: tiny-release
       seed: 7
       targets:
@@ -46,8 +47,7 @@ class DeployCommandTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void succeedingDeploymentExitsZeroAndWritesTheTimelineContract() throws IOException {
@@ -68,8 +68,16 @@ class DeployCommandTest {
     JsonNode steps = root.path("steps");
     assertThat(steps).hasSize(5);
     for (JsonNode step : steps) {
-      assertThat(fieldNames(step)).contains(
-          "index", "name", "block", "parent", "status", "maxParallelism", "windowSize", "runOnServer");
+      assertThat(fieldNames(step))
+          .contains(
+              "index",
+              "name",
+              "block",
+              "parent",
+              "status",
+              "maxParallelism",
+              "windowSize",
+              "runOnServer");
     }
     JsonNode restart = steps.get(1);
     assertThat(restart.path("name").asText()).isEqualTo("Restart");
@@ -81,11 +89,13 @@ class DeployCommandTest {
     JsonNode executions = root.path("executions");
     assertThat(executions).hasSize(3 + 3 + 3 + 1);
     for (JsonNode execution : executions) {
-      assertThat(fieldNames(execution)).contains(
-          "step", "stepIndex", "block", "target", "attempt", "status", "startMs", "endMs");
+      assertThat(fieldNames(execution))
+          .contains(
+              "step", "stepIndex", "block", "target", "attempt", "status", "startMs", "endMs");
       assertThat(execution.path("status").asText()).isEqualTo("SUCCEEDED");
     }
-    assertThat(run.out()).contains("Deployment  tiny-release SUCCEEDED")
+    assertThat(run.out())
+        .contains("Deployment  tiny-release SUCCEEDED")
         .contains("Id          " + root.path("deploymentId").asText())
         .contains("Timeline    " + timeline.toAbsolutePath());
   }
@@ -104,14 +114,18 @@ class DeployCommandTest {
     assertThat(root.path("steps").get(0).path("status").asText()).isEqualTo("FAILED");
     assertThat(root.path("steps").get(1).path("status").asText()).isEqualTo("SKIPPED");
     assertThat(root.path("steps").get(4).path("status").asText()).isEqualTo("SUCCEEDED");
-    assertThat(run.out()).contains("failed     Deploy web on web-2: simulated failure on web-2")
+    assertThat(run.out())
+        .contains("failed     Deploy web on web-2: simulated failure on web-2")
         .contains("Deployment  tiny-release FAILED");
   }
 
   @Test
   void invalidPlanExitsTwoPrintsEveryProblemAndStartsNothing() throws IOException {
     // Proves each plan problem is printed on its own line, with file and line, and nothing starts.
-    Path plan = write("plan.yaml", """
+    Path plan =
+        write(
+            "plan.yaml",
+            """
         name: broken
         targets:
           - { name: web-1, roles: [web] }
@@ -127,7 +141,8 @@ class DeployCommandTest {
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
     assertThat(run.err().lines().filter(line -> line.contains("plan.yaml:"))).hasSize(2);
-    assertThat(run.err()).contains("plan.yaml:7: step \"Deploy\": startTrigger")
+    assertThat(run.err())
+        .contains("plan.yaml:7: step \"Deploy\": startTrigger")
         .contains("plan.yaml:8: step \"Deploy\": timeout");
     assertThat(run.out()).isEmpty();
   }
@@ -172,8 +187,15 @@ class DeployCommandTest {
     Path plan = write("plan.yaml", PLAN.formatted(""));
     Path timeline = dir.resolve("timeline.json");
 
-    CliRun run = CliRun.of("deploy", plan.toString(), "--set", "Octopus.Action.MaxParallelism=3",
-        "--timeline-json", timeline.toString(), "--in-memory");
+    CliRun run =
+        CliRun.of(
+            "deploy",
+            plan.toString(),
+            "--set",
+            "Octopus.Action.MaxParallelism=3",
+            "--timeline-json",
+            timeline.toString(),
+            "--in-memory");
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
     JsonNode root = JSON.readTree(timeline.toFile());
@@ -195,9 +217,14 @@ class DeployCommandTest {
 
   @Test
   void finishedLinesAndTheSummaryShowTheSameElapsedAndActiveTimes() throws IOException {
-    // Proves one definition of each duration everywhere: a step that waits for the guard its block's other step
-    // holds shows a longer elapsed than active time, and the summary row repeats the live line's two figures.
-    Path plan = write("plan.yaml", """
+    // Proves one definition of each duration everywhere: a step that waits for the guard its
+    // block's other step
+    // holds shows a longer elapsed than active time, and the summary row repeats the live line's
+    // two figures.
+    Path plan =
+        write(
+            "plan.yaml",
+            """
         name: shared-target
         targets: [{ name: web-1, roles: [web] }]
         steps:
@@ -208,18 +235,31 @@ class DeployCommandTest {
     CliRun run = CliRun.of("deploy", plan.toString(), "--in-memory");
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
-    Pattern live = Pattern.compile("finished   (Long|Short) SUCCEEDED: 1 succeeded, 0 failed, 0 skipped in (\\S+) "
-        + "\\(active (\\S+)\\)");
+    Pattern live =
+        Pattern.compile(
+            "finished   (Long|Short) SUCCEEDED: 1 succeeded, 0 failed, 0 skipped in (\\S+) "
+                + "\\(active (\\S+)\\)");
     Map<String, String[]> liveTimes = new HashMap<>();
-    live.matcher(run.out()).results().forEach(m -> liveTimes.put(m.group(1), new String[] {m.group(2), m.group(3)}));
+    live.matcher(run.out())
+        .results()
+        .forEach(m -> liveTimes.put(m.group(1), new String[] {m.group(2), m.group(3)}));
     assertThat(liveTimes).as(run.out()).containsOnlyKeys("Long", "Short");
     for (Map.Entry<String, String[]> step : liveTimes.entrySet()) {
-      assertThat(run.out()).as("the summary row of " + step.getKey())
-          .containsPattern("(?m)^" + step.getKey() + " +SUCCEEDED +1 +0 +0 +" + Pattern.quote(step.getValue()[0])
-              + " +" + Pattern.quote(step.getValue()[1]) + "$");
+      assertThat(run.out())
+          .as("the summary row of " + step.getKey())
+          .containsPattern(
+              "(?m)^"
+                  + step.getKey()
+                  + " +SUCCEEDED +1 +0 +0 +"
+                  + Pattern.quote(step.getValue()[0])
+                  + " +"
+                  + Pattern.quote(step.getValue()[1])
+                  + "$");
     }
-    // One of the two waited for the other's guard (300 ms or 20 ms): its elapsed time includes that wait.
-    assertThat(liveTimes.values()).anySatisfy(times -> assertThat(millis(times[0])).isGreaterThan(millis(times[1])));
+    // One of the two waited for the other's guard (300 ms or 20 ms): its elapsed time includes that
+    // wait.
+    assertThat(liveTimes.values())
+        .anySatisfy(times -> assertThat(millis(times[0])).isGreaterThan(millis(times[1])));
     assertThat(run.out()).contains(SummaryTable.DURATIONS);
   }
 
@@ -230,12 +270,16 @@ class DeployCommandTest {
     Path plan = write("plan.yaml", PLAN.formatted("").replace("duration: 20ms", "duration: 10m"));
     Path timeline = dir.resolve("timeline.json");
     CompletableFuture<Integer> interruptExitCode = new CompletableFuture<>();
-    InterruptSignal interruptAtOnce = handler -> {
-      new Thread(() -> interruptExitCode.complete(handler.onInterrupt()), "test-interrupt").start();
-      return () -> { };
-    };
+    InterruptSignal interruptAtOnce =
+        handler -> {
+          new Thread(() -> interruptExitCode.complete(handler.onInterrupt()), "test-interrupt")
+              .start();
+          return () -> {};
+        };
 
-    CliRun run = CliRun.with(interruptAtOnce, "deploy", plan.toString(), "--timeline-json", timeline.toString());
+    CliRun run =
+        CliRun.with(
+            interruptAtOnce, "deploy", plan.toString(), "--timeline-json", timeline.toString());
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.NOT_SUCCEEDED);
     assertThat(interruptExitCode.join()).isEqualTo(FlotillaCli.NOT_SUCCEEDED);
@@ -250,10 +294,11 @@ class DeployCommandTest {
     Path plan = write("plan.yaml", PLAN.formatted(""));
     AtomicBoolean registered = new AtomicBoolean();
     AtomicBoolean removed = new AtomicBoolean();
-    InterruptSignal recording = handler -> {
-      registered.set(true);
-      return () -> removed.set(true);
-    };
+    InterruptSignal recording =
+        handler -> {
+          registered.set(true);
+          return () -> removed.set(true);
+        };
 
     CliRun run = CliRun.with(recording, "deploy", plan.toString());
 

@@ -17,13 +17,15 @@ class DeploySummaryLowerBoundTest {
   private static final Pattern LOWER_BOUND =
       Pattern.compile("^Lower bound \\S+ \\(makespan / bound = (\\d+\\.\\d\\d)\\)$");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void summaryPrintsTheLowerBoundAndItsRatioAfterTheMakespan() throws IOException {
     // Proves the line follows Makespan and its ratio is at least 1 (a bound no schedule beats).
-    Path plan = Files.writeString(dir.resolve("plan.yaml"), """
+    Path plan =
+        Files.writeString(
+            dir.resolve("plan.yaml"),
+            """
         name: bound
         targets:
           - { name: "web-{1..6}", roles: [web] }
@@ -35,7 +37,9 @@ class DeploySummaryLowerBoundTest {
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
     List<String> lines = run.out().lines().toList();
-    int makespan = lines.indexOf(lines.stream().filter(line -> line.startsWith("Makespan")).findFirst().orElseThrow());
+    int makespan =
+        lines.indexOf(
+            lines.stream().filter(line -> line.startsWith("Makespan")).findFirst().orElseThrow());
     Matcher bound = LOWER_BOUND.matcher(lines.get(makespan + 1));
     assertThat(bound.matches()).as(run.toString()).isTrue();
     assertThat(Double.parseDouble(bound.group(1))).isGreaterThanOrEqualTo(1.0);

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 class JournalCommandsTest {
 
   /** Three targets and a rolling step: enough events to make a replay worth comparing. */
-  private static final String PLAN = """
+  private static final String PLAN =
+      """
       name: %s
       seed: 11
       targets:
@@ -55,7 +56,8 @@ class JournalCommandsTest {
       """;
 
   /** One execution at a time, long enough to stop the engine in the middle. */
-  private static final String SLOW_PLAN = """
+  private static final String SLOW_PLAN =
+      """
       name: %s
       targets:
         - { name: "web-{1..4}", roles: [web] }
@@ -65,8 +67,7 @@ class JournalCommandsTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path journal() {
     return dir.resolve("journal");
@@ -74,7 +75,8 @@ class JournalCommandsTest {
 
   @Test
   void deploymentsListsJournaledDeploymentsNewestFirstAsJson() throws IOException {
-    // Proves --json lists every deployment of the journal, newest first, with its id, name and status.
+    // Proves --json lists every deployment of the journal, newest first, with its id, name and
+    // status.
     String first = deploy("first", "");
     String second = deploy("second", ", failOn: [web-2]");
 
@@ -103,7 +105,10 @@ class JournalCommandsTest {
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
     assertThat(run.out().lines().filter(line -> line.startsWith(id)))
-        .singleElement().asString().contains("listed").contains("SUCCEEDED");
+        .singleElement()
+        .asString()
+        .contains("listed")
+        .contains("SUCCEEDED");
     assertThat(run.out()).contains("1 deployment in " + journal().toAbsolutePath());
   }
 
@@ -129,11 +134,19 @@ class JournalCommandsTest {
     Path replayed = dir.resolve("replayed.json");
     String id = deploy("replayed", ", failOn: [web-3]", "--timeline-json", live.toString());
 
-    CliRun run = CliRun.of("replay", id, "--journal", journal().toString(), "--timeline-json", replayed.toString());
+    CliRun run =
+        CliRun.of(
+            "replay",
+            id,
+            "--journal",
+            journal().toString(),
+            "--timeline-json",
+            replayed.toString());
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.NOT_SUCCEEDED);
     assertThat(Files.readAllBytes(replayed)).isEqualTo(Files.readAllBytes(live));
-    assertThat(run.out()).contains("nothing was run")
+    assertThat(run.out())
+        .contains("nothing was run")
         .contains("Deployment  replayed FAILED")
         .contains("Id          " + id)
         .contains("Timeline    " + replayed.toAbsolutePath());
@@ -152,13 +165,16 @@ class JournalCommandsTest {
 
   @Test
   void replayOfAnUnknownIdExitsTwoNamingTheIdAndTheJournal() throws IOException {
-    // Proves an id the journal does not know is invalid input, reported with what was looked for and where.
+    // Proves an id the journal does not know is invalid input, reported with what was looked for
+    // and where.
     deploy("known", "");
 
     CliRun run = CliRun.of("replay", "20000101T000000-000000", "--journal", journal().toString());
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
-    assertThat(run.err()).contains("20000101T000000-000000").contains(journal().toAbsolutePath().toString());
+    assertThat(run.err())
+        .contains("20000101T000000-000000")
+        .contains(journal().toAbsolutePath().toString());
     assertThat(run.out()).isEmpty();
   }
 
@@ -167,13 +183,16 @@ class JournalCommandsTest {
     // Proves a second engine on a held journal exits 2 at once with a message naming the directory.
     Path plan = Files.writeString(dir.resolve("plan.yaml"), PLAN.formatted("blocked", ""));
     Config config = ConfigFactory.load();
-    try (Flotilla holder = DurableEngine.start(journal(), EngineSettings.fromConfig(config), config)) {
+    try (Flotilla holder =
+        DurableEngine.start(journal(), EngineSettings.fromConfig(config), config)) {
       CliRun deploy = CliRun.of("deploy", plan.toString(), "--journal", journal().toString());
       CliRun list = CliRun.of("deployments", "--journal", journal().toString());
 
       for (CliRun run : List.of(deploy, list)) {
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
-        assertThat(run.err()).contains(journal().toAbsolutePath().toString()).contains("already in use");
+        assertThat(run.err())
+            .contains(journal().toAbsolutePath().toString())
+            .contains("already in use");
         assertThat(run.out()).isEmpty();
       }
     }
@@ -181,40 +200,58 @@ class JournalCommandsTest {
 
   @Test
   void aJournalInUseByAnotherProcessNamesItAndSaysWhatWasNotDoneAndWhatToDo() throws Exception {
-    // Proves 'deployments' on a journal a running deploy holds says nothing was listed (not "nothing was started"),
+    // Proves 'deployments' on a journal a running deploy holds says nothing was listed (not
+    // "nothing was started"),
     // which process holds the journal, and what to do about it.
-    Path plan = Files.writeString(dir.resolve("plan.yaml"), """
+    Path plan =
+        Files.writeString(
+            dir.resolve("plan.yaml"),
+            """
         name: holding
         targets: [{ name: web-1, roles: [web] }]
         steps: [{ name: Wait, roles: [web], action: { type: simulate, duration: 10m } }]
         """);
-    CliProcess deploy = CliProcess.start(dir, "holding", "deploy", plan.toString(), "--journal", journal().toString());
+    CliProcess deploy =
+        CliProcess.start(
+            dir, "holding", "deploy", plan.toString(), "--journal", journal().toString());
     try {
       awaitOutput(deploy, "Journal: ");
 
       CliRun list = CliRun.of("deployments", "--journal", journal().toString());
-      CliRun replay = CliRun.of("replay", "20000101T000000-000000", "--journal", journal().toString());
+      CliRun replay =
+          CliRun.of("replay", "20000101T000000-000000", "--journal", journal().toString());
 
       assertThat(list.exitCode()).as(list.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
-      assertThat(list.err()).doesNotContain("nothing was started")
+      assertThat(list.err())
+          .doesNotContain("nothing was started")
           .contains("flotilla: process " + deploy.process().pid() + " (flotilla deploy " + plan)
           .contains("has it open; a journal is opened by one engine at a time")
-          .contains("flotilla: nothing was listed; wait for that process to end (or stop it), then try again, "
-              + "or list another journal with --journal DIR");
-      assertThat(replay.err()).doesNotContain("nothing was started").contains("flotilla: nothing was replayed; wait");
+          .contains(
+              "flotilla: nothing was listed; wait for that process to end (or stop it), then try again, "
+                  + "or list another journal with --journal DIR");
+      assertThat(replay.err())
+          .doesNotContain("nothing was started")
+          .contains("flotilla: nothing was replayed; wait");
     } finally {
       deploy.kill();
     }
   }
 
-  /** Waits until the process has printed {@code text}, watching its output file; fails if it exits first. */
+  /**
+   * Waits until the process has printed {@code text}, watching its output file; fails if it exits
+   * first.
+   */
   private static void awaitOutput(CliProcess process, String text) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     try (WatchService watch = FileSystems.getDefault().newWatchService()) {
       process.outputDirectory().register(watch, StandardWatchEventKinds.ENTRY_MODIFY);
       while (!process.out().contains(text)) {
-        assertThat(process.process().isAlive()).as("the CLI exited before printing %s%n%s", text, process).isTrue();
-        assertThat(System.nanoTime() - deadline).as("%s not printed in time%n%s", text, process).isNegative();
+        assertThat(process.process().isAlive())
+            .as("the CLI exited before printing %s%n%s", text, process)
+            .isTrue();
+        assertThat(System.nanoTime() - deadline)
+            .as("%s not printed in time%n%s", text, process)
+            .isNegative();
         WatchKey key = watch.poll(100, TimeUnit.MILLISECONDS);
         if (key != null) {
           key.pollEvents();
@@ -229,7 +266,8 @@ class JournalCommandsTest {
     // Proves the two ways of keeping events exclude each other.
     Path plan = Files.writeString(dir.resolve("plan.yaml"), PLAN.formatted("both", ""));
 
-    CliRun run = CliRun.of("deploy", plan.toString(), "--journal", journal().toString(), "--in-memory");
+    CliRun run =
+        CliRun.of("deploy", plan.toString(), "--journal", journal().toString(), "--in-memory");
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
     assertThat(run.err()).contains("mutually exclusive");
@@ -237,19 +275,28 @@ class JournalCommandsTest {
 
   @Test
   void resumeFinishesAnUnfinishedDeploymentAndReplayShowsItUnfinishedBefore() throws Exception {
-    // Proves an engine stopped mid-deployment leaves it RUNNING (replay exits 1), and resume completes it.
+    // Proves an engine stopped mid-deployment leaves it RUNNING (replay exits 1), and resume
+    // completes it.
     String id = leaveUnfinished("stopped").get(0);
     Path timeline = dir.resolve("resumed.json");
 
     CliRun before = CliRun.of("replay", id, "--journal", journal().toString());
-    CliRun resume = CliRun.of("resume", "--journal", journal().toString(), "--time-scale", "0.1",
-        "--timeline-json", timeline.toString());
+    CliRun resume =
+        CliRun.of(
+            "resume",
+            "--journal",
+            journal().toString(),
+            "--time-scale",
+            "0.1",
+            "--timeline-json",
+            timeline.toString());
     CliRun again = CliRun.of("resume", "--journal", journal().toString());
 
     assertThat(before.exitCode()).as(before.toString()).isEqualTo(FlotillaCli.NOT_SUCCEEDED);
     assertThat(before.out()).contains("Deployment  stopped RUNNING").contains("never finished");
     assertThat(resume.exitCode()).as(resume.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
-    assertThat(resume.out()).contains("Resuming stopped (deployment " + id + ")")
+    assertThat(resume.out())
+        .contains("Resuming stopped (deployment " + id + ")")
         .contains("Deployment  stopped SUCCEEDED");
     JsonNode root = JSON.readTree(timeline.toFile());
     assertThat(root.path("deploymentId").asText()).isEqualTo(id);
@@ -260,18 +307,30 @@ class JournalCommandsTest {
 
   @Test
   void resumeOfSeveralDeploymentsWritesATimelineEach() throws Exception {
-    // Proves every unfinished deployment is resumed and gets FILE with its id inserted before the extension.
+    // Proves every unfinished deployment is resumed and gets FILE with its id inserted before the
+    // extension.
     List<String> ids = leaveUnfinished("alpha", "beta");
     Path timeline = dir.resolve("out/timeline.json");
 
-    CliRun run = CliRun.of("resume", "--journal", journal().toString(), "--time-scale", "0.1",
-        "--timeline-json", timeline.toString());
+    CliRun run =
+        CliRun.of(
+            "resume",
+            "--journal",
+            journal().toString(),
+            "--time-scale",
+            "0.1",
+            "--timeline-json",
+            timeline.toString());
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
-    assertThat(run.out()).contains("Resuming 2 unfinished deployments").contains("with the deployment id inserted");
+    assertThat(run.out())
+        .contains("Resuming 2 unfinished deployments")
+        .contains("with the deployment id inserted");
     for (String id : ids) {
       Path file = dir.resolve("out/timeline-" + id + ".json");
-      assertThat(JSON.readTree(file.toFile()).path("status").asText()).as(file.toString()).isEqualTo("SUCCEEDED");
+      assertThat(JSON.readTree(file.toFile()).path("status").asText())
+          .as(file.toString())
+          .isEqualTo("SUCCEEDED");
     }
     assertThat(timeline).doesNotExist();
   }
@@ -290,10 +349,12 @@ class JournalCommandsTest {
     // Proves Ctrl-C during resume cancels as deploy does: reported CANCELLED, exit code 1.
     leaveUnfinished("cancelled-after-resume");
     CompletableFuture<Integer> interruptExitCode = new CompletableFuture<>();
-    InterruptSignal interruptAtOnce = handler -> {
-      new Thread(() -> interruptExitCode.complete(handler.onInterrupt()), "test-interrupt").start();
-      return () -> { };
-    };
+    InterruptSignal interruptAtOnce =
+        handler -> {
+          new Thread(() -> interruptExitCode.complete(handler.onInterrupt()), "test-interrupt")
+              .start();
+          return () -> {};
+        };
 
     CliRun run = CliRun.with(interruptAtOnce, "resume", "--journal", journal().toString());
 
@@ -305,14 +366,20 @@ class JournalCommandsTest {
   /** Deploys through the CLI on this test's journal; returns the deployment's id. */
   private String deploy(String name, String actionExtras, String... options) throws IOException {
     Path plan = Files.writeString(dir.resolve(name + ".yaml"), PLAN.formatted(name, actionExtras));
-    List<String> args = new ArrayList<>(List.of("deploy", plan.toString(), "--journal", journal().toString()));
+    List<String> args =
+        new ArrayList<>(List.of("deploy", plan.toString(), "--journal", journal().toString()));
     args.addAll(List.of(options));
 
     CliRun run = CliRun.of(args.toArray(String[]::new));
 
     assertThat(run.out()).as(run.toString()).contains("Journal: " + journal().toAbsolutePath());
-    return run.out().lines().filter(line -> line.startsWith("Id ")).findFirst().orElseThrow()
-        .substring("Id".length()).strip();
+    return run.out()
+        .lines()
+        .filter(line -> line.startsWith("Id "))
+        .findFirst()
+        .orElseThrow()
+        .substring("Id".length())
+        .strip();
   }
 
   /**
@@ -322,20 +389,26 @@ class JournalCommandsTest {
   private List<String> leaveUnfinished(String... names) throws Exception {
     Config config = ConfigFactory.load();
     List<String> ids = new ArrayList<>();
-    try (Flotilla engine = DurableEngine.start(journal(), EngineSettings.fromConfig(config), config)) {
+    try (Flotilla engine =
+        DurableEngine.start(journal(), EngineSettings.fromConfig(config), config)) {
       CountDownLatch progressed = new CountDownLatch(names.length);
       for (String name : names) {
         CountDownLatch first = new CountDownLatch(1);
-        ids.add(engine.submit(engine.planLoader().parse(SLOW_PLAN.formatted(name), name + ".yaml", Map.of()),
-            new DeploymentListener() {
-              @Override
-              public void onEvent(DeploymentEvent event) {
-                if (event instanceof DeploymentEvent.ExecutionFinished && first.getCount() > 0) {
-                  first.countDown();
-                  progressed.countDown();
-                }
-              }
-            }).deploymentId());
+        ids.add(
+            engine
+                .submit(
+                    engine.planLoader().parse(SLOW_PLAN.formatted(name), name + ".yaml", Map.of()),
+                    new DeploymentListener() {
+                      @Override
+                      public void onEvent(DeploymentEvent event) {
+                        if (event instanceof DeploymentEvent.ExecutionFinished
+                            && first.getCount() > 0) {
+                          first.countDown();
+                          progressed.countDown();
+                        }
+                      }
+                    })
+                .deploymentId());
       }
       assertThat(progressed.await(30, TimeUnit.SECONDS)).isTrue();
     }

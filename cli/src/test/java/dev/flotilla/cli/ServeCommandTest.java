@@ -22,16 +22,17 @@ import org.junit.jupiter.api.io.TempDir;
 class ServeCommandTest {
 
   private static final Duration PATIENCE = Duration.ofSeconds(60);
-  private static final Pattern LISTENING = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+/)");
-  private static final String LONG = """
+  private static final Pattern LISTENING =
+      Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+/)");
+  private static final String LONG =
+      """
       name: serve-long
       targets: [{ name: db-1, roles: [db] }]
       steps:
         - { name: Migrate, roles: [db], action: { type: simulate, duration: 1h } }
       """;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void stopSaysItStopsThatARunningDeploymentIsForgottenInMemoryAndThatItStopped() throws Exception {
@@ -41,7 +42,8 @@ class ServeCommandTest {
 
     String printed = served.stop();
 
-    assertThat(printed).contains("flotilla serve: stopping")
+    assertThat(printed)
+        .contains("flotilla serve: stopping")
         .contains("flotilla serve: 1 deployment was still running: " + id + " (serve-long, ")
         .contains("in memory, it is forgotten")
         .endsWith("flotilla serve: stopped" + System.lineSeparator());
@@ -49,15 +51,20 @@ class ServeCommandTest {
 
   @Test
   void stopWithAJournalSaysTheDeploymentResumesAtTheNextStart() throws Exception {
-    // Proves the durable variant: the unfinished deployment is kept, and the command that resumes it is named.
+    // Proves the durable variant: the unfinished deployment is kept, and the command that resumes
+    // it is named.
     Path journal = dir.resolve("journal");
     Served served = serve("--port", "0", "--journal", journal.toString());
     String id = served.submit(LONG);
 
     String printed = served.stop();
 
-    assertThat(printed).contains("1 deployment was still running: " + id)
-        .contains("the journal keeps it: it resumes when 'flotilla serve --journal " + journal + "' starts again")
+    assertThat(printed)
+        .contains("1 deployment was still running: " + id)
+        .contains(
+            "the journal keeps it: it resumes when 'flotilla serve --journal "
+                + journal
+                + "' starts again")
         .contains("flotilla serve: stopped");
   }
 
@@ -66,23 +73,32 @@ class ServeCommandTest {
     // Proves an idle service's stop still reports, rather than going silent.
     Served served = serve("--port", "0");
 
-    assertThat(served.stop()).contains("flotilla serve: no deployment was running").contains("flotilla serve: stopped");
+    assertThat(served.stop())
+        .contains("flotilla serve: no deployment was running")
+        .contains("flotilla serve: stopped");
   }
 
-  /** Starts {@code flotilla serve} on a thread of its own and returns once it has registered for the signal. */
+  /**
+   * Starts {@code flotilla serve} on a thread of its own and returns once it has registered for the
+   * signal.
+   */
   private static Served serve(String... args) throws Exception {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CompletableFuture<InterruptSignal.Handler> handler = new CompletableFuture<>();
-    InterruptSignal signal = registered -> {
-      handler.complete(registered);
-      return () -> { };
-    };
+    InterruptSignal signal =
+        registered -> {
+          handler.complete(registered);
+          return () -> {};
+        };
     String[] command = new String[args.length + 1];
     command[0] = "serve";
     System.arraycopy(args, 0, command, 1, args.length);
-    CompletableFuture<Integer> exitCode = CompletableFuture.supplyAsync(
-        () -> FlotillaCli.run(command, new PrintWriter(out, true), new PrintWriter(err, true), signal));
+    CompletableFuture<Integer> exitCode =
+        CompletableFuture.supplyAsync(
+            () ->
+                FlotillaCli.run(
+                    command, new PrintWriter(out, true), new PrintWriter(err, true), signal));
     // The command registers for the signal once it listens and has printed where.
     CompletableFuture.anyOf(handler, exitCode).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
     assertThat(handler).as("serve should be running; stdout: %s stderr: %s", out, err).isDone();
@@ -91,14 +107,22 @@ class ServeCommandTest {
     return new Served(URI.create(listening.group(1)), handler.join(), exitCode, out, err);
   }
 
-  private record Served(URI uri, InterruptSignal.Handler handler, CompletableFuture<Integer> exitCode,
-      StringWriter out, StringWriter err) {
+  private record Served(
+      URI uri,
+      InterruptSignal.Handler handler,
+      CompletableFuture<Integer> exitCode,
+      StringWriter out,
+      StringWriter err) {
 
     String submit(String plan) throws Exception {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(uri.resolve("deployments")).timeout(PATIENCE)
-              .POST(HttpRequest.BodyPublishers.ofString(plan)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(uri.resolve("deployments"))
+                      .timeout(PATIENCE)
+                      .POST(HttpRequest.BodyPublishers.ofString(plan))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
       return new ObjectMapper().readTree(response.body()).path("id").asText();
     }
@@ -106,7 +130,8 @@ class ServeCommandTest {
     /** Fires the signal as Ctrl-C would; returns what the command printed once it has ended. */
     String stop() throws Exception {
       assertThat(handler.onInterrupt()).isEqualTo(FlotillaCli.SUCCEEDED);
-      assertThat(exitCode.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("stderr: %s", err)
+      assertThat(exitCode.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+          .as("stderr: %s", err)
           .isEqualTo(FlotillaCli.SUCCEEDED);
       return out.toString();
     }

@@ -16,18 +16,20 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code flotilla timeline}, run in-process: where the timeline comes from, and what it rejects. */
+/**
+ * {@code flotilla timeline}, run in-process: where the timeline comes from, and what it rejects.
+ */
 class TimelineCommandTest {
 
-  private static final String PLAN = """
+  private static final String PLAN =
+      """
       name: drawn
       targets: [{ name: "web-{1..3}", roles: [web] }]
       steps:
         - { name: Deploy, roles: [web], action: { type: simulate, duration: 5ms, failOn: [web-2] } }
       """;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void drawsATimelineJsonFileAndSaysWhereThePageIs() throws Exception {
@@ -41,7 +43,9 @@ class TimelineCommandTest {
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
     assertThat(run.out()).contains(html.toAbsolutePath().toString()).contains("3 executions");
-    assertThat(Files.readString(html)).contains("id=\"waterfall-data\"").contains(timeline.deploymentId());
+    assertThat(Files.readString(html))
+        .contains("id=\"waterfall-data\"")
+        .contains(timeline.deploymentId());
   }
 
   @Test
@@ -49,11 +53,18 @@ class TimelineCommandTest {
     // Proves a deployment is drawn from its journal alone, rebuilt from its events.
     Path journal = dir.resolve("journal");
     Config config = ConfigFactory.load();
-    Timeline timeline = run(DurableEngine.start(journal, EngineSettings.fromConfig(config), config));
+    Timeline timeline =
+        run(DurableEngine.start(journal, EngineSettings.fromConfig(config), config));
     Path html = dir.resolve("journaled.html");
 
-    CliRun run = CliRun.of("timeline", timeline.deploymentId(), "--journal", journal.toString(),
-        "--html", html.toString());
+    CliRun run =
+        CliRun.of(
+            "timeline",
+            timeline.deploymentId(),
+            "--journal",
+            journal.toString(),
+            "--html",
+            html.toString());
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
     assertThat(run.out()).contains(html.toAbsolutePath().toString());
@@ -67,8 +78,14 @@ class TimelineCommandTest {
     Config config = ConfigFactory.load();
     run(DurableEngine.start(journal, EngineSettings.fromConfig(config), config));
 
-    CliRun run = CliRun.of("timeline", "20990101T000000-000000", "--journal", journal.toString(),
-        "--html", dir.resolve("x.html").toString());
+    CliRun run =
+        CliRun.of(
+            "timeline",
+            "20990101T000000-000000",
+            "--journal",
+            journal.toString(),
+            "--html",
+            dir.resolve("x.html").toString());
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
     assertThat(run.err()).contains("no deployment 20990101T000000-000000");
@@ -80,7 +97,14 @@ class TimelineCommandTest {
     // Proves a mistyped --journal exits 2 and leaves no empty journal behind.
     Path missing = dir.resolve("no-journal-here");
 
-    CliRun run = CliRun.of("timeline", "some-id", "--journal", missing.toString(), "--html", dir.resolve("x.html").toString());
+    CliRun run =
+        CliRun.of(
+            "timeline",
+            "some-id",
+            "--journal",
+            missing.toString(),
+            "--html",
+            dir.resolve("x.html").toString());
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
     assertThat(run.err()).contains("there is no journal there");
@@ -91,20 +115,44 @@ class TimelineCommandTest {
   void unreadableOrInconsistentJsonIsInvalidInput() throws Exception {
     // Proves a file that is not a timeline exits 2 with the reason, whatever is wrong with it.
     Path garbage = Files.writeString(dir.resolve("garbage.json"), "{ not json");
-    Path dangling = Files.writeString(dir.resolve("dangling.json"), """
+    Path dangling =
+        Files.writeString(
+            dir.resolve("dangling.json"),
+            """
         { "deploymentId": "d", "name": "n", "status": "FAILED", "steps": [],
           "executions": [ { "step": "Ghost", "stepIndex": 4, "block": 0, "target": "t", "attempt": 1,
                             "status": "FAILED", "startMs": 0, "endMs": 1 } ] }
         """);
 
-    CliRun unreadable = CliRun.of("timeline", "--from-json", garbage.toString(), "--html", dir.resolve("a.html").toString());
-    CliRun inconsistent = CliRun.of("timeline", "--from-json", dangling.toString(), "--html", dir.resolve("b.html").toString());
-    CliRun missing = CliRun.of("timeline", "--from-json", dir.resolve("nope.json").toString(),
-        "--html", dir.resolve("c.html").toString());
+    CliRun unreadable =
+        CliRun.of(
+            "timeline",
+            "--from-json",
+            garbage.toString(),
+            "--html",
+            dir.resolve("a.html").toString());
+    CliRun inconsistent =
+        CliRun.of(
+            "timeline",
+            "--from-json",
+            dangling.toString(),
+            "--html",
+            dir.resolve("b.html").toString());
+    CliRun missing =
+        CliRun.of(
+            "timeline",
+            "--from-json",
+            dir.resolve("nope.json").toString(),
+            "--html",
+            dir.resolve("c.html").toString());
 
-    assertThat(unreadable.exitCode()).as(unreadable.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
+    assertThat(unreadable.exitCode())
+        .as(unreadable.toString())
+        .isEqualTo(FlotillaCli.INVALID_INPUT);
     assertThat(unreadable.err()).contains("is not a readable timeline JSON");
-    assertThat(inconsistent.exitCode()).as(inconsistent.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
+    assertThat(inconsistent.exitCode())
+        .as(inconsistent.toString())
+        .isEqualTo(FlotillaCli.INVALID_INPUT);
     assertThat(inconsistent.err()).contains("stepIndex 4, which is not a step");
     assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
     assertThat(missing.err()).contains("no timeline file at");
@@ -112,25 +160,41 @@ class TimelineCommandTest {
 
   @Test
   void optionsThatDoNotNameOneTimelineAndOnePageAreInvalidInput() throws Exception {
-    // Proves exit 2 without --html, with both an id and --from-json, with neither, and --journal with a file.
+    // Proves exit 2 without --html, with both an id and --from-json, with neither, and --journal
+    // with a file.
     Path json = Files.writeString(dir.resolve("t.json"), "{}");
     String html = dir.resolve("out.html").toString();
 
-    assertThat(CliRun.of("timeline", "--from-json", json.toString()).exitCode()).isEqualTo(FlotillaCli.INVALID_INPUT);
+    assertThat(CliRun.of("timeline", "--from-json", json.toString()).exitCode())
+        .isEqualTo(FlotillaCli.INVALID_INPUT);
     CliRun both = CliRun.of("timeline", "some-id", "--from-json", json.toString(), "--html", html);
     assertThat(both.exitCode()).isEqualTo(FlotillaCli.INVALID_INPUT);
     assertThat(both.err()).contains("not both");
-    assertThat(CliRun.of("timeline", "--html", html).exitCode()).isEqualTo(FlotillaCli.INVALID_INPUT);
-    assertThat(CliRun.of("timeline", "--from-json", json.toString(), "--journal", dir.toString(), "--html", html)
-        .exitCode()).isEqualTo(FlotillaCli.INVALID_INPUT);
+    assertThat(CliRun.of("timeline", "--html", html).exitCode())
+        .isEqualTo(FlotillaCli.INVALID_INPUT);
+    assertThat(
+            CliRun.of(
+                    "timeline",
+                    "--from-json",
+                    json.toString(),
+                    "--journal",
+                    dir.toString(),
+                    "--html",
+                    html)
+                .exitCode())
+        .isEqualTo(FlotillaCli.INVALID_INPUT);
     assertThat(dir.resolve("out.html")).doesNotExist();
   }
 
   /** Runs {@link #PLAN} to its end on this engine, closes it and returns the timeline. */
   private static Timeline run(Flotilla engine) throws Exception {
     try (engine) {
-      return engine.submit(engine.planLoader().parse(PLAN, "drawn.yaml", Map.of()))
-          .result().toCompletableFuture().get(60, TimeUnit.SECONDS).timeline();
+      return engine
+          .submit(engine.planLoader().parse(PLAN, "drawn.yaml", Map.of()))
+          .result()
+          .toCompletableFuture()
+          .get(60, TimeUnit.SECONDS)
+          .timeline();
     }
   }
 }

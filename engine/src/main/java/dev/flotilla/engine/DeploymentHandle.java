@@ -10,8 +10,8 @@ public interface DeploymentHandle {
 
   /**
    * Completes when the deployment has finished, whatever its status; never exceptionally. It
-   * completes on a thread of the engine's own result executor, never on one of the engine's
-   * actors, so callbacks attached to it may take their time without holding up any deployment.
+   * completes on a thread of the engine's own result executor, never on one of the engine's actors,
+   * so callbacks attached to it may take their time without holding up any deployment.
    */
   CompletionStage<DeploymentResult> result();
 
@@ -24,9 +24,9 @@ public interface DeploymentHandle {
 
   /**
    * The timeline as it stands now: an immutable view, from submit on (a deployment still queued
-   * shows as QUEUED). Safe to call from any thread; never waits for the engine, and never makes
-   * the engine wait: it is built from the events published so far, and built again only when
-   * more have come.
+   * shows as QUEUED). Safe to call from any thread; never waits for the engine, and never makes the
+   * engine wait: it is built from the events published so far, and built again only when more have
+   * come.
    */
   Timeline snapshot();
 }

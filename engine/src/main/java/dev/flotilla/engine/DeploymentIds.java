@@ -9,22 +9,29 @@ import java.util.function.LongSupplier;
 
 /**
  * Deployment ids in the manner of a ULID: a readable UTC time to the millisecond, then 80 random
- * bits from {@link SecureRandom} in Crockford's base 32, e.g. {@code 20261126T101500.123Z-3f9a1c0k2m7p4q8r}.
- * Ids sort by the time they were made as plain strings; ids made in the same millisecond (or
- * while the clock steps back) continue from the previous one's random part plus one, so the ids of
- * one generator strictly increase. Two generators collide only if they draw the same 80 bits in
- * the same millisecond.
+ * bits from {@link SecureRandom} in Crockford's base 32, e.g. {@code
+ * 20261126T101500.123Z-3f9a1c0k2m7p4q8r}. Ids sort by the time they were made as plain strings; ids
+ * made in the same millisecond (or while the clock steps back) continue from the previous one's
+ * random part plus one, so the ids of one generator strictly increase. Two generators collide only
+ * if they draw the same 80 bits in the same millisecond.
  */
 final class DeploymentIds {
 
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
-  /** Crockford's base 32, lower case: no i, l, o or u; in ascending order, so sorting keeps numeric order. */
+
+  /**
+   * Crockford's base 32, lower case: no i, l, o or u; in ascending order, so sorting keeps numeric
+   * order.
+   */
   private static final char[] DIGITS = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
+
   private static final int RANDOM_CHARS = 16;
   private static final long HIGH_MASK = 0xFFFFL;
 
-  /** The last id's time and its 80 random bits: the top 16 in {@code high}, the rest in {@code low}. */
+  /**
+   * The last id's time and its 80 random bits: the top 16 in {@code high}, the rest in {@code low}.
+   */
   private record Last(long millis, long high, long low) {}
 
   private final SecureRandom random;
@@ -68,7 +75,8 @@ final class DeploymentIds {
   }
 
   private static String format(Last id) {
-    StringBuilder text = new StringBuilder(TIME.format(Instant.ofEpochMilli(id.millis()))).append('-');
+    StringBuilder text =
+        new StringBuilder(TIME.format(Instant.ofEpochMilli(id.millis()))).append('-');
     char[] digits = new char[RANDOM_CHARS];
     long low = id.low();
     long high = id.high();

@@ -22,8 +22,16 @@ public record DeploymentResult(String deploymentId, DeploymentStatus status, Tim
    * @param running targets whose last attempt is still running, or waiting for its target's guard
    *     (only in a deployment not finished)
    */
-  public record StepSummary(String name, String parent, StepStatus status, int succeeded, int failed, int cancelled,
-      int skipped, double durationMs, int running) {}
+  public record StepSummary(
+      String name,
+      String parent,
+      StepStatus status,
+      int succeeded,
+      int failed,
+      int cancelled,
+      int skipped,
+      double durationMs,
+      int running) {}
 
   public boolean succeeded() {
     return status == DeploymentStatus.SUCCEEDED;
@@ -66,7 +74,7 @@ public record DeploymentResult(String deploymentId, DeploymentStatus status, Tim
         case FAILED, TIMED_OUT, INTERRUPTED -> failed[step]++;
         case CANCELLED -> cancelled[step]++;
         case RUNNING, WAITING -> running[step]++;
-        default -> { }
+        default -> {}
       }
     }
     List<StepSummary> summaries = new ArrayList<>();
@@ -76,8 +84,17 @@ public record DeploymentResult(String deploymentId, DeploymentStatus status, Tim
       int ran = succeeded[i] + failed[i] + cancelled[i] + running[i];
       int skipped = rolling ? 0 : Math.max(0, step.targets() - ran);
       double duration = first[i] == Double.MAX_VALUE ? 0 : Math.max(0, last[i] - first[i]);
-      summaries.add(new StepSummary(step.name(), step.parent(), step.status(), succeeded[i], failed[i], cancelled[i],
-          skipped, duration, running[i]));
+      summaries.add(
+          new StepSummary(
+              step.name(),
+              step.parent(),
+              step.status(),
+              succeeded[i],
+              failed[i],
+              cancelled[i],
+              skipped,
+              duration,
+              running[i]));
     }
     return summaries;
   }

@@ -10,8 +10,8 @@ import java.util.Objects;
 /**
  * How an engine runs, read from the {@code flotilla} section of the configuration (defaults in the
  * engine's {@code reference.conf}, overridable in the host's {@code application.conf}). Immutable:
- * start from {@link #fromConfig} or {@link #defaults} and change what you need with the
- * {@code with...} methods, which keep working as settings are added.
+ * start from {@link #fromConfig} or {@link #defaults} and change what you need with the {@code
+ * with...} methods, which keep working as settings are added.
  */
 public final class EngineSettings {
 
@@ -19,13 +19,18 @@ public final class EngineSettings {
    * Where deployments keep their events: the Pekko Persistence plugins they write to.
    *
    * @param journalPluginId the journal plugin's configuration path
-   * @param snapshotPluginId the snapshot store plugin's path; unused when {@code snapshotEvery} is 0
-   * @param durable whether events outlive the process; a journal that is not durable recovers nothing
+   * @param snapshotPluginId the snapshot store plugin's path; unused when {@code snapshotEvery} is
+   *     0
+   * @param durable whether events outlive the process; a journal that is not durable recovers
+   *     nothing
    * @param snapshotEvery take a snapshot every this many journal entries of a deployment (0: never)
    */
-  public record Journal(String journalPluginId, String snapshotPluginId, boolean durable, int snapshotEvery) {
+  public record Journal(
+      String journalPluginId, String snapshotPluginId, boolean durable, int snapshotEvery) {
 
-    /** Nothing outlives the process: the engine's own in-memory journal, no recovery, no snapshots. */
+    /**
+     * Nothing outlives the process: the engine's own in-memory journal, no recovery, no snapshots.
+     */
     public static final Journal TRANSIENT =
         new Journal("flotilla.transient-journal", "pekko.persistence.no-snapshot-store", false, 0);
 
@@ -33,12 +38,14 @@ public final class EngineSettings {
       Objects.requireNonNull(journalPluginId, "journalPluginId");
       Objects.requireNonNull(snapshotPluginId, "snapshotPluginId");
       if (snapshotEvery < 0) {
-        throw new IllegalArgumentException("snapshotEvery must be 0 (never) or more, was " + snapshotEvery);
+        throw new IllegalArgumentException(
+            "snapshotEvery must be 0 (never) or more, was " + snapshotEvery);
       }
     }
 
     /** A journal whose deployments recover after a restart. */
-    public static Journal durable(String journalPluginId, String snapshotPluginId, int snapshotEvery) {
+    public static Journal durable(
+        String journalPluginId, String snapshotPluginId, int snapshotEvery) {
       return new Journal(journalPluginId, snapshotPluginId, true, snapshotEvery);
     }
   }
@@ -53,13 +60,23 @@ public final class EngineSettings {
   private final Duration guardIdleTimeout;
   private final Duration closeTimeout;
 
-  private EngineSettings(int maxDeployments, int logTailLines, int maxBatch, ActionTypes actionTypes, Journal journal,
-      Duration batchHold, Duration guardsTimeout, Duration guardIdleTimeout, Duration closeTimeout) {
+  private EngineSettings(
+      int maxDeployments,
+      int logTailLines,
+      int maxBatch,
+      ActionTypes actionTypes,
+      Journal journal,
+      Duration batchHold,
+      Duration guardsTimeout,
+      Duration guardIdleTimeout,
+      Duration closeTimeout) {
     if (maxDeployments < 1) {
-      throw new IllegalArgumentException("flotilla.max-deployments must be at least 1, was " + maxDeployments);
+      throw new IllegalArgumentException(
+          "flotilla.max-deployments must be at least 1, was " + maxDeployments);
     }
     if (logTailLines < 0) {
-      throw new IllegalArgumentException("flotilla.log-tail-lines must be 0 or more, was " + logTailLines);
+      throw new IllegalArgumentException(
+          "flotilla.log-tail-lines must be 0 or more, was " + logTailLines);
     }
     if (maxBatch < 1) {
       throw new IllegalArgumentException("flotilla.max-batch must be at least 1, was " + maxBatch);
@@ -67,7 +84,8 @@ public final class EngineSettings {
     requirePositive("flotilla.batch-hold", batchHold);
     requirePositive("flotilla.guards-timeout", guardsTimeout);
     if (guardIdleTimeout == null || guardIdleTimeout.isNegative()) {
-      throw new IllegalArgumentException("flotilla.guard-idle-timeout must be zero or more, was " + guardIdleTimeout);
+      throw new IllegalArgumentException(
+          "flotilla.guard-idle-timeout must be zero or more, was " + guardIdleTimeout);
     }
     requirePositive("flotilla.close-timeout", closeTimeout);
     this.maxDeployments = maxDeployments;
@@ -82,17 +100,35 @@ public final class EngineSettings {
   }
 
   /**
-   * Settings as hosts built them before the other settings existed: those are the engine's
-   * defaults ({@code reference.conf}).
+   * Settings as hosts built them before the other settings existed: those are the engine's defaults
+   * ({@code reference.conf}).
    */
-  public EngineSettings(int maxDeployments, int logTailLines, int maxBatch, ActionTypes actionTypes, Journal journal) {
+  public EngineSettings(
+      int maxDeployments,
+      int logTailLines,
+      int maxBatch,
+      ActionTypes actionTypes,
+      Journal journal) {
     this(maxDeployments, logTailLines, maxBatch, actionTypes, journal, defaults());
   }
 
-  private EngineSettings(int maxDeployments, int logTailLines, int maxBatch, ActionTypes actionTypes, Journal journal,
+  private EngineSettings(
+      int maxDeployments,
+      int logTailLines,
+      int maxBatch,
+      ActionTypes actionTypes,
+      Journal journal,
       EngineSettings rest) {
-    this(maxDeployments, logTailLines, maxBatch, actionTypes, journal, rest.batchHold, rest.guardsTimeout,
-        rest.guardIdleTimeout, rest.closeTimeout);
+    this(
+        maxDeployments,
+        logTailLines,
+        maxBatch,
+        actionTypes,
+        journal,
+        rest.batchHold,
+        rest.guardsTimeout,
+        rest.guardIdleTimeout,
+        rest.closeTimeout);
   }
 
   private static void requirePositive(String setting, Duration value) {
@@ -108,13 +144,22 @@ public final class EngineSettings {
    */
   public static EngineSettings fromConfig(Config config) {
     Config flotilla = config.getConfig("flotilla");
-    return new EngineSettings(flotilla.getInt("max-deployments"), flotilla.getInt("log-tail-lines"),
-        flotilla.getInt("max-batch"), ActionTypes.builtIn(), Journal.TRANSIENT, flotilla.getDuration("batch-hold"),
-        flotilla.getDuration("guards-timeout"), flotilla.getDuration("guard-idle-timeout"),
+    return new EngineSettings(
+        flotilla.getInt("max-deployments"),
+        flotilla.getInt("log-tail-lines"),
+        flotilla.getInt("max-batch"),
+        ActionTypes.builtIn(),
+        Journal.TRANSIENT,
+        flotilla.getDuration("batch-hold"),
+        flotilla.getDuration("guards-timeout"),
+        flotilla.getDuration("guard-idle-timeout"),
         flotilla.getDuration("close-timeout"));
   }
 
-  /** The engine's defaults ({@code reference.conf} alone), in memory, with the built-in action types. */
+  /**
+   * The engine's defaults ({@code reference.conf} alone), in memory, with the built-in action
+   * types.
+   */
   public static EngineSettings defaults() {
     return fromConfig(ConfigFactory.defaultReference(EngineSettings.class.getClassLoader()));
   }
@@ -149,12 +194,16 @@ public final class EngineSettings {
     return batchHold;
   }
 
-  /** How long a starting deployment waits for the engine's registry to hand it its target guards. */
+  /**
+   * How long a starting deployment waits for the engine's registry to hand it its target guards.
+   */
   public Duration guardsTimeout() {
     return guardsTimeout;
   }
 
-  /** How long a target guard no running deployment uses is kept before it is stopped (0: at once). */
+  /**
+   * How long a target guard no running deployment uses is kept before it is stopped (0: at once).
+   */
   public Duration guardIdleTimeout() {
     return guardIdleTimeout;
   }
@@ -165,23 +214,55 @@ public final class EngineSettings {
   }
 
   public EngineSettings withMaxDeployments(int value) {
-    return new EngineSettings(value, logTailLines, maxBatch, actionTypes, journal, batchHold, guardsTimeout,
-        guardIdleTimeout, closeTimeout);
+    return new EngineSettings(
+        value,
+        logTailLines,
+        maxBatch,
+        actionTypes,
+        journal,
+        batchHold,
+        guardsTimeout,
+        guardIdleTimeout,
+        closeTimeout);
   }
 
   public EngineSettings withLogTailLines(int value) {
-    return new EngineSettings(maxDeployments, value, maxBatch, actionTypes, journal, batchHold, guardsTimeout,
-        guardIdleTimeout, closeTimeout);
+    return new EngineSettings(
+        maxDeployments,
+        value,
+        maxBatch,
+        actionTypes,
+        journal,
+        batchHold,
+        guardsTimeout,
+        guardIdleTimeout,
+        closeTimeout);
   }
 
   public EngineSettings withMaxBatch(int value) {
-    return new EngineSettings(maxDeployments, logTailLines, value, actionTypes, journal, batchHold, guardsTimeout,
-        guardIdleTimeout, closeTimeout);
+    return new EngineSettings(
+        maxDeployments,
+        logTailLines,
+        value,
+        actionTypes,
+        journal,
+        batchHold,
+        guardsTimeout,
+        guardIdleTimeout,
+        closeTimeout);
   }
 
   public EngineSettings withActionTypes(ActionTypes value) {
-    return new EngineSettings(maxDeployments, logTailLines, maxBatch, value, journal, batchHold, guardsTimeout,
-        guardIdleTimeout, closeTimeout);
+    return new EngineSettings(
+        maxDeployments,
+        logTailLines,
+        maxBatch,
+        value,
+        journal,
+        batchHold,
+        guardsTimeout,
+        guardIdleTimeout,
+        closeTimeout);
   }
 
   /** These settings plus one more action type. */
@@ -190,35 +271,90 @@ public final class EngineSettings {
   }
 
   public EngineSettings withJournal(Journal value) {
-    return new EngineSettings(maxDeployments, logTailLines, maxBatch, actionTypes, value, batchHold, guardsTimeout,
-        guardIdleTimeout, closeTimeout);
+    return new EngineSettings(
+        maxDeployments,
+        logTailLines,
+        maxBatch,
+        actionTypes,
+        value,
+        batchHold,
+        guardsTimeout,
+        guardIdleTimeout,
+        closeTimeout);
   }
 
   public EngineSettings withBatchHold(Duration value) {
-    return new EngineSettings(maxDeployments, logTailLines, maxBatch, actionTypes, journal, value, guardsTimeout,
-        guardIdleTimeout, closeTimeout);
+    return new EngineSettings(
+        maxDeployments,
+        logTailLines,
+        maxBatch,
+        actionTypes,
+        journal,
+        value,
+        guardsTimeout,
+        guardIdleTimeout,
+        closeTimeout);
   }
 
   public EngineSettings withGuardsTimeout(Duration value) {
-    return new EngineSettings(maxDeployments, logTailLines, maxBatch, actionTypes, journal, batchHold, value,
-        guardIdleTimeout, closeTimeout);
+    return new EngineSettings(
+        maxDeployments,
+        logTailLines,
+        maxBatch,
+        actionTypes,
+        journal,
+        batchHold,
+        value,
+        guardIdleTimeout,
+        closeTimeout);
   }
 
   public EngineSettings withGuardIdleTimeout(Duration value) {
-    return new EngineSettings(maxDeployments, logTailLines, maxBatch, actionTypes, journal, batchHold, guardsTimeout,
-        value, closeTimeout);
+    return new EngineSettings(
+        maxDeployments,
+        logTailLines,
+        maxBatch,
+        actionTypes,
+        journal,
+        batchHold,
+        guardsTimeout,
+        value,
+        closeTimeout);
   }
 
   public EngineSettings withCloseTimeout(Duration value) {
-    return new EngineSettings(maxDeployments, logTailLines, maxBatch, actionTypes, journal, batchHold, guardsTimeout,
-        guardIdleTimeout, value);
+    return new EngineSettings(
+        maxDeployments,
+        logTailLines,
+        maxBatch,
+        actionTypes,
+        journal,
+        batchHold,
+        guardsTimeout,
+        guardIdleTimeout,
+        value);
   }
 
   @Override
   public String toString() {
-    return "EngineSettings[maxDeployments=" + maxDeployments + ", logTailLines=" + logTailLines + ", maxBatch="
-        + maxBatch + ", actionTypes=" + actionTypes + ", journal=" + journal + ", batchHold=" + batchHold
-        + ", guardsTimeout=" + guardsTimeout + ", guardIdleTimeout=" + guardIdleTimeout + ", closeTimeout="
-        + closeTimeout + "]";
+    return "EngineSettings[maxDeployments="
+        + maxDeployments
+        + ", logTailLines="
+        + logTailLines
+        + ", maxBatch="
+        + maxBatch
+        + ", actionTypes="
+        + actionTypes
+        + ", journal="
+        + journal
+        + ", batchHold="
+        + batchHold
+        + ", guardsTimeout="
+        + guardsTimeout
+        + ", guardIdleTimeout="
+        + guardIdleTimeout
+        + ", closeTimeout="
+        + closeTimeout
+        + "]";
   }
 }

@@ -6,10 +6,10 @@ import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;
 import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.deployment.DeploymentStatus;
+import dev.flotilla.engine.internal.runtime.EngineActor;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.plan.InvalidPlanException;
 import dev.flotilla.engine.plan.PlanLoader;
-import dev.flotilla.engine.internal.runtime.EngineActor;
 import dev.flotilla.engine.timeline.Timeline;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,8 +54,8 @@ public final class Flotilla implements AutoCloseable {
   private static final AtomicInteger EMBEDDED = new AtomicInteger();
 
   /**
-   * Completes results, so that callers' callbacks never run on the engine's threads. Shared by
-   * the engines of the JVM; its daemon threads end when idle.
+   * Completes results, so that callers' callbacks never run on the engine's threads. Shared by the
+   * engines of the JVM; its daemon threads end when idle.
    */
   private static final Executor RESULTS = resultsExecutor();
 
@@ -63,19 +63,31 @@ public final class Flotilla implements AutoCloseable {
   private final ActorRef<EngineActor.Command> engine;
   private final EngineSettings settings;
   private final boolean ownsSystem;
+
   /** Where new deployment ids come from: {@link DeploymentIds}, or a test's own source. */
   private final Supplier<String> ids;
-  /** Every deployment the engine knows (queued, running, stopping), by id: an id in use is refused. */
+
+  /**
+   * Every deployment the engine knows (queued, running, stopping), by id: an id in use is refused.
+   */
   private final Map<String, Submitted> known = new ConcurrentHashMap<>();
+
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private Flotilla(ActorSystem<?> system, ActorRef<EngineActor.Command> engine, EngineSettings settings,
+  private Flotilla(
+      ActorSystem<?> system,
+      ActorRef<EngineActor.Command> engine,
+      EngineSettings settings,
       boolean ownsSystem) {
     this(system, engine, settings, ownsSystem, new DeploymentIds()::next);
   }
 
-  private Flotilla(ActorSystem<?> system, ActorRef<EngineActor.Command> engine, EngineSettings settings,
-      boolean ownsSystem, Supplier<String> ids) {
+  private Flotilla(
+      ActorSystem<?> system,
+      ActorRef<EngineActor.Command> engine,
+      EngineSettings settings,
+      boolean ownsSystem,
+      Supplier<String> ids) {
     this.ids = ids;
     this.system = system;
     this.engine = engine;
@@ -83,7 +95,9 @@ public final class Flotilla implements AutoCloseable {
     this.ownsSystem = ownsSystem;
   }
 
-  /** An engine in its own actor system, configured from {@code application.conf} and the defaults. */
+  /**
+   * An engine in its own actor system, configured from {@code application.conf} and the defaults.
+   */
   public static Flotilla start() {
     Config config = ConfigFactory.load();
     return start(EngineSettings.fromConfig(config), config);
@@ -95,8 +109,8 @@ public final class Flotilla implements AutoCloseable {
   }
 
   /**
-   * An engine in its own actor system named {@code flotilla}, configured by {@link #ownSystemConfig}
-   * from {@code config}.
+   * An engine in its own actor system named {@code flotilla}, configured by {@link
+   * #ownSystemConfig} from {@code config}.
    */
   public static Flotilla start(EngineSettings settings, Config config) {
     ActorSystem<EngineActor.Command> system =
@@ -116,23 +130,25 @@ public final class Flotilla implements AutoCloseable {
    * The configuration of the engine's own actor system: {@code config} under the Pekko settings of
    * {@code flotilla.own-system} (SLF4J logging, never {@code System.exit} on a fatal error, no Java
    * serialization), with the default dispatcher sized by {@code flotilla.threads} (0: one thread
-   * per core, at least 2). The engine's actors never block (actions block on
-   * {@code flotilla.blocking-dispatcher}), and on a machine of few cores Pekko's default of at
-   * least 8 threads spends its time waking parked threads to hand messages over
-   * (docs/benchmarks.md has the measurement). A host's own system ({@link #embed}) keeps its own
-   * settings.
+   * per core, at least 2). The engine's actors never block (actions block on {@code
+   * flotilla.blocking-dispatcher}), and on a machine of few cores Pekko's default of at least 8
+   * threads spends its time waking parked threads to hand messages over (docs/benchmarks.md has the
+   * measurement). A host's own system ({@link #embed}) keeps its own settings.
    *
    * @throws IllegalArgumentException if {@code flotilla.threads} is negative
    */
   public static Config ownSystemConfig(Config config) {
     int threads = config.getInt("flotilla.threads");
     if (threads < 0) {
-      throw new IllegalArgumentException("flotilla.threads must be 0 (one per core) or more, was " + threads);
+      throw new IllegalArgumentException(
+          "flotilla.threads must be 0 (one per core) or more, was " + threads);
     }
-    int parallelism = threads > 0 ? threads : Math.max(2, Runtime.getRuntime().availableProcessors());
-    return ConfigFactory.parseMap(Map.of(
-            "pekko.actor.default-dispatcher.fork-join-executor.parallelism-min", parallelism,
-            "pekko.actor.default-dispatcher.fork-join-executor.parallelism-max", parallelism),
+    int parallelism =
+        threads > 0 ? threads : Math.max(2, Runtime.getRuntime().availableProcessors());
+    return ConfigFactory.parseMap(
+            Map.of(
+                "pekko.actor.default-dispatcher.fork-join-executor.parallelism-min", parallelism,
+                "pekko.actor.default-dispatcher.fork-join-executor.parallelism-max", parallelism),
             "flotilla.threads")
         .withFallback(config.getConfig("flotilla.own-system"))
         .withFallback(config);
@@ -154,7 +170,8 @@ public final class Flotilla implements AutoCloseable {
    */
   public static Flotilla embed(ActorSystem<?> host, EngineSettings settings) {
     ActorRef<EngineActor.Command> engine =
-        host.systemActorOf(EngineActor.create(settings), "flotilla-" + EMBEDDED.incrementAndGet(), Props.empty());
+        host.systemActorOf(
+            EngineActor.create(settings), "flotilla-" + EMBEDDED.incrementAndGet(), Props.empty());
     return new Flotilla(host, engine, settings, false);
   }
 
@@ -167,7 +184,9 @@ public final class Flotilla implements AutoCloseable {
     return settings;
   }
 
-  /** The actor system the engine runs in: its own ({@link #start}) or the host's ({@link #embed}). */
+  /**
+   * The actor system the engine runs in: its own ({@link #start}) or the host's ({@link #embed}).
+   */
   public ActorSystem<?> system() {
     return system;
   }
@@ -178,15 +197,15 @@ public final class Flotilla implements AutoCloseable {
   }
 
   /**
-   * Checks the plan, then queues it under a new deployment id: it runs once the engine's
-   * deployment cap and its concurrency tag allow. An invalid plan is rejected here and nothing is
-   * started.
+   * Checks the plan, then queues it under a new deployment id: it runs once the engine's deployment
+   * cap and its concurrency tag allow. An invalid plan is rejected here and nothing is started.
    *
    * @param listener hears every event and output line, from the deployment's actor
-   * @throws IllegalStateException if the new id is in use by a deployment this engine knows
-   *     (ids have 80 random bits: this means a broken random source), or the engine is closed
+   * @throws IllegalStateException if the new id is in use by a deployment this engine knows (ids
+   *     have 80 random bits: this means a broken random source), or the engine is closed
    */
-  public DeploymentHandle submit(DeploymentPlan plan, DeploymentListener listener) throws InvalidPlanException {
+  public DeploymentHandle submit(DeploymentPlan plan, DeploymentListener listener)
+      throws InvalidPlanException {
     PlanLoader.validate(plan, settings.actionTypes());
     Submitted handle = register(new Submitted(ids.get(), plan, listener));
     engine.tell(new EngineActor.Submit(handle.deploymentId(), plan, handle));
@@ -200,12 +219,15 @@ public final class Flotilla implements AutoCloseable {
    *
    * @param history the events recorded so far, so the handle's timeline starts complete
    * @throws IllegalArgumentException if the history does not start with the deployment's acceptance
-   * @throws IllegalStateException if this engine already runs (or holds queued) a deployment of that
-   *     id, or the engine is closed
+   * @throws IllegalStateException if this engine already runs (or holds queued) a deployment of
+   *     that id, or the engine is closed
    */
-  public DeploymentHandle resume(String deploymentId, List<DeploymentEvent> history, DeploymentListener listener) {
-    if (history.isEmpty() || !(history.get(0) instanceof DeploymentEvent.DeploymentAccepted accepted)) {
-      throw new IllegalArgumentException("deployment " + deploymentId + " has no recorded plan to resume");
+  public DeploymentHandle resume(
+      String deploymentId, List<DeploymentEvent> history, DeploymentListener listener) {
+    if (history.isEmpty()
+        || !(history.get(0) instanceof DeploymentEvent.DeploymentAccepted accepted)) {
+      throw new IllegalArgumentException(
+          "deployment " + deploymentId + " has no recorded plan to resume");
     }
     Submitted handle = new Submitted(deploymentId, accepted.plan(), listener);
     history.forEach(handle.timeline::append);
@@ -216,11 +238,14 @@ public final class Flotilla implements AutoCloseable {
 
   private Submitted register(Submitted handle) {
     if (closed.get()) {
-      throw new IllegalStateException("the engine is closed: deployment " + handle.deploymentId() + " not taken");
+      throw new IllegalStateException(
+          "the engine is closed: deployment " + handle.deploymentId() + " not taken");
     }
     if (known.putIfAbsent(handle.deploymentId(), handle) != null) {
-      throw new IllegalStateException("deployment id " + handle.deploymentId()
-          + " is in use: this engine runs or holds queued a deployment of that id");
+      throw new IllegalStateException(
+          "deployment id "
+              + handle.deploymentId()
+              + " is in use: this engine runs or holds queued a deployment of that id");
     }
     return handle;
   }
@@ -229,26 +254,30 @@ public final class Flotilla implements AutoCloseable {
    * Stops the engine: its own actor system ({@link #start}), or its actors in the host's system
    * ({@link #embed}), waiting up to {@code flotilla.close-timeout}. Deployments still running stop
    * where they are: their actions are cancelled and their guards released, but nothing more is
-   * recorded and their results do not complete. A durable engine resumes them on its next start;
-   * to end them first, cancel them and wait for their results. Closing again does nothing.
+   * recorded and their results do not complete. A durable engine resumes them on its next start; to
+   * end them first, cancel them and wait for their results. Closing again does nothing.
    *
    * @throws IllegalStateException if the engine did not stop in time
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true) || system.getWhenTerminated().toCompletableFuture().isDone()) {
+    if (!closed.compareAndSet(false, true)
+        || system.getWhenTerminated().toCompletableFuture().isDone()) {
       return;
     }
     Duration timeout = settings.closeTimeout();
-    CompletionStage<?> stopped = ownsSystem
-        ? terminate(system)
-        : AskPattern.<EngineActor.Command, Done>ask(engine, EngineActor.Stop::new, timeout, system.scheduler());
+    CompletionStage<?> stopped =
+        ownsSystem
+            ? terminate(system)
+            : AskPattern.<EngineActor.Command, Done>ask(
+                engine, EngineActor.Stop::new, timeout, system.scheduler());
     try {
       stopped.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("the engine did not stop within " + timeout.toMillis() + " ms", e);
+      throw new IllegalStateException(
+          "the engine did not stop within " + timeout.toMillis() + " ms", e);
     }
   }
 
@@ -259,12 +288,18 @@ public final class Flotilla implements AutoCloseable {
 
   private static Executor resultsExecutor() {
     AtomicInteger threads = new AtomicInteger();
-    ThreadPoolExecutor executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
-        new SynchronousQueue<>(), runnable -> {
-          Thread thread = new Thread(runnable, "flotilla-result-" + threads.incrementAndGet());
-          thread.setDaemon(true);
-          return thread;
-        });
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            10,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            runnable -> {
+              Thread thread = new Thread(runnable, "flotilla-result-" + threads.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
     return executor;
   }
 
@@ -282,7 +317,9 @@ public final class Flotilla implements AutoCloseable {
     Submitted(String deploymentId, DeploymentPlan plan, DeploymentListener listener) {
       this.deploymentId = deploymentId;
       this.listener = listener;
-      this.timeline = new LiveTimeline(deploymentId, plan, ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()));
+      this.timeline =
+          new LiveTimeline(
+              deploymentId, plan, ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()));
     }
 
     @Override
@@ -312,7 +349,8 @@ public final class Flotilla implements AutoCloseable {
         listener.onEvent(event);
       } finally {
         if (event instanceof DeploymentFinished finished) {
-          DeploymentResult outcome = new DeploymentResult(deploymentId, finished.status(), timeline.folded());
+          DeploymentResult outcome =
+              new DeploymentResult(deploymentId, finished.status(), timeline.folded());
           complete(() -> outcome);
         }
       }
@@ -327,7 +365,8 @@ public final class Flotilla implements AutoCloseable {
     public void refused(String reason) {
       known.remove(deploymentId, this);
       system.log().error("Deployment {} refused: {}", deploymentId, reason);
-      complete(() -> new DeploymentResult(deploymentId, DeploymentStatus.FAILED, timeline.refused()));
+      complete(
+          () -> new DeploymentResult(deploymentId, DeploymentStatus.FAILED, timeline.refused()));
     }
 
     @Override
@@ -336,13 +375,14 @@ public final class Flotilla implements AutoCloseable {
     }
 
     private void complete(Supplier<DeploymentResult> outcome) {
-      RESULTS.execute(() -> {
-        try {
-          result.complete(outcome.get());
-        } catch (RuntimeException e) {
-          result.completeExceptionally(e);
-        }
-      });
+      RESULTS.execute(
+          () -> {
+            try {
+              result.complete(outcome.get());
+            } catch (RuntimeException e) {
+              result.completeExceptionally(e);
+            }
+          });
     }
   }
 }

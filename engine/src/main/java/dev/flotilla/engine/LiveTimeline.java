@@ -16,17 +16,16 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A deployment's timeline for readers on any thread, fed by its listener without a lock.
  *
- * <p>The writer (the deployment's actor, one event at a time) appends each event to an
- * append-only array and publishes the new length with a release store. A reader takes the
- * published length and folds that prefix of the events into a timeline: an immutable view of
- * the deployment exactly as it stood after that event, the same document a replay of the
- * journal gives. The last view built is kept, so readers pay for a fold only when something
- * happened. Nobody waits for anybody: the writer never sees a reader, readers never see each
- * other.
+ * <p>The writer (the deployment's actor, one event at a time) appends each event to an append-only
+ * array and publishes the new length with a release store. A reader takes the published length and
+ * folds that prefix of the events into a timeline: an immutable view of the deployment exactly as
+ * it stood after that event, the same document a replay of the journal gives. The last view built
+ * is kept, so readers pay for a fold only when something happened. Nobody waits for anybody: the
+ * writer never sees a reader, readers never see each other.
  *
  * <p>The writer also folds each event into a recorder of its own, which nobody else touches, so
- * that the final timeline is ready the moment the deployment finishes: folding a whole
- * deployment only then would delay its result by a few milliseconds per 10,000 executions.
+ * that the final timeline is ready the moment the deployment finishes: folding a whole deployment
+ * only then would delay its result by a few milliseconds per 10,000 executions.
  */
 final class LiveTimeline {
 
@@ -59,6 +58,7 @@ final class LiveTimeline {
   private DeploymentEvent[] events = new DeploymentEvent[INITIAL_CAPACITY];
   private int size;
   private final AtomicReference<Built> built = new AtomicReference<>();
+
   /** The writer's fold of every event appended; only the writer touches it. */
   private final TimelineRecorder folded = new TimelineRecorder();
 
@@ -82,8 +82,16 @@ final class LiveTimeline {
     DeploymentEvent kept = event;
     if (event instanceof ExecutionFinished finished && !finished.log().isEmpty()) {
       // A timeline has no use for output lines; the listener got them.
-      kept = new ExecutionFinished(finished.step(), finished.target(), finished.attempt(), finished.status(),
-          finished.message(), List.of(), finished.last(), finished.atMicros());
+      kept =
+          new ExecutionFinished(
+              finished.step(),
+              finished.target(),
+              finished.attempt(),
+              finished.status(),
+              finished.message(),
+              List.of(),
+              finished.last(),
+              finished.atMicros());
     }
     DeploymentEvent[] array = events;
     int count = size;
@@ -95,7 +103,9 @@ final class LiveTimeline {
     SIZE.setRelease(this, count + 1);
   }
 
-  /** The timeline as of the last event appended; before any, the deployment as submitted, queued. */
+  /**
+   * The timeline as of the last event appended; before any, the deployment as submitted, queued.
+   */
   Timeline timeline() {
     int count = (int) SIZE.getAcquire(this);
     DeploymentEvent[] array = (DeploymentEvent[]) EVENTS.getAcquire(this);
@@ -113,13 +123,14 @@ final class LiveTimeline {
     }
     Timeline timeline = recorder.timeline();
     Built now = new Built(count, timeline);
-    built.accumulateAndGet(now, (kept, offered) -> kept == null || offered.events() > kept.events() ? offered : kept);
+    built.accumulateAndGet(
+        now, (kept, offered) -> kept == null || offered.events() > kept.events() ? offered : kept);
     return timeline;
   }
 
   /**
-   * The writer's timeline of every event appended, published to readers as well: the final
-   * timeline once the deployment has finished. Called by the writer only.
+   * The writer's timeline of every event appended, published to readers as well: the final timeline
+   * once the deployment has finished. Called by the writer only.
    */
   Timeline folded() {
     if (folded.layout() == null) {
@@ -127,7 +138,8 @@ final class LiveTimeline {
     }
     Timeline timeline = folded.timeline();
     Built now = new Built(size, timeline);
-    built.accumulateAndGet(now, (kept, offered) -> kept == null || offered.events() >= kept.events() ? offered : kept);
+    built.accumulateAndGet(
+        now, (kept, offered) -> kept == null || offered.events() >= kept.events() ? offered : kept);
     return timeline;
   }
 
@@ -137,8 +149,16 @@ final class LiveTimeline {
    */
   Timeline refused() {
     Timeline queued = timeline();
-    return new Timeline(queued.deploymentId(), queued.name(), DeploymentStatus.FAILED,
-        queued.maxParallelism(), queued.targetIsolation(), queued.startMs(), queued.startMs(), queued.steps(),
-        queued.executions(), queued.startedAt());
+    return new Timeline(
+        queued.deploymentId(),
+        queued.name(),
+        DeploymentStatus.FAILED,
+        queued.maxParallelism(),
+        queued.targetIsolation(),
+        queued.startMs(),
+        queued.startMs(),
+        queued.steps(),
+        queued.executions(),
+        queued.startedAt());
   }
 }

@@ -41,10 +41,12 @@ class DeploymentHandleTest {
   @BeforeEach
   void startEngine() {
     actions = new ControlledActions();
-    engine = Flotilla.start(EngineSettings.fromConfig(ConfigFactory.load())
-        .withMaxDeployments(1)
-        .withGuardIdleTimeout(Duration.ZERO)
-        .withActionTypes(ActionTypes.builtIn().with(actions)));
+    engine =
+        Flotilla.start(
+            EngineSettings.fromConfig(ConfigFactory.load())
+                .withMaxDeployments(1)
+                .withGuardIdleTimeout(Duration.ZERO)
+                .withActionTypes(ActionTypes.builtIn().with(actions)));
   }
 
   @AfterEach
@@ -53,7 +55,8 @@ class DeploymentHandleTest {
   }
 
   private static DeploymentPlan plan(String name, String... hosts) {
-    List<Target> targets = java.util.Arrays.stream(hosts).map(host -> new Target(host, List.of("web"))).toList();
+    List<Target> targets =
+        java.util.Arrays.stream(hosts).map(host -> new Target(host, List.of("web"))).toList();
     return DeploymentPlan.of(name, targets, List.of(Step.of("Deploy", CONTROLLED, "web")));
   }
 
@@ -70,7 +73,9 @@ class DeploymentHandleTest {
     Timeline waiting = queued.snapshot();
     assertThat(waiting.deploymentId()).isEqualTo(queued.deploymentId());
     assertThat(waiting.status()).isEqualTo(DeploymentStatus.QUEUED);
-    assertThat(waiting.steps()).extracting(Timeline.StepEntry::status).containsExactly(StepStatus.PENDING);
+    assertThat(waiting.steps())
+        .extracting(Timeline.StepEntry::status)
+        .containsExactly(StepStatus.PENDING);
     assertThat(waiting.executions()).isEmpty();
 
     first.succeed();
@@ -82,12 +87,15 @@ class DeploymentHandleTest {
   @Test
   void resultCallbacksRunOnTheEnginesResultThreadNeverOnAnActorDispatcher() throws Exception {
     AtomicReference<String> listenerThread = new AtomicReference<>();
-    DeploymentHandle handle = engine.submit(plan("callbacks", "a"), new DeploymentListener() {
-      @Override
-      public void onEvent(DeploymentEvent event) {
-        listenerThread.set(Thread.currentThread().getName());
-      }
-    });
+    DeploymentHandle handle =
+        engine.submit(
+            plan("callbacks", "a"),
+            new DeploymentListener() {
+              @Override
+              public void onEvent(DeploymentEvent event) {
+                listenerThread.set(Thread.currentThread().getName());
+              }
+            });
     Execution execution = actions.next();
     CompletableFuture<String> callbackThread =
         handle.result().thenApply(result -> Thread.currentThread().getName()).toCompletableFuture();
@@ -96,19 +104,23 @@ class DeploymentHandleTest {
     execution.succeed();
 
     String thread = callbackThread.get(20, TimeUnit.SECONDS);
-    assertThat(listenerThread.get()).as("the listener, by contract, hears events on the engine's dispatcher")
+    assertThat(listenerThread.get())
+        .as("the listener, by contract, hears events on the engine's dispatcher")
         .contains("dispatcher");
     assertThat(thread).startsWith("flotilla-result-").doesNotContain("dispatcher");
   }
 
   @Test
-  void resumingADeploymentUnderAnIdTheEngineRunsIsRefusedAndTheRunningOneCarriesOn() throws Exception {
+  void resumingADeploymentUnderAnIdTheEngineRunsIsRefusedAndTheRunningOneCarriesOn()
+      throws Exception {
     DeploymentPlan plan = plan("taken", "a");
     DeploymentHandle running = engine.submit(plan);
     Execution execution = actions.next();
-    List<DeploymentEvent> history = List.of(new DeploymentAccepted(running.deploymentId(), plan, 0L));
+    List<DeploymentEvent> history =
+        List.of(new DeploymentAccepted(running.deploymentId(), plan, 0L));
 
-    assertThatThrownBy(() -> engine.resume(running.deploymentId(), history, DeploymentListener.NONE))
+    assertThatThrownBy(
+            () -> engine.resume(running.deploymentId(), history, DeploymentListener.NONE))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining(running.deploymentId())
         .hasMessageContaining("in use");
@@ -148,7 +160,8 @@ class DeploymentHandleTest {
   }
 
   @Test
-  void anExecutionWaitingForAGuardShowsInTheLiveTimelineAsWaitingAndNotInTheFinalOne() throws Exception {
+  void anExecutionWaitingForAGuardShowsInTheLiveTimelineAsWaitingAndNotInTheFinalOne()
+      throws Exception {
     Flotilla twoAtOnce = Flotilla.start(engine.settings().withMaxDeployments(2));
     try {
       DeploymentHandle holder = twoAtOnce.submit(plan("holder", "shared-host"));
@@ -161,20 +174,25 @@ class DeploymentHandleTest {
       assertThat(waiting.endMs()).isNull();
       assertThat(waiting.waitingSinceMs()).isNotNull().isEqualTo(waiting.startMs());
       assertThat(waiting.waitingFor()).contains(holder.deploymentId()).contains("Deploy");
-      assertThat(DeploymentResult.summarize(waiter.snapshot())).singleElement()
-          .satisfies(step -> {
-            assertThat(step.running()).isEqualTo(1);
-            assertThat(step.skipped()).isZero();
-          });
+      assertThat(DeploymentResult.summarize(waiter.snapshot()))
+          .singleElement()
+          .satisfies(
+              step -> {
+                assertThat(step.running()).isEqualTo(1);
+                assertThat(step.skipped()).isZero();
+              });
 
       held.succeed();
       actions.next().succeed();
       Timeline finished = await(waiter).timeline();
-      assertThat(finished.executions()).singleElement().satisfies(entry -> {
-        assertThat(entry.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        assertThat(entry.waitingSinceMs()).isEqualTo(waiting.waitingSinceMs());
-        assertThat(entry.waitingFor()).isEqualTo(waiting.waitingFor());
-      });
+      assertThat(finished.executions())
+          .singleElement()
+          .satisfies(
+              entry -> {
+                assertThat(entry.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+                assertThat(entry.waitingSinceMs()).isEqualTo(waiting.waitingSinceMs());
+                assertThat(entry.waitingFor()).isEqualTo(waiting.waitingFor());
+              });
       assertThat(await(holder).status()).isEqualTo(DeploymentStatus.SUCCEEDED);
     } finally {
       twoAtOnce.close();
@@ -195,7 +213,8 @@ class DeploymentHandleTest {
 
       DeploymentResult result = await(waiter);
       assertThat(result.status()).isEqualTo(DeploymentStatus.CANCELLED);
-      assertThat(result.timeline().executions()).noneMatch(entry -> entry.status() == ExecutionStatus.WAITING);
+      assertThat(result.timeline().executions())
+          .noneMatch(entry -> entry.status() == ExecutionStatus.WAITING);
       held.succeed();
       assertThat(await(holder).status()).isEqualTo(DeploymentStatus.SUCCEEDED);
     } finally {
@@ -212,7 +231,9 @@ class DeploymentHandleTest {
     }
   }
 
-  /** The waiting entry of the handle's snapshot, once its listener heard that an execution waits. */
+  /**
+   * The waiting entry of the handle's snapshot, once its listener heard that an execution waits.
+   */
   private static ExecutionEntry waitingEntry(DeploymentHandle handle, RecordingListener listener)
       throws InterruptedException {
     listener.await(DeploymentEvent.ExecutionWaiting.class, event -> true);

@@ -13,10 +13,14 @@ import org.junit.jupiter.api.Test;
 class DeploymentIdsTest {
 
   private static final String SHAPE = "\\d{8}T\\d{6}\\.\\d{3}Z-[0-9a-hjkmnp-tv-z]{16}";
+
   /** 2026-11-26T10:15:00.123Z */
   private static final long SOME_MILLISECOND = 1_795_688_100_123L;
 
-  /** A random source that always draws the same bits, to make ids collide if anything would let them. */
+  /**
+   * A random source that always draws the same bits, to make ids collide if anything would let
+   * them.
+   */
   private static final class FixedRandom extends SecureRandom {
     private final long bits;
 

@@ -12,23 +12,30 @@ class EngineSettingsTest {
 
   @Test
   void readsTheBatchHoldFromTheConfiguration() {
-    EngineSettings settings = EngineSettings.fromConfig(
-        ConfigFactory.parseString("flotilla.batch-hold = 7ms").withFallback(ConfigFactory.load()));
+    EngineSettings settings =
+        EngineSettings.fromConfig(
+            ConfigFactory.parseString("flotilla.batch-hold = 7ms")
+                .withFallback(ConfigFactory.load()));
 
     assertThat(settings.batchHold()).isEqualTo(Duration.ofMillis(7));
   }
 
   @Test
   void settingsBuiltWithoutABatchHoldTakeTheDefault() {
-    EngineSettings settings = new EngineSettings(5, 100, 2000, ActionTypes.builtIn(), EngineSettings.Journal.TRANSIENT);
+    EngineSettings settings =
+        new EngineSettings(5, 100, 2000, ActionTypes.builtIn(), EngineSettings.Journal.TRANSIENT);
 
-    assertThat(settings.batchHold()).isEqualTo(ConfigFactory.defaultReference().getDuration("flotilla.batch-hold"));
+    assertThat(settings.batchHold())
+        .isEqualTo(ConfigFactory.defaultReference().getDuration("flotilla.batch-hold"));
   }
 
   @Test
   void rejectsABatchHoldOfZeroNamingTheSetting() {
-    assertThatThrownBy(() -> EngineSettings.fromConfig(
-        ConfigFactory.parseString("flotilla.batch-hold = 0s").withFallback(ConfigFactory.load())))
+    assertThatThrownBy(
+            () ->
+                EngineSettings.fromConfig(
+                    ConfigFactory.parseString("flotilla.batch-hold = 0s")
+                        .withFallback(ConfigFactory.load())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("flotilla.batch-hold");
   }

@@ -17,10 +17,14 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
 
-/** An engine embedded in a host's actor system behaves as a guest; its own system gets the engine's settings. */
+/**
+ * An engine embedded in a host's actor system behaves as a guest; its own system gets the engine's
+ * settings.
+ */
 class GuestEngineTest {
 
-  private static final String PLAN = """
+  private static final String PLAN =
+      """
       name: guest
       targets: [{ name: "web-{1..3}", roles: [web] }]
       steps:
@@ -30,23 +34,39 @@ class GuestEngineTest {
   @Test
   void theEnginesReferenceConfSetsNoHostWidePekkoKeys() throws Exception {
     Config host = ConfigFactory.load();
-    URL pekkoJar = org.apache.pekko.actor.ActorSystem.class.getProtectionDomain().getCodeSource().getLocation();
-    Config pekkoAlone = ConfigFactory.parseURL(URI.create("jar:" + pekkoJar + "!/reference.conf").toURL()).resolve();
+    URL pekkoJar =
+        org.apache.pekko.actor.ActorSystem.class
+            .getProtectionDomain()
+            .getCodeSource()
+            .getLocation();
+    Config pekkoAlone =
+        ConfigFactory.parseURL(URI.create("jar:" + pekkoJar + "!/reference.conf").toURL())
+            .resolve();
 
-    for (String key : new String[] {"pekko.loggers", "pekko.logging-filter", "pekko.loglevel",
-        "pekko.jvm-exit-on-fatal-error", "pekko.actor.allow-java-serialization"}) {
-      assertThat(host.getValue(key).unwrapped()).as(key).isEqualTo(pekkoAlone.getValue(key).unwrapped());
+    for (String key :
+        new String[] {
+          "pekko.loggers",
+          "pekko.logging-filter",
+          "pekko.loglevel",
+          "pekko.jvm-exit-on-fatal-error",
+          "pekko.actor.allow-java-serialization"
+        }) {
+      assertThat(host.getValue(key).unwrapped())
+          .as(key)
+          .isEqualTo(pekkoAlone.getValue(key).unwrapped());
     }
   }
 
   @Test
-  void anEmbeddedEngineRunsDeploymentsInTheHostAndLeavesItsConfigurationAndLifeAlone() throws Exception {
+  void anEmbeddedEngineRunsDeploymentsInTheHostAndLeavesItsConfigurationAndLifeAlone()
+      throws Exception {
     ActorSystem<Void> host = ActorSystem.create(Behaviors.empty(), "host", ConfigFactory.load());
     try {
       Flotilla engine = Flotilla.embed(host);
       DeploymentPlan plan = engine.planLoader().parse(PLAN, "guest.yaml", Map.of());
 
-      DeploymentResult result = engine.submit(plan).result().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      DeploymentResult result =
+          engine.submit(plan).result().toCompletableFuture().get(20, TimeUnit.SECONDS);
       engine.close();
 
       assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
@@ -63,12 +83,14 @@ class GuestEngineTest {
   @Test
   void twoEnginesCanBeEmbeddedInOneHost() throws Exception {
     ActorSystem<Void> host = ActorSystem.create(Behaviors.empty(), "host", ConfigFactory.load());
-    try (Flotilla one = Flotilla.embed(host); Flotilla other = Flotilla.embed(host)) {
+    try (Flotilla one = Flotilla.embed(host);
+        Flotilla other = Flotilla.embed(host)) {
       DeploymentPlan plan = one.planLoader().parse(PLAN, "guest.yaml", Map.of());
 
       assertThat(one.submit(plan).result().toCompletableFuture().get(20, TimeUnit.SECONDS).status())
           .isEqualTo(DeploymentStatus.SUCCEEDED);
-      assertThat(other.submit(plan).result().toCompletableFuture().get(20, TimeUnit.SECONDS).status())
+      assertThat(
+              other.submit(plan).result().toCompletableFuture().get(20, TimeUnit.SECONDS).status())
           .isEqualTo(DeploymentStatus.SUCCEEDED);
     } finally {
       host.terminate();
@@ -79,7 +101,8 @@ class GuestEngineTest {
   @Test
   void anEmbeddedEngineWhoseHostHasStoppedClosesWithoutComplaint() throws Exception {
     ActorSystem<Void> host = ActorSystem.create(Behaviors.empty(), "host", ConfigFactory.load());
-    Flotilla engine = Flotilla.embed(host, EngineSettings.defaults().withCloseTimeout(Duration.ofSeconds(1)));
+    Flotilla engine =
+        Flotilla.embed(host, EngineSettings.defaults().withCloseTimeout(Duration.ofSeconds(1)));
     host.terminate();
     host.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
@@ -91,8 +114,10 @@ class GuestEngineTest {
     try (Flotilla engine = Flotilla.start()) {
       Config used = engine.system().settings().config();
 
-      assertThat(used.getStringList("pekko.loggers")).containsExactly("org.apache.pekko.event.slf4j.Slf4jLogger");
-      assertThat(used.getString("pekko.logging-filter")).isEqualTo("org.apache.pekko.event.slf4j.Slf4jLoggingFilter");
+      assertThat(used.getStringList("pekko.loggers"))
+          .containsExactly("org.apache.pekko.event.slf4j.Slf4jLogger");
+      assertThat(used.getString("pekko.logging-filter"))
+          .isEqualTo("org.apache.pekko.event.slf4j.Slf4jLoggingFilter");
       assertThat(used.getBoolean("pekko.jvm-exit-on-fatal-error")).isFalse();
       assertThat(used.getBoolean("pekko.actor.allow-java-serialization")).isFalse();
     }
@@ -105,17 +130,22 @@ class GuestEngineTest {
     engine.close();
 
     engine.close();
-    assertThatThrownBy(() -> engine.submit(plan)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> engine.submit(plan))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
   }
 
   @Test
   void timeoutsThatWereHardCodedAreSettings() {
-    EngineSettings settings = EngineSettings.fromConfig(ConfigFactory.parseString("""
+    EngineSettings settings =
+        EngineSettings.fromConfig(
+            ConfigFactory.parseString(
+                    """
         flotilla.guards-timeout = 5s
         flotilla.guard-idle-timeout = 0s
         flotilla.close-timeout = 7s
-        """).withFallback(ConfigFactory.load()));
+        """)
+                .withFallback(ConfigFactory.load()));
 
     assertThat(settings.guardsTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(settings.guardIdleTimeout()).isZero();

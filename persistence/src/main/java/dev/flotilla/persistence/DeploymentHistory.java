@@ -1,12 +1,12 @@
 package dev.flotilla.persistence;
 
-import dev.flotilla.engine.internal.deployment.DeploymentActor;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentStarted;
 import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.engine.deployment.WallClock;
+import dev.flotilla.engine.internal.deployment.DeploymentActor;
 import dev.flotilla.engine.timeline.Timeline;
 import dev.flotilla.engine.timeline.TimelineRecorder;
 import java.time.Duration;
@@ -25,11 +25,11 @@ import org.apache.pekko.persistence.query.journal.leveldb.javadsl.LeveldbReadJou
 import org.apache.pekko.stream.javadsl.Sink;
 
 /**
- * The read side of the journal: which deployments it holds, and each one's events, from which
- * the same timeline a live run produced is rebuilt without running anything.
+ * The read side of the journal: which deployments it holds, and each one's events, from which the
+ * same timeline a live run produced is rebuilt without running anything.
  *
- * <p>Pekko's LevelDB read journal is deprecated upstream but is the only reader of this journal;
- * it is confined to this class so it can be replaced in one place.
+ * <p>Pekko's LevelDB read journal is deprecated upstream but is the only reader of this journal; it
+ * is confined to this class so it can be replaced in one place.
  */
 public final class DeploymentHistory {
 
@@ -41,36 +41,55 @@ public final class DeploymentHistory {
    * @param duration from start to finish; null if it never finished
    * @param problem why its events could not be read, or null
    */
-  public record Summary(String id, String name, DeploymentStatus status, Instant startedAt, Duration duration,
-      long events, String problem) {}
+  public record Summary(
+      String id,
+      String name,
+      DeploymentStatus status,
+      Instant startedAt,
+      Duration duration,
+      long events,
+      String problem) {}
 
   private static final String PREFIX = DeploymentActor.persistenceId("x").id().replace("x", "");
+
   /**
    * Journal entries read from each end of a deployment to summarize it: its acceptance and start
    * are in its first, its end in its last; a deployment this short is read whole.
    */
   private static final long SUMMARY_HEAD = 16;
+
   private static final long SUMMARY_TAIL = 8;
 
   private final ActorSystem<?> system;
   private final LeveldbReadJournal journal;
   private final Duration timeout;
+
   /** The most entries one read asks for: the read journal's buffer (see {@link #entries}). */
   private final long page;
 
   @SuppressWarnings("deprecation")
   public DeploymentHistory(ActorSystem<?> system) {
     this.system = system;
-    this.journal = PersistenceQuery.get(system).getReadJournalFor(LeveldbReadJournal.class,
-        LeveldbReadJournal.Identifier());
+    this.journal =
+        PersistenceQuery.get(system)
+            .getReadJournalFor(LeveldbReadJournal.class, LeveldbReadJournal.Identifier());
     this.timeout = system.settings().config().getDuration("flotilla.journal.read-timeout");
-    this.page = Math.max(1, system.settings().config().getInt("pekko.persistence.query.journal.leveldb.max-buffer-size"));
+    this.page =
+        Math.max(
+            1,
+            system
+                .settings()
+                .config()
+                .getInt("pekko.persistence.query.journal.leveldb.max-buffer-size"));
   }
 
   /** The ids of every deployment in the journal, in no particular order. */
   public List<String> deploymentIds() throws JournalReadException {
-    List<String> ids = await(journal.currentPersistenceIds().runWith(Sink.seq(), system), "list the deployments",
-        timeout);
+    List<String> ids =
+        await(
+            journal.currentPersistenceIds().runWith(Sink.seq(), system),
+            "list the deployments",
+            timeout);
     List<String> deployments = new ArrayList<>();
     for (String id : ids) {
       // The journal also lists the pseudo-ids of its tag index, which start with $$$.
@@ -112,8 +131,8 @@ public final class DeploymentHistory {
    *
    * @throws JournalDamagedException naming the missing numbers, with the events before the first
    */
-  private static List<DeploymentEvent> checkedEntries(String deploymentId, List<Entry> entries, long from, long to)
-      throws JournalDamagedException {
+  private static List<DeploymentEvent> checkedEntries(
+      String deploymentId, List<Entry> entries, long from, long to) throws JournalDamagedException {
     List<DeploymentEvent> events = new ArrayList<>(entries.size());
     List<long[]> missing = new ArrayList<>();
     long expected = from;
@@ -133,19 +152,20 @@ public final class DeploymentHistory {
     if (missing.isEmpty()) {
       return events;
     }
-    throw new JournalDamagedException(deploymentId, missing, to, unpacked(events.subList(0, intact)));
+    throw new JournalDamagedException(
+        deploymentId, missing, to, unpacked(events.subList(0, intact)));
   }
 
   /**
    * The journal entries of one deployment numbered {@code from} to {@code to} (from 1, both
-   * included) that are there, in order: an event each in journals written before batches, a
-   * {@link DeploymentEvent.Batch} each since.
+   * included) that are there, in order: an event each in journals written before batches, a {@link
+   * DeploymentEvent.Batch} each since.
    *
    * <p>Read in pages no longer than the read journal's buffer, each ending at an entry that is
    * there: Pekko's LevelDB read journal (up to 1.7.0 at least) never completes a current query
    * whose last replay round leaves exactly one entry to read (docs/journal-reads.md). A page of at
-   * most one buffer is served by a single replay round, and a page whose last entry exists ends
-   * it; one whose last entry is missing (a damaged journal) is read entry by entry.
+   * most one buffer is served by a single replay round, and a page whose last entry exists ends it;
+   * one whose last entry is missing (a damaged journal) is read entry by entry.
    */
   private List<Entry> entries(String deploymentId, long from, long to) throws JournalReadException {
     List<Entry> entries = new ArrayList<>();
@@ -168,9 +188,13 @@ public final class DeploymentHistory {
    */
   private List<Entry> page(String deploymentId, long from, long to) throws JournalReadException {
     String persistenceId = DeploymentActor.persistenceId(deploymentId).id();
-    List<EventEnvelope> envelopes = await(
-        journal.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), system),
-        "read deployment " + deploymentId, timeout);
+    List<EventEnvelope> envelopes =
+        await(
+            journal
+                .currentEventsByPersistenceId(persistenceId, from, to)
+                .runWith(Sink.seq(), system),
+            "read deployment " + deploymentId,
+            timeout);
     List<Entry> entries = new ArrayList<>(envelopes.size());
     for (EventEnvelope envelope : envelopes) {
       entries.add(new Entry(envelope.sequenceNr(), (DeploymentEvent) envelope.event()));
@@ -189,37 +213,42 @@ public final class DeploymentHistory {
     }
     long last = lastEntryNumber(deploymentId, 1);
     long headEnd = Math.min(last, SUMMARY_HEAD);
-    List<DeploymentEvent> ends = new ArrayList<>(checkedEntries(deploymentId, entries(deploymentId, 1, headEnd), 1,
-        headEnd));
+    List<DeploymentEvent> ends =
+        new ArrayList<>(
+            checkedEntries(deploymentId, entries(deploymentId, 1, headEnd), 1, headEnd));
     if (last > SUMMARY_HEAD) {
       long tailStart = Math.max(SUMMARY_HEAD + 1, last - SUMMARY_TAIL + 1);
-      ends.addAll(checkedEntries(deploymentId, entries(deploymentId, tailStart, last), tailStart, last));
+      ends.addAll(
+          checkedEntries(deploymentId, entries(deploymentId, tailStart, last), tailStart, last));
     }
     return summarize(deploymentId, unpacked(ends), eventCount(ends, last));
   }
 
   /**
-   * How many events a deployment has, from the last of its entries read: a batch says how many
-   * were recorded through it; an entry before batches existed is one event, so then the count is
-   * its number.
+   * How many events a deployment has, from the last of its entries read: a batch says how many were
+   * recorded through it; an entry before batches existed is one event, so then the count is its
+   * number.
    */
   private static long eventCount(List<DeploymentEvent> ends, long lastEntry) {
     if (ends.isEmpty()) {
       return 0;
     }
-    return ends.get(ends.size() - 1) instanceof DeploymentEvent.Batch batch ? batch.total() : lastEntry;
+    return ends.get(ends.size() - 1) instanceof DeploymentEvent.Batch batch
+        ? batch.total()
+        : lastEntry;
   }
 
   /**
    * The number of the deployment's last journal entry, given that entry {@code known} exists: the
    * journal numbers a deployment's entries 1, 2, 3, ... without gaps, so doubling then halving
-   * finds it in a few single-entry reads. (A gap in a damaged journal can hide the entries after
-   * it from this search; the reads up to the number found still report every gap before it.)
+   * finds it in a few single-entry reads. (A gap in a damaged journal can hide the entries after it
+   * from this search; the reads up to the number found still report every gap before it.)
    */
   private long lastEntryNumber(String deploymentId, long known) throws JournalReadException {
     long present = known;
     long step = known;
-    // Double until an event number is missing, then halve the gap between the last present one and it.
+    // Double until an event number is missing, then halve the gap between the last present one and
+    // it.
     while (exists(deploymentId, present + step)) {
       present += step;
       step *= 2;
@@ -244,8 +273,9 @@ public final class DeploymentHistory {
   /**
    * The timeline rebuilt from the events alone; empty if the journal does not know the deployment.
    *
-   * @throws JournalDamagedException if entries are missing; {@link JournalDamagedException#readableEvents}
-   *     rebuild the timeline up to the damage ({@link #timelineOf})
+   * @throws JournalDamagedException if entries are missing; {@link
+   *     JournalDamagedException#readableEvents} rebuild the timeline up to the damage ({@link
+   *     #timelineOf})
    */
   public Optional<Timeline> replay(String deploymentId) throws JournalReadException {
     List<DeploymentEvent> events = events(deploymentId);
@@ -273,19 +303,28 @@ public final class DeploymentHistory {
         summaries.add(summary(id));
       } catch (JournalDamagedException e) {
         Summary readable = summarize(id, e.readableEvents(), e.readableEvents().size());
-        summaries.add(new Summary(id, readable.name(), readable.status(), readable.startedAt(), readable.duration(),
-            readable.events(), e.getMessage()));
+        summaries.add(
+            new Summary(
+                id,
+                readable.name(),
+                readable.status(),
+                readable.startedAt(),
+                readable.duration(),
+                readable.events(),
+                e.getMessage()));
       } catch (JournalReadException e) {
         summaries.add(new Summary(id, null, null, null, null, 0, e.getMessage()));
       }
     }
-    summaries.sort(Comparator.comparing(Summary::startedAt, Comparator.nullsLast(Comparator.reverseOrder()))
-        .thenComparing(Summary::id, Comparator.reverseOrder()));
+    summaries.sort(
+        Comparator.comparing(Summary::startedAt, Comparator.nullsLast(Comparator.reverseOrder()))
+            .thenComparing(Summary::id, Comparator.reverseOrder()));
     return summaries;
   }
 
   /**
-   * @param events the events that say the deployment's name, start and end (all of them, or its ends)
+   * @param events the events that say the deployment's name, start and end (all of them, or its
+   *     ends)
    * @param count how many events it has in all
    */
   static Summary summarize(String id, List<DeploymentEvent> events, long count) {
@@ -307,7 +346,8 @@ public final class DeploymentHistory {
       }
     }
     long origin = startedAt != null ? startedAt : acceptedAt;
-    Duration duration = finishedAt == null ? null : Duration.ofNanos((finishedAt - origin) * 1_000L);
+    Duration duration =
+        finishedAt == null ? null : Duration.ofNanos((finishedAt - origin) * 1_000L);
     Instant start = WallClock.toInstant(origin);
     return new Summary(id, name, status, start, duration, count, null);
   }
@@ -318,11 +358,12 @@ public final class DeploymentHistory {
   }
 
   /**
-   * Starts the journal and waits until it answers: from then on this process holds the
-   * directory's LevelDB lock. A journal that fails to open never answers.
+   * Starts the journal and waits until it answers: from then on this process holds the directory's
+   * LevelDB lock. A journal that fails to open never answers.
    */
   void open(Duration within) throws JournalReadException {
-    await(journal.currentPersistenceIds().runWith(Sink.ignore(), system), "open the journal", within);
+    await(
+        journal.currentPersistenceIds().runWith(Sink.ignore(), system), "open the journal", within);
   }
 
   private <T> T await(java.util.concurrent.CompletionStage<T> stage, String what, Duration timeout)
@@ -336,7 +377,8 @@ public final class DeploymentHistory {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new JournalReadException("cannot " + what + ": " + cause.getMessage(), cause);
     } catch (TimeoutException e) {
-      throw new JournalReadException("cannot " + what + ": no answer from the journal within " + timeout, e);
+      throw new JournalReadException(
+          "cannot " + what + ": no answer from the journal within " + timeout, e);
     }
   }
 
@@ -356,7 +398,10 @@ public final class DeploymentHistory {
     private final transient List<DeploymentEvent> readableEvents;
     private final String missing;
 
-    JournalDamagedException(String deploymentId, List<long[]> missingRanges, long lastEntry,
+    JournalDamagedException(
+        String deploymentId,
+        List<long[]> missingRanges,
+        long lastEntry,
         List<DeploymentEvent> readableEvents) {
       super(message(deploymentId, missingRanges, lastEntry, readableEvents.size()), null);
       this.readableEvents = List.copyOf(readableEvents);
@@ -373,11 +418,22 @@ public final class DeploymentHistory {
       return missing;
     }
 
-    private static String message(String deploymentId, List<long[]> missingRanges, long lastEntry, int readable) {
+    private static String message(
+        String deploymentId, List<long[]> missingRanges, long lastEntry, int readable) {
       long count = missingRanges.stream().mapToLong(range -> range[1] - range[0] + 1).sum();
-      return "deployment " + deploymentId + " is damaged: journal " + (count == 1 ? "entry " : "entries ")
-          + ranges(missingRanges) + " of 1-" + lastEntry + (count == 1 ? " is" : " are") + " missing; the "
-          + readable + " events before entry " + missingRanges.get(0)[0] + " are readable";
+      return "deployment "
+          + deploymentId
+          + " is damaged: journal "
+          + (count == 1 ? "entry " : "entries ")
+          + ranges(missingRanges)
+          + " of 1-"
+          + lastEntry
+          + (count == 1 ? " is" : " are")
+          + " missing; the "
+          + readable
+          + " events before entry "
+          + missingRanges.get(0)[0]
+          + " are readable";
     }
 
     private static String ranges(List<long[]> missingRanges) {

@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts engines whose deployments are journaled on embedded LevelDB: {@code DIR/journal} holds
- * the events, {@code DIR/snapshots} the snapshots. One process per directory: a directory held
- * by another engine is refused at once with a clear error, never a hang.
+ * Starts engines whose deployments are journaled on embedded LevelDB: {@code DIR/journal} holds the
+ * events, {@code DIR/snapshots} the snapshots. One process per directory: a directory held by
+ * another engine is refused at once with a clear error, never a hang.
  */
 public final class DurableEngine {
 
@@ -34,15 +34,18 @@ public final class DurableEngine {
 
   private DurableEngine() {}
 
-  /** A durable engine on {@code directory}, configured from {@code application.conf} and the defaults. */
+  /**
+   * A durable engine on {@code directory}, configured from {@code application.conf} and the
+   * defaults.
+   */
   public static Flotilla start(Path directory) throws JournalUnavailableException {
     Config base = ConfigFactory.load();
     return start(directory, EngineSettings.fromConfig(base), base);
   }
 
   /**
-   * A durable engine on {@code directory} with these settings; its deployments are not resumed
-   * here (see {@link Resumption}).
+   * A durable engine on {@code directory} with these settings; its deployments are not resumed here
+   * (see {@link Resumption}).
    *
    * @param base the configuration to start from, usually {@code ConfigFactory.load()}
    */
@@ -50,38 +53,49 @@ public final class DurableEngine {
       throws JournalUnavailableException {
     Config config = configFor(directory, base);
     int snapshotEvery = config.getInt("flotilla.journal.snapshot-every");
-    Flotilla engine = Flotilla.start(
-        settings.withJournal(EngineSettings.Journal.durable(JOURNAL_PLUGIN, SNAPSHOT_PLUGIN, snapshotEvery)), config);
-    holdJournal(engine, directory.toAbsolutePath().normalize(), config.getDuration("flotilla.journal.open-timeout"));
+    Flotilla engine =
+        Flotilla.start(
+            settings.withJournal(
+                EngineSettings.Journal.durable(JOURNAL_PLUGIN, SNAPSHOT_PLUGIN, snapshotEvery)),
+            config);
+    holdJournal(
+        engine,
+        directory.toAbsolutePath().normalize(),
+        config.getDuration("flotilla.journal.open-timeout"));
     return engine;
   }
 
   /**
-   * Whether {@code directory} holds a journal (an engine has used it). Lets a read-only tool
-   * report an empty history without creating the directory, which {@link #start} would.
+   * Whether {@code directory} holds a journal (an engine has used it). Lets a read-only tool report
+   * an empty history without creating the directory, which {@link #start} would.
    */
   public static boolean holdsJournal(Path directory) {
     return Files.isDirectory(directory.resolve("journal"));
   }
 
   /**
-   * Opens the journal before the engine is handed out. Pekko starts a journal plugin, and
-   * LevelDB takes its lock, only when something first uses it: until then a second engine could
-   * pass {@link #ensureOpens} on the same directory, and the first one's deployments would hang.
+   * Opens the journal before the engine is handed out. Pekko starts a journal plugin, and LevelDB
+   * takes its lock, only when something first uses it: until then a second engine could pass {@link
+   * #ensureOpens} on the same directory, and the first one's deployments would hang.
    */
-  private static void holdJournal(Flotilla engine, Path root, Duration timeout) throws JournalUnavailableException {
+  private static void holdJournal(Flotilla engine, Path root, Duration timeout)
+      throws JournalUnavailableException {
     try {
       new DeploymentHistory(engine.system()).open(timeout);
     } catch (DeploymentHistory.JournalReadException e) {
       engine.close();
-      throw new JournalUnavailableException(root, "the journal did not open (" + e.getMessage()
-          + "); another engine may have taken the directory at the same moment", e);
+      throw new JournalUnavailableException(
+          root,
+          "the journal did not open ("
+              + e.getMessage()
+              + "); another engine may have taken the directory at the same moment",
+          e);
     }
   }
 
   /**
-   * The configuration of a durable engine on {@code directory}: checks the directory is free
-   * and chooses native LevelDB or the Java port.
+   * The configuration of a durable engine on {@code directory}: checks the directory is free and
+   * chooses native LevelDB or the Java port.
    */
   public static Config configFor(Path directory, Config base) throws JournalUnavailableException {
     Path root = directory.toAbsolutePath().normalize();
@@ -91,9 +105,11 @@ public final class DurableEngine {
       Files.createDirectories(journal);
       Files.createDirectories(snapshots);
     } catch (IOException e) {
-      throw new JournalUnavailableException(root, "cannot create the directory: " + e.getMessage(), e);
+      throw new JournalUnavailableException(
+          root, "cannot create the directory: " + e.getMessage(), e);
     }
-    Config settings = base.withFallback(ConfigFactory.defaultReference()).getConfig("flotilla.journal");
+    Config settings =
+        base.withFallback(ConfigFactory.defaultReference()).getConfig("flotilla.journal");
     boolean nativeLevelDb = chooseNative(settings.getString("native"), root);
     ensureOpens(root, journal, nativeLevelDb);
     Map<String, Object> values = new HashMap<>();
@@ -109,48 +125,61 @@ public final class DurableEngine {
 
   /**
    * Opens the journal once with the LevelDB build the engine will use, and closes it: a directory
-   * held by another engine (LevelDB's lock) or a journal LevelDB cannot open is reported here,
-   * with its path, instead of failing later inside the journal where deployments would hang.
+   * held by another engine (LevelDB's lock) or a journal LevelDB cannot open is reported here, with
+   * its path, instead of failing later inside the journal where deployments would hang.
    */
-  private static void ensureOpens(Path root, Path journal, boolean nativeLevelDb) throws JournalUnavailableException {
-    org.iq80.leveldb.DBFactory factory = nativeLevelDb
-        ? org.fusesource.leveldbjni.JniDBFactory.factory
-        : org.iq80.leveldb.impl.Iq80DBFactory.factory;
+  private static void ensureOpens(Path root, Path journal, boolean nativeLevelDb)
+      throws JournalUnavailableException {
+    org.iq80.leveldb.DBFactory factory =
+        nativeLevelDb
+            ? org.fusesource.leveldbjni.JniDBFactory.factory
+            : org.iq80.leveldb.impl.Iq80DBFactory.factory;
     try {
       factory.open(journal.toFile(), new org.iq80.leveldb.Options().createIfMissing(true)).close();
     } catch (IOException | RuntimeException e) {
       String message = String.valueOf(e.getMessage());
       if (message.toLowerCase(Locale.ROOT).contains("lock")) {
-        throw new JournalUnavailableException(root,
+        throw new JournalUnavailableException(
+            root,
             "already in use by another running Flotilla engine; stop that engine or choose another directory"
-                + " (LevelDB: " + message + ")", e);
+                + " (LevelDB: "
+                + message
+                + ")",
+            e);
       }
-      throw new JournalUnavailableException(root,
-          "LevelDB cannot open " + journal + ": " + message + " (the journal may be damaged)", e);
+      throw new JournalUnavailableException(
+          root,
+          "LevelDB cannot open " + journal + ": " + message + " (the journal may be damaged)",
+          e);
     }
   }
 
-  private static boolean chooseNative(String setting, Path root) throws JournalUnavailableException {
+  private static boolean chooseNative(String setting, Path root)
+      throws JournalUnavailableException {
     switch (setting.toLowerCase(Locale.ROOT)) {
       case "off":
         return false;
       case "on":
         String problem = nativeProblem();
         if (problem != null) {
-          throw new JournalUnavailableException(root,
-              "flotilla.journal.native = on but the LevelDB native library cannot load: " + problem, null);
+          throw new JournalUnavailableException(
+              root,
+              "flotilla.journal.native = on but the LevelDB native library cannot load: " + problem,
+              null);
         }
         return true;
       case "auto":
         String reason = nativeProblem();
         if (reason != null) {
-          log.warn("LevelDB native library cannot load ({}); using the pure-Java LevelDB port (native = off)", reason);
+          log.warn(
+              "LevelDB native library cannot load ({}); using the pure-Java LevelDB port (native = off)",
+              reason);
           return false;
         }
         return true;
       default:
-        throw new JournalUnavailableException(root,
-            "flotilla.journal.native must be auto, on or off, not \"" + setting + "\"", null);
+        throw new JournalUnavailableException(
+            root, "flotilla.journal.native must be auto, on or off, not \"" + setting + "\"", null);
     }
   }
 

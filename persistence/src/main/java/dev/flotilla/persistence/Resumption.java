@@ -33,7 +33,8 @@ public final class Resumption {
   private Resumption() {}
 
   /** The unfinished deployments of the journal, in the order they were first accepted. */
-  public static List<Unfinished> unfinished(DeploymentHistory history) throws DeploymentHistory.JournalReadException {
+  public static List<Unfinished> unfinished(DeploymentHistory history)
+      throws DeploymentHistory.JournalReadException {
     List<Unfinished> unfinished = new ArrayList<>();
     for (String id : history.deploymentIds()) {
       DeploymentHistory.Summary summary = history.summary(id);
@@ -42,7 +43,8 @@ public final class Resumption {
         continue;
       }
       List<DeploymentEvent> events = history.events(id);
-      if (DeploymentHistory.isUnfinished(events) && events.get(0) instanceof DeploymentAccepted accepted) {
+      if (DeploymentHistory.isUnfinished(events)
+          && events.get(0) instanceof DeploymentAccepted accepted) {
         unfinished.add(new Unfinished(id, accepted.plan(), List.copyOf(events)));
       }
     }
@@ -51,7 +53,8 @@ public final class Resumption {
   }
 
   /** Resumes one unfinished deployment on {@code engine}, whose journal recorded it. */
-  public static DeploymentHandle resume(Flotilla engine, Unfinished deployment, DeploymentListener listener) {
+  public static DeploymentHandle resume(
+      Flotilla engine, Unfinished deployment, DeploymentListener listener) {
     return engine.resume(deployment.deploymentId(), deployment.events(), listener);
   }
 
@@ -61,8 +64,9 @@ public final class Resumption {
    * @param listeners the listener for each deployment id
    * @return a handle per resumed deployment, in resumption order
    */
-  public static List<DeploymentHandle> resumeUnfinished(Flotilla engine, DeploymentHistory history,
-      Function<String, DeploymentListener> listeners) throws DeploymentHistory.JournalReadException {
+  public static List<DeploymentHandle> resumeUnfinished(
+      Flotilla engine, DeploymentHistory history, Function<String, DeploymentListener> listeners)
+      throws DeploymentHistory.JournalReadException {
     List<DeploymentHandle> handles = new ArrayList<>();
     for (Unfinished deployment : unfinished(history)) {
       handles.add(resume(engine, deployment, listeners.apply(deployment.deploymentId())));

@@ -28,14 +28,17 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Deployments on the LevelDB journal: replay, resume after the engine stops, one engine per directory. */
+/**
+ * Deployments on the LevelDB journal: replay, resume after the engine stops, one engine per
+ * directory.
+ */
 class DurableDeploymentTest {
 
-  @TempDir
-  Path journal;
+  @TempDir Path journal;
 
   private static DeploymentPlan plan(String yaml) throws Exception {
-    return new PlanLoader(EngineSettings.fromConfig(ConfigFactory.load()).actionTypes()).parse(yaml, "test.yaml", Map.of());
+    return new PlanLoader(EngineSettings.fromConfig(ConfigFactory.load()).actionTypes())
+        .parse(yaml, "test.yaml", Map.of());
   }
 
   private static Flotilla start(Path dir) throws JournalUnavailableException {
@@ -54,32 +57,42 @@ class DurableDeploymentTest {
    * Submits {@code plan} and returns its id once {@code count} events of {@code type} are recorded;
    * the caller then stops the engine there, as a crash would.
    */
-  private static String runUntil(Flotilla engine, DeploymentPlan plan, Class<? extends DeploymentEvent> type,
-      int count) throws Exception {
+  private static String runUntil(
+      Flotilla engine, DeploymentPlan plan, Class<? extends DeploymentEvent> type, int count)
+      throws Exception {
     CountDownLatch seen = new CountDownLatch(count);
-    DeploymentHandle handle = engine.submit(plan, new DeploymentListener() {
-      @Override
-      public void onEvent(DeploymentEvent event) {
-        if (type.isInstance(event)) {
-          seen.countDown();
-        }
-      }
-    });
-    assertThat(seen.await(30, TimeUnit.SECONDS)).as("%d %s events", count, type.getSimpleName()).isTrue();
+    DeploymentHandle handle =
+        engine.submit(
+            plan,
+            new DeploymentListener() {
+              @Override
+              public void onEvent(DeploymentEvent event) {
+                if (type.isInstance(event)) {
+                  seen.countDown();
+                }
+              }
+            });
+    assertThat(seen.await(30, TimeUnit.SECONDS))
+        .as("%d %s events", count, type.getSimpleName())
+        .isTrue();
     return handle.deploymentId();
   }
 
   /** Resumes the journal's one unfinished deployment on {@code engine} and waits for its result. */
-  private static DeploymentResult resumeTheUnfinished(Flotilla engine, String expectedId) throws Exception {
-    List<DeploymentHandle> resumed = Resumption.resumeUnfinished(engine, new DeploymentHistory(engine.system()),
-        ignored -> DeploymentListener.NONE);
+  private static DeploymentResult resumeTheUnfinished(Flotilla engine, String expectedId)
+      throws Exception {
+    List<DeploymentHandle> resumed =
+        Resumption.resumeUnfinished(
+            engine, new DeploymentHistory(engine.system()), ignored -> DeploymentListener.NONE);
     assertThat(resumed).extracting(DeploymentHandle::deploymentId).containsExactly(expectedId);
     return await(resumed.get(0));
   }
 
   @Test
   void replayRebuildsTheTimelineTheLiveRunProduced() throws Exception {
-    DeploymentPlan plan = plan("""
+    DeploymentPlan plan =
+        plan(
+            """
         name: replayed
         targets: [{ name: "web-{1..6}", roles: [web] }, { name: db, roles: [db] }]
         steps:
@@ -108,24 +121,31 @@ class DurableDeploymentTest {
       DeploymentHistory history = new DeploymentHistory(engine.system());
       Timeline replayed = history.replay(id).orElseThrow();
       assertThat(TimelineJson.toJson(replayed)).isEqualTo(live);
-      assertThat(history.list()).singleElement().satisfies(summary -> {
-        assertThat(summary.id()).isEqualTo(id);
-        assertThat(summary.name()).isEqualTo("replayed");
-        assertThat(summary.status()).isEqualTo(DeploymentStatus.FAILED);
-      });
+      assertThat(history.list())
+          .singleElement()
+          .satisfies(
+              summary -> {
+                assertThat(summary.id()).isEqualTo(id);
+                assertThat(summary.name()).isEqualTo("replayed");
+                assertThat(summary.status()).isEqualTo(DeploymentStatus.FAILED);
+              });
     }
   }
 
   @Test
   void aSummaryReadFromTheEndsOfTheEventsMatchesOneFromAllOfThem() throws Exception {
     // 300 targets: over 600 events in more journal entries than a summary reads from the head.
-    DeploymentPlan longPlan = plan("""
+    DeploymentPlan longPlan =
+        plan(
+            """
         name: long
         targets: [{ name: "node-{1..300}", roles: [node] }]
         steps:
           - { name: Patch, roles: [node], action: { type: simulate, duration: 0ms } }
         """);
-    DeploymentPlan slowPlan = plan("""
+    DeploymentPlan slowPlan =
+        plan(
+            """
         name: unfinished
         targets: [{ name: "node-{1..300}", roles: [node] }]
         steps:
@@ -148,7 +168,8 @@ class DurableDeploymentTest {
       assertThat(history.events(finished)).hasSizeGreaterThan(600);
       assertThat(history.summary(finished).status()).isEqualTo(DeploymentStatus.SUCCEEDED);
       assertThat(history.summary(unfinished).status()).isEqualTo(DeploymentStatus.RUNNING);
-      assertThat(Resumption.unfinished(history)).extracting(Resumption.Unfinished::deploymentId)
+      assertThat(Resumption.unfinished(history))
+          .extracting(Resumption.Unfinished::deploymentId)
           .containsExactly(unfinished);
     }
   }
@@ -172,15 +193,19 @@ class DurableDeploymentTest {
       assertThat(summary.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
       assertThat(summary.events()).isEqualTo(events.size());
       Timeline timeline = history.replay("20261126T131437-ed906b").orElseThrow();
-      assertThat(timeline.executions()).hasSize(8)
-          .allSatisfy(execution -> assertThat(execution.status()).isEqualTo(ExecutionStatus.SUCCEEDED));
+      assertThat(timeline.executions())
+          .hasSize(8)
+          .allSatisfy(
+              execution -> assertThat(execution.status()).isEqualTo(ExecutionStatus.SUCCEEDED));
       assertThat(Resumption.unfinished(history)).isEmpty();
     }
   }
 
   @Test
   void aStoppedEngineResumesWithoutRerunningFinishedExecutions() throws Exception {
-    DeploymentPlan plan = plan("""
+    DeploymentPlan plan =
+        plan(
+            """
         name: resumed
         targets: [{ name: "web-{1..8}", roles: [web] }]
         steps:
@@ -189,7 +214,8 @@ class DurableDeploymentTest {
         """);
     String id;
     // The fifth start is recorded only after at least three executions finished (cap 2), and its
-    // 150 ms action is still running when the engine stops right after: both cases are in the journal.
+    // 150 ms action is still running when the engine stops right after: both cases are in the
+    // journal.
     try (Flotilla engine = start(journal)) {
       id = runUntil(engine, plan, DeploymentEvent.ExecutionStarted.class, 5);
     }
@@ -199,27 +225,36 @@ class DurableDeploymentTest {
       assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
 
       List<Timeline.ExecutionEntry> executions = result.timeline().executions();
-      Map<String, List<Timeline.ExecutionEntry>> deployByTarget = executions.stream()
-          .filter(e -> e.step().equals("Deploy"))
-          .collect(Collectors.groupingBy(Timeline.ExecutionEntry::target));
+      Map<String, List<Timeline.ExecutionEntry>> deployByTarget =
+          executions.stream()
+              .filter(e -> e.step().equals("Deploy"))
+              .collect(Collectors.groupingBy(Timeline.ExecutionEntry::target));
       assertThat(deployByTarget).hasSize(8);
       for (List<Timeline.ExecutionEntry> attempts : deployByTarget.values()) {
-        // Exactly one successful attempt per target; anything before it was interrupted by the stop.
+        // Exactly one successful attempt per target; anything before it was interrupted by the
+        // stop.
         assertThat(attempts).filteredOn(e -> e.status() == ExecutionStatus.SUCCEEDED).hasSize(1);
-        assertThat(attempts).allSatisfy(e -> assertThat(e.status()).isIn(ExecutionStatus.SUCCEEDED,
-            ExecutionStatus.INTERRUPTED));
+        assertThat(attempts)
+            .allSatisfy(
+                e ->
+                    assertThat(e.status())
+                        .isIn(ExecutionStatus.SUCCEEDED, ExecutionStatus.INTERRUPTED));
         assertThat(attempts.get(attempts.size() - 1).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
       }
-      assertThat(executions).filteredOn(e -> e.status() == ExecutionStatus.INTERRUPTED)
+      assertThat(executions)
+          .filteredOn(e -> e.status() == ExecutionStatus.INTERRUPTED)
           .isNotEmpty()
           .allSatisfy(e -> assertThat(e.endMs()).isNull());
-      assertThat(history.replay(id).map(TimelineJson::toJson)).contains(TimelineJson.toJson(result.timeline()));
+      assertThat(history.replay(id).map(TimelineJson::toJson))
+          .contains(TimelineJson.toJson(result.timeline()));
     }
   }
 
   @Test
   void interruptedExecutionsCountAsFailedWhenThePlanSaysSo() throws Exception {
-    DeploymentPlan plan = plan("""
+    DeploymentPlan plan =
+        plan(
+            """
         name: strict
         onInterrupted: fail
         targets: [{ name: "web-{1..4}", roles: [web] }]
@@ -233,7 +268,8 @@ class DurableDeploymentTest {
     try (Flotilla engine = start(journal)) {
       DeploymentResult result = resumeTheUnfinished(engine, id);
       assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
-      assertThat(result.timeline().executions()).first()
+      assertThat(result.timeline().executions())
+          .first()
           .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.INTERRUPTED));
       assertThat(result.steps().get(0).failed()).isEqualTo(1);
       assertThat(result.steps().get(0).skipped()).isEqualTo(3);
@@ -243,10 +279,16 @@ class DurableDeploymentTest {
   @Test
   void aSecondEngineOnTheSameJournalIsRefusedAtOnce() throws Exception {
     try (Flotilla first = start(journal)) {
-      first.submit(plan("""
+      first
+          .submit(
+              plan(
+                  """
           name: holds-the-journal
           steps: [{ name: S, runOnServer: true, action: { type: simulate } }]
-          """)).result().toCompletableFuture().get(30, TimeUnit.SECONDS);
+          """))
+          .result()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
       assertThatThrownBy(() -> start(journal))
           .isInstanceOf(JournalUnavailableException.class)
           .hasMessageContaining(journal.toAbsolutePath().toString())
@@ -256,7 +298,8 @@ class DurableDeploymentTest {
 
   @Test
   void anEngineHoldsItsJournalFromTheMomentItStarts() throws Exception {
-    // Proves the lock is taken at start, not at the first deployment: an idle engine still refuses a second one.
+    // Proves the lock is taken at start, not at the first deployment: an idle engine still refuses
+    // a second one.
     try (Flotilla idle = start(journal)) {
       assertThatThrownBy(() -> start(journal))
           .isInstanceOf(JournalUnavailableException.class)
@@ -278,13 +321,17 @@ class DurableDeploymentTest {
   @Test
   void aDamagedJournalIsReportedWithItsPath() throws Exception {
     try (Flotilla engine = start(journal)) {
-      await(engine.submit(plan("""
+      await(
+          engine.submit(
+              plan(
+                  """
           name: soon-damaged
           steps: [{ name: S, runOnServer: true, action: { type: simulate } }]
           """)));
     }
     try (Stream<Path> files = Files.list(journal.resolve("journal"))) {
-      for (Path file : files.filter(f -> f.getFileName().toString().startsWith("MANIFEST")).toList()) {
+      for (Path file :
+          files.filter(f -> f.getFileName().toString().startsWith("MANIFEST")).toList()) {
         Files.writeString(file, "this is not a LevelDB manifest");
       }
     }
@@ -296,8 +343,12 @@ class DurableDeploymentTest {
 
   @Test
   void recoveryStartsFromASnapshotAndTheEventsAfterIt() throws Exception {
-    Config config = ConfigFactory.parseString("flotilla.journal.snapshot-every = 10").withFallback(ConfigFactory.load());
-    DeploymentPlan plan = plan("""
+    Config config =
+        ConfigFactory.parseString("flotilla.journal.snapshot-every = 10")
+            .withFallback(ConfigFactory.load());
+    DeploymentPlan plan =
+        plan(
+            """
         name: snapshotted
         targets: [{ name: "web-{01..30}", roles: [web] }]
         steps:
@@ -308,40 +359,51 @@ class DurableDeploymentTest {
       id = runUntil(engine, plan, DeploymentEvent.ExecutionFinished.class, 12);
     }
     try (Stream<Path> snapshots = Files.list(journal.resolve("snapshots"))) {
-      assertThat(snapshots.filter(f -> f.getFileName().toString().startsWith("snapshot-"))).isNotEmpty();
+      assertThat(snapshots.filter(f -> f.getFileName().toString().startsWith("snapshot-")))
+          .isNotEmpty();
     }
     try (Flotilla engine = start(journal, config)) {
       DeploymentResult result = resumeTheUnfinished(engine, id);
       assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
-      assertThat(result.timeline().executions()).filteredOn(e -> e.status() == ExecutionStatus.SUCCEEDED)
-          .extracting(Timeline.ExecutionEntry::target).doesNotHaveDuplicates().hasSize(30);
+      assertThat(result.timeline().executions())
+          .filteredOn(e -> e.status() == ExecutionStatus.SUCCEEDED)
+          .extracting(Timeline.ExecutionEntry::target)
+          .doesNotHaveDuplicates()
+          .hasSize(30);
     }
   }
 
   @Test
   void aResumedDeploymentWhoseActionTypeThisEngineLacksEndsFailedSayingWhy() throws Exception {
     // An action type only the first engine knows: it never ends, so the deployment is unfinished.
-    dev.flotilla.engine.action.ActionType hang = new dev.flotilla.engine.action.ActionType() {
-      @Override
-      public String name() {
-        return "hang";
-      }
+    dev.flotilla.engine.action.ActionType hang =
+        new dev.flotilla.engine.action.ActionType() {
+          @Override
+          public String name() {
+            return "hang";
+          }
 
-      @Override
-      public dev.flotilla.engine.action.Action configure(Map<String, Object> parameters) {
-        return context -> dev.flotilla.engine.action.RunningAction.of(
-            new java.util.concurrent.CompletableFuture<>(), () -> {});
-      }
-    };
+          @Override
+          public dev.flotilla.engine.action.Action configure(Map<String, Object> parameters) {
+            return context ->
+                dev.flotilla.engine.action.RunningAction.of(
+                    new java.util.concurrent.CompletableFuture<>(), () -> {});
+          }
+        };
     Config config = ConfigFactory.load();
     EngineSettings withHang = EngineSettings.fromConfig(config).withActionType(hang);
-    DeploymentPlan plan = new PlanLoader(withHang.actionTypes()).parse("""
+    DeploymentPlan plan =
+        new PlanLoader(withHang.actionTypes())
+            .parse(
+                """
         name: orphaned
         targets: [{ name: "web-{1..2}", roles: [web] }]
         steps:
           - { name: Hang, roles: [web], maxParallelism: 1, action: { type: hang } }
           - { name: After, roles: [web], action: { type: simulate } }
-        """, "orphaned.yaml", Map.of());
+        """,
+                "orphaned.yaml",
+                Map.of());
     String id;
     try (Flotilla engine = DurableEngine.start(journal, withHang, config)) {
       id = runUntil(engine, plan, DeploymentEvent.ExecutionStarted.class, 1);
@@ -349,9 +411,11 @@ class DurableDeploymentTest {
     try (Flotilla engine = start(journal)) {
       DeploymentResult result = resumeTheUnfinished(engine, id);
       assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
-      assertThat(result.timeline().executions()).singleElement()
+      assertThat(result.timeline().executions())
+          .singleElement()
           .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.INTERRUPTED));
-      assertThat(result.timeline().steps().get(1).status()).isEqualTo(dev.flotilla.engine.deployment.StepStatus.SKIPPED);
+      assertThat(result.timeline().steps().get(1).status())
+          .isEqualTo(dev.flotilla.engine.deployment.StepStatus.SKIPPED);
       assertThat(result.timeline().steps().get(1).skipReason()).contains("hang");
     }
   }

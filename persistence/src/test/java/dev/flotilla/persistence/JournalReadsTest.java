@@ -9,10 +9,10 @@ import dev.flotilla.engine.DeploymentHandle;
 import dev.flotilla.engine.DeploymentResult;
 import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.Flotilla;
-import dev.flotilla.engine.internal.deployment.DeploymentActor;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.deployment.DeploymentStatus;
+import dev.flotilla.engine.internal.deployment.DeploymentActor;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.plan.PlanLoader;
 import dev.flotilla.engine.timeline.TimelineJson;
@@ -49,30 +49,40 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class JournalReadsTest {
 
-  /** A real deployment's events and the timeline its live run produced, spread over journals below. */
+  /**
+   * A real deployment's events and the timeline its live run produced, spread over journals below.
+   */
   private static List<DeploymentEvent> liveEvents;
+
   private static String liveTimeline;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeAll
   static void recordALiveDeployment() throws Exception {
     // 130 targets: over 260 events, enough to spread over 201 journal entries.
     try (Flotilla engine = Flotilla.start(EngineSettings.fromConfig(ConfigFactory.load()))) {
-      DeploymentPlan plan = new PlanLoader(engine.settings().actionTypes()).parse("""
+      DeploymentPlan plan =
+          new PlanLoader(engine.settings().actionTypes())
+              .parse(
+                  """
           name: spread
           targets: [{ name: "node-{1..130}", roles: [node] }]
           steps:
             - { name: Patch, roles: [node], action: { type: simulate, duration: 0ms } }
-          """, "spread.yaml", Map.of());
+          """,
+                  "spread.yaml",
+                  Map.of());
       List<DeploymentEvent> events = new CopyOnWriteArrayList<>();
-      DeploymentHandle handle = engine.submit(plan, new DeploymentListener() {
-        @Override
-        public void onEvent(DeploymentEvent event) {
-          events.add(event);
-        }
-      });
+      DeploymentHandle handle =
+          engine.submit(
+              plan,
+              new DeploymentListener() {
+                @Override
+                public void onEvent(DeploymentEvent event) {
+                  events.add(event);
+                }
+              });
       DeploymentResult result = handle.result().toCompletableFuture().get(60, TimeUnit.SECONDS);
       assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
       liveEvents = List.copyOf(events);
@@ -84,7 +94,8 @@ class JournalReadsTest {
   @ParameterizedTest(name = "{0} journal entries, default buffer of 100")
   @ValueSource(ints = {1, 2, 99, 100, 101, 102, 199, 200, 201})
   void aDeploymentOfAnyEntryCountReplaysWithTheDefaultBuffer(int entries) throws Exception {
-    // Proves that every read of the deployment completes and yields the live run's events and timeline.
+    // Proves that every read of the deployment completes and yields the live run's events and
+    // timeline.
     assertReadsComplete(ConfigFactory.load(), entries);
   }
 
@@ -97,7 +108,8 @@ class JournalReadsTest {
 
   @Test
   void aDamagedJournalIsReportedAtOnceWithTheEventsBeforeTheDamage() throws Exception {
-    // Proves a missing entry is named without waiting for the read timeout, and what precedes it is still readable.
+    // Proves a missing entry is named without waiting for the read timeout, and what precedes it is
+    // still readable.
     Config config = smallBuffer();
     String id = write(config, 30);
     deleteEntries(12, 14);
@@ -105,16 +117,22 @@ class JournalReadsTest {
       DeploymentHistory history = new DeploymentHistory(engine.system());
       long started = System.nanoTime();
       assertThatThrownBy(() -> history.events(id))
-          .isInstanceOfSatisfying(JournalDamagedException.class, damaged -> {
-            assertThat(damaged.missing()).isEqualTo("12, 14");
-            assertThat(damaged.getMessage()).contains("entries 12, 14 of 1-30 are missing");
-            assertThat(damaged.readableEvents()).isEqualTo(unpackedEntries(spread(30).subList(0, 11)));
-          });
+          .isInstanceOfSatisfying(
+              JournalDamagedException.class,
+              damaged -> {
+                assertThat(damaged.missing()).isEqualTo("12, 14");
+                assertThat(damaged.getMessage()).contains("entries 12, 14 of 1-30 are missing");
+                assertThat(damaged.readableEvents())
+                    .isEqualTo(unpackedEntries(spread(30).subList(0, 11)));
+              });
       assertThatThrownBy(() -> history.replay(id)).isInstanceOf(JournalDamagedException.class);
-      assertThat(history.list()).singleElement().satisfies(summary -> {
-        assertThat(summary.problem()).contains("12, 14");
-        assertThat(summary.name()).isEqualTo("spread");
-      });
+      assertThat(history.list())
+          .singleElement()
+          .satisfies(
+              summary -> {
+                assertThat(summary.problem()).contains("12, 14");
+                assertThat(summary.name()).isEqualTo("spread");
+              });
       // The reads above ran into the damage, not into the 60 s read timeout.
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(readTimeout(config));
     }
@@ -122,14 +140,16 @@ class JournalReadsTest {
 
   @Test
   void aMissingEntryAtTheEndOfABufferIsReportedNotWaitedFor() throws Exception {
-    // Proves the case that hangs a plain read (entries on both sides of a missing page end) is named at once.
+    // Proves the case that hangs a plain read (entries on both sides of a missing page end) is
+    // named at once.
     Config config = smallBuffer();
     String id = write(config, 20);
     deleteEntries(7);
     try (Flotilla engine = DurableEngine.start(dir, EngineSettings.fromConfig(config), config)) {
       DeploymentHistory history = new DeploymentHistory(engine.system());
       assertThatThrownBy(() -> history.events(id))
-          .isInstanceOfSatisfying(JournalDamagedException.class,
+          .isInstanceOfSatisfying(
+              JournalDamagedException.class,
               damaged -> assertThat(damaged.missing()).isEqualTo("7"));
     }
   }
@@ -140,8 +160,10 @@ class JournalReadsTest {
       DeploymentHistory history = new DeploymentHistory(engine.system());
       assertThat(history.events(id)).isEqualTo(liveEvents);
       assertThat(history.replay(id).map(TimelineJson::toJson)).contains(liveTimeline);
-      assertThat(history.summary(id)).isEqualTo(DeploymentHistory.summarize(id, liveEvents, liveEvents.size()));
-      assertThat(history.list()).singleElement()
+      assertThat(history.summary(id))
+          .isEqualTo(DeploymentHistory.summarize(id, liveEvents, liveEvents.size()));
+      assertThat(history.list())
+          .singleElement()
           .satisfies(summary -> assertThat(summary.status()).isEqualTo(DeploymentStatus.SUCCEEDED));
     }
   }
@@ -171,13 +193,21 @@ class JournalReadsTest {
     return entries.stream().flatMap(entry -> DeploymentEvent.Batch.unpack(entry).stream()).toList();
   }
 
-  /** Writes the live deployment as {@code entries} journal entries under a new id; returns the id. */
+  /**
+   * Writes the live deployment as {@code entries} journal entries under a new id; returns the id.
+   */
   private String write(Config config, int entries) throws Exception {
     String id = "spread-" + entries;
     try (Flotilla engine = DurableEngine.start(dir, EngineSettings.fromConfig(config), config)) {
-      ActorRef<Write> writer = engine.system().systemActorOf(new EntryWriter(id), "writer-" + id, Props.empty());
-      AskPattern.<Write, Done>ask(writer, replyTo -> new Write(spread(entries), replyTo), Duration.ofSeconds(30),
-          engine.system().scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      ActorRef<Write> writer =
+          engine.system().systemActorOf(new EntryWriter(id), "writer-" + id, Props.empty());
+      AskPattern.<Write, Done>ask(
+              writer,
+              replyTo -> new Write(spread(entries), replyTo),
+              Duration.ofSeconds(30),
+              engine.system().scheduler())
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
     }
     return id;
   }
@@ -188,7 +218,9 @@ class JournalReadsTest {
    * the deployment is the journal's only persistence id.
    */
   private void deleteEntries(long... numbers) throws Exception {
-    try (DB db = Iq80DBFactory.factory.open(dir.resolve("journal").toFile(), new org.iq80.leveldb.Options());
+    try (DB db =
+            Iq80DBFactory.factory.open(
+                dir.resolve("journal").toFile(), new org.iq80.leveldb.Options());
         DBIterator keys = db.iterator()) {
       List<byte[]> doomed = new ArrayList<>();
       for (keys.seekToFirst(); keys.hasNext(); ) {
@@ -214,7 +246,8 @@ class JournalReadsTest {
   private record Write(List<DeploymentEvent> entries, ActorRef<Done> replyTo) {}
 
   /** Journals given entries under a deployment's persistence id, one journal entry each. */
-  private static final class EntryWriter extends EventSourcedBehavior<Write, DeploymentEvent, Integer> {
+  private static final class EntryWriter
+      extends EventSourcedBehavior<Write, DeploymentEvent, Integer> {
 
     EntryWriter(String deploymentId) {
       super(DeploymentActor.persistenceId(deploymentId));
@@ -227,9 +260,14 @@ class JournalReadsTest {
 
     @Override
     public CommandHandler<Write, DeploymentEvent, Integer> commandHandler() {
-      return newCommandHandlerBuilder().forAnyState()
-          .onCommand(Write.class, write -> Effect().persist(write.entries())
-              .thenRun(state -> write.replyTo().tell(Done.getInstance())))
+      return newCommandHandlerBuilder()
+          .forAnyState()
+          .onCommand(
+              Write.class,
+              write ->
+                  Effect()
+                      .persist(write.entries())
+                      .thenRun(state -> write.replyTo().tell(Done.getInstance())))
           .build();
     }
 

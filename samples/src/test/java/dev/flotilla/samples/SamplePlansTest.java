@@ -15,20 +15,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The plans shipped in {@code samples/plans} run through the flotilla CLI and end as their headers say. */
+/**
+ * The plans shipped in {@code samples/plans} run through the flotilla CLI and end as their headers
+ * say.
+ */
 class SamplePlansTest {
 
   /** How each shipped plan ends; a new plan needs its line here. */
-  private static final Map<String, Integer> EXPECTED_EXIT_CODES = Map.of(
-      "quick-start.yaml", FlotillaCli.SUCCEEDED,
-      // Restart fails on web-07 on purpose.
-      "web-release.yaml", FlotillaCli.NOT_SUCCEEDED,
-      "web-farm-rolling.yaml", FlotillaCli.SUCCEEDED,
-      "microservices.yaml", FlotillaCli.SUCCEEDED,
-      // Deploy app fails on app-02 on purpose; the always and failure steps still run.
-      "failing-release.yaml", FlotillaCli.NOT_SUCCEEDED,
-      // Its seed draws failures that every node survives within its 2 retries.
-      "fleet-patch.yaml", FlotillaCli.SUCCEEDED);
+  private static final Map<String, Integer> EXPECTED_EXIT_CODES =
+      Map.of(
+          "quick-start.yaml", FlotillaCli.SUCCEEDED,
+          // Restart fails on web-07 on purpose.
+          "web-release.yaml", FlotillaCli.NOT_SUCCEEDED,
+          "web-farm-rolling.yaml", FlotillaCli.SUCCEEDED,
+          "microservices.yaml", FlotillaCli.SUCCEEDED,
+          // Deploy app fails on app-02 on purpose; the always and failure steps still run.
+          "failing-release.yaml", FlotillaCli.NOT_SUCCEEDED,
+          // Its seed draws failures that every node survives within its 2 retries.
+          "fleet-patch.yaml", FlotillaCli.SUCCEEDED);
 
   /** Fast enough for a test, slow enough that simulated steps still overlap as they would. */
   private static final String TIME_SCALE = "0.02";
@@ -59,11 +63,17 @@ class SamplePlansTest {
     // Proves a sample plan is valid, runs, and ends with the exit code its header promises.
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int exitCode = FlotillaCli.run(new String[] {"deploy", plan.toString(), "--time-scale", TIME_SCALE, "--in-memory"},
-        new PrintWriter(out, true), new PrintWriter(err, true));
+    int exitCode =
+        FlotillaCli.run(
+            new String[] {"deploy", plan.toString(), "--time-scale", TIME_SCALE, "--in-memory"},
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
 
-    String printed = "exit code " + exitCode + "\n--- stdout ---\n" + out + "--- stderr ---\n" + err;
-    assertThat(exitCode).as(printed).isEqualTo(EXPECTED_EXIT_CODES.get(plan.getFileName().toString()));
+    String printed =
+        "exit code " + exitCode + "\n--- stdout ---\n" + out + "--- stderr ---\n" + err;
+    assertThat(exitCode)
+        .as(printed)
+        .isEqualTo(EXPECTED_EXIT_CODES.get(plan.getFileName().toString()));
     assertThat(out.toString()).contains("Makespan");
   }
 }

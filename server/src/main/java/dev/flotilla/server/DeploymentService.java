@@ -61,10 +61,12 @@ public final class DeploymentService implements AutoCloseable {
 
     public Options {
       if (port < 0 || port > MAX_PORT) {
-        throw new IllegalArgumentException("the port must be between 0 and " + MAX_PORT + ", not " + port);
+        throw new IllegalArgumentException(
+            "the port must be between 0 and " + MAX_PORT + ", not " + port);
       }
       if (!(timeScale > 0) || Double.isInfinite(timeScale)) {
-        throw new IllegalArgumentException("the time scale must be a number greater than 0, not " + timeScale);
+        throw new IllegalArgumentException(
+            "the time scale must be a number greater than 0, not " + timeScale);
       }
     }
 
@@ -77,10 +79,10 @@ public final class DeploymentService implements AutoCloseable {
   /**
    * What a stop left behind.
    *
-   * @param unfinished the deployments run here that were queued or running when the engine
-   *     stopped, oldest first: their running actions were cancelled with the engine
-   * @param journal the journal that keeps them, so that the next start on it resumes them; null
-   *     for a service in memory, which forgets them
+   * @param unfinished the deployments run here that were queued or running when the engine stopped,
+   *     oldest first: their running actions were cancelled with the engine
+   * @param journal the journal that keeps them, so that the next start on it resumes them; null for
+   *     a service in memory, which forgets them
    */
   public record Stopped(List<Unfinished> unfinished, Path journal) {
     public Stopped {
@@ -102,8 +104,13 @@ public final class DeploymentService implements AutoCloseable {
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CompletableFuture<Stopped> stopped = new CompletableFuture<>();
 
-  private DeploymentService(HttpServer server, ThreadPoolExecutor executor, Flotilla engine, Deployments deployments,
-      ServiceSettings settings, Path journal) {
+  private DeploymentService(
+      HttpServer server,
+      ThreadPoolExecutor executor,
+      Flotilla engine,
+      Deployments deployments,
+      ServiceSettings settings,
+      Path journal) {
     this.server = server;
     this.executor = executor;
     this.engine = engine;
@@ -113,7 +120,8 @@ public final class DeploymentService implements AutoCloseable {
   }
 
   /** Starts the service, configured from {@code application.conf} and the defaults. */
-  public static DeploymentService start(Options options) throws IOException, JournalUnavailableException {
+  public static DeploymentService start(Options options)
+      throws IOException, JournalUnavailableException {
     return start(options, ConfigFactory.load());
   }
 
@@ -125,37 +133,51 @@ public final class DeploymentService implements AutoCloseable {
    * @throws IOException when the port cannot be bound
    * @throws JournalUnavailableException when the journal directory cannot be used
    */
-  public static DeploymentService start(Options options, Config config) throws IOException,
-      JournalUnavailableException {
+  public static DeploymentService start(Options options, Config config)
+      throws IOException, JournalUnavailableException {
     // The service stops its own engine, after its HTTP server (see close): Pekko must not stop it
     // first from the JVM's shutdown hook while requests are still being answered.
-    Config full = ServiceSettings.withDefaults(
-        ConfigFactory.parseString("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off").withFallback(config));
+    Config full =
+        ServiceSettings.withDefaults(
+            ConfigFactory.parseString("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off")
+                .withFallback(config));
     ServiceSettings settings = ServiceSettings.fromConfig(full);
     // Logging starts here, on one thread, before the actor system's threads race to start it.
     LoggerFactory.getILoggerFactory();
     // Bind first: a port in use fails before an engine starts (or resumes anything).
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), options.port()), 0);
+    HttpServer server =
+        HttpServer.create(
+            new InetSocketAddress(InetAddress.getByName("127.0.0.1"), options.port()), 0);
     Flotilla engine = null;
     try {
-      EngineSettings engineSettings = EngineSettings.fromConfig(full)
-          .withActionTypes(ActionTypes.builtIn(options.timeScale()));
-      engine = options.journal() == null
-          ? Flotilla.start(engineSettings, full)
-          : DurableEngine.start(options.journal(), engineSettings, full);
-      DeploymentHistory history = options.journal() == null ? null : new DeploymentHistory(engine.system());
+      EngineSettings engineSettings =
+          EngineSettings.fromConfig(full).withActionTypes(ActionTypes.builtIn(options.timeScale()));
+      engine =
+          options.journal() == null
+              ? Flotilla.start(engineSettings, full)
+              : DurableEngine.start(options.journal(), engineSettings, full);
+      DeploymentHistory history =
+          options.journal() == null ? null : new DeploymentHistory(engine.system());
       Deployments deployments = new Deployments(engine, history, settings.maxLogLines());
       deployments.resumeUnfinished();
-      ThreadPoolExecutor executor = new ThreadPoolExecutor(settings.httpThreads(), settings.httpThreads(),
-          0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(settings.httpQueue()), threads());
+      ThreadPoolExecutor executor =
+          new ThreadPoolExecutor(
+              settings.httpThreads(),
+              settings.httpThreads(),
+              0,
+              TimeUnit.MILLISECONDS,
+              new ArrayBlockingQueue<>(settings.httpQueue()),
+              threads());
       server.createContext("/", new ServiceHandler(deployments, settings));
       server.setExecutor(executor);
       server.start();
-      return new DeploymentService(server, executor, engine, deployments, settings, options.journal());
+      return new DeploymentService(
+          server, executor, engine, deployments, settings, options.journal());
     } catch (JournalReadException e) {
       server.stop(0);
       engine.close();
-      throw new IOException("cannot read the journal to resume its deployments: " + e.getMessage(), e);
+      throw new IOException(
+          "cannot read the journal to resume its deployments: " + e.getMessage(), e);
     } catch (JournalUnavailableException | RuntimeException e) {
       server.stop(0);
       if (engine != null) {
@@ -176,9 +198,9 @@ public final class DeploymentService implements AutoCloseable {
   }
 
   /**
-   * Stops the service: open event streams end, the HTTP server stops (open requests get
-   * {@code flotilla.service.stop-grace} to finish), then the engine, which cancels the actions of
-   * the deployments still running. In memory those deployments are forgotten; with a journal they
+   * Stops the service: open event streams end, the HTTP server stops (open requests get {@code
+   * flotilla.service.stop-grace} to finish), then the engine, which cancels the actions of the
+   * deployments still running. In memory those deployments are forgotten; with a journal they
    * resume at the next start on it. Idempotent: a second call waits for the first stop and returns
    * its report.
    *
@@ -197,7 +219,9 @@ public final class DeploymentService implements AutoCloseable {
       List<Unfinished> unfinished = deployments.unfinished();
       engine.close();
       Stopped report = new Stopped(unfinished, journal);
-      log.info("Deployment service stopped; {} deployments left unfinished{}", unfinished.size(),
+      log.info(
+          "Deployment service stopped; {} deployments left unfinished{}",
+          unfinished.size(),
           journal == null ? "" : " in journal " + journal);
       stopped.complete(report);
       return report;

@@ -26,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The deployments the service knows: those it runs (submitted here, or resumed from the journal
- * at start), each with its handle and {@link EventFeed}, and, with a journal, those recorded by
+ * The deployments the service knows: those it runs (submitted here, or resumed from the journal at
+ * start), each with its handle and {@link EventFeed}, and, with a journal, those recorded by
  * earlier runs, read back on demand. Thread-safe.
  *
  * <p>Deployments run here are kept for the life of the service (a sample: nothing is evicted).
@@ -42,7 +42,12 @@ final class Deployments {
    * @param makespanMs from start to finish; null while it runs
    * @param problem why its recorded events could not be read, or null
    */
-  record Listed(String id, String name, DeploymentStatus status, String startedAt, Double makespanMs,
+  record Listed(
+      String id,
+      String name,
+      DeploymentStatus status,
+      String startedAt,
+      Double makespanMs,
       String problem) {}
 
   /**
@@ -79,7 +84,9 @@ final class Deployments {
   private final int maxLogLines;
   private final Map<String, Tracked> running = new ConcurrentHashMap<>();
 
-  /** @param history the journal's read side; null for an engine in memory */
+  /**
+   * @param history the journal's read side; null for an engine in memory
+   */
   Deployments(Flotilla engine, DeploymentHistory history, int maxLogLines) {
     this.engine = engine;
     this.history = history;
@@ -101,22 +108,27 @@ final class Deployments {
   }
 
   /**
-   * Resumes what the journal records as unfinished, so a restarted service carries on with it;
-   * each one's event stream starts with its recorded events. Nothing to do in memory.
+   * Resumes what the journal records as unfinished, so a restarted service carries on with it; each
+   * one's event stream starts with its recorded events. Nothing to do in memory.
    */
   void resumeUnfinished() throws JournalReadException {
     if (history == null) {
       return;
     }
     Map<String, EventFeed> feeds = new HashMap<>();
-    List<DeploymentHandle> handles = Resumption.resumeUnfinished(engine, history, id -> {
-      // Called before the deployment resumes, so its recorded events are all there is yet.
-      EventFeed feed = EventFeed.recorded(recordedEvents(id), maxLogLines);
-      feeds.put(id, feed);
-      return feed;
-    });
+    List<DeploymentHandle> handles =
+        Resumption.resumeUnfinished(
+            engine,
+            history,
+            id -> {
+              // Called before the deployment resumes, so its recorded events are all there is yet.
+              EventFeed feed = EventFeed.recorded(recordedEvents(id), maxLogLines);
+              feeds.put(id, feed);
+              return feed;
+            });
     for (DeploymentHandle handle : handles) {
-      running.put(handle.deploymentId(), new Tracked(handle, feeds.get(handle.deploymentId()), null));
+      running.put(
+          handle.deploymentId(), new Tracked(handle, feeds.get(handle.deploymentId()), null));
       log.info("Resumed deployment {}", handle.deploymentId());
     }
   }
@@ -154,7 +166,9 @@ final class Deployments {
       return Optional.empty();
     }
     List<DeploymentEvent> events = history.events(id);
-    return events.isEmpty() ? Optional.empty() : Optional.of(EventFeed.recorded(events, maxLogLines));
+    return events.isEmpty()
+        ? Optional.empty()
+        : Optional.of(EventFeed.recorded(events, maxLogLines));
   }
 
   /**
@@ -175,26 +189,43 @@ final class Deployments {
     return new CancelOutcome(status, true);
   }
 
-  /** Every deployment known, newest first: those run here, then, with a journal, the recorded others. */
+  /**
+   * Every deployment known, newest first: those run here, then, with a journal, the recorded
+   * others.
+   */
   List<Listed> list() throws JournalReadException {
     List<Listed> listed = new ArrayList<>();
     for (Map.Entry<String, Tracked> entry : running.entrySet()) {
       Timeline timeline = entry.getValue().timeline();
-      listed.add(new Listed(entry.getKey(), timeline.name(), timeline.status(), timeline.startedAt(),
-          timeline.makespanMs(), null));
+      listed.add(
+          new Listed(
+              entry.getKey(),
+              timeline.name(),
+              timeline.status(),
+              timeline.startedAt(),
+              timeline.makespanMs(),
+              null));
     }
     if (history != null) {
       for (DeploymentHistory.Summary summary : history.list()) {
         if (!running.containsKey(summary.id())) {
-          listed.add(new Listed(summary.id(), summary.name(), summary.status(),
-              summary.startedAt() == null ? null : summary.startedAt().toString(),
-              summary.duration() == null ? null : summary.duration().toNanos() / 1e6, summary.problem()));
+          listed.add(
+              new Listed(
+                  summary.id(),
+                  summary.name(),
+                  summary.status(),
+                  summary.startedAt() == null ? null : summary.startedAt().toString(),
+                  summary.duration() == null ? null : summary.duration().toNanos() / 1e6,
+                  summary.problem()));
         }
       }
     }
-    listed.sort(Comparator.comparing((Listed entry) -> entry.startedAt() == null ? null : Instant.parse(entry.startedAt()),
-            Comparator.nullsLast(Comparator.reverseOrder()))
-        .thenComparing(Listed::id, Comparator.reverseOrder()));
+    listed.sort(
+        Comparator.comparing(
+                (Listed entry) ->
+                    entry.startedAt() == null ? null : Instant.parse(entry.startedAt()),
+                Comparator.nullsLast(Comparator.reverseOrder()))
+            .thenComparing(Listed::id, Comparator.reverseOrder()));
     return listed;
   }
 
@@ -204,7 +235,8 @@ final class Deployments {
     for (Map.Entry<String, Tracked> entry : running.entrySet()) {
       Timeline timeline = entry.getValue().timeline();
       if (!timeline.status().isFinal()) {
-        unfinished.add(new DeploymentService.Unfinished(entry.getKey(), timeline.name(), timeline.status()));
+        unfinished.add(
+            new DeploymentService.Unfinished(entry.getKey(), timeline.name(), timeline.status()));
       }
     }
     unfinished.sort(Comparator.comparing(DeploymentService.Unfinished::id));

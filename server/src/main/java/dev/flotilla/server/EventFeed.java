@@ -12,14 +12,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One deployment's events and output lines, kept for its event streams: the engine appends, and
- * each stream reads from its own position on its own thread. Appending takes a short lock and
- * never waits for a reader, so a slow client never slows the deployment.
+ * each stream reads from its own position on its own thread. Appending takes a short lock and never
+ * waits for a reader, so a slow client never slows the deployment.
  *
  * <p>Every event is kept for the life of the service, so a stream opened late still replays the
  * deployment from its start; that is of the same order as the timeline the engine keeps anyway.
- * Output lines are kept up to a cap; beyond it they are dropped, marked once by a
- * {@link LogTruncated} item where the first line was dropped. Nothing is appended after
- * {@link DeploymentFinished}: a stream ends there.
+ * Output lines are kept up to a cap; beyond it they are dropped, marked once by a {@link
+ * LogTruncated} item where the first line was dropped. Nothing is appended after {@link
+ * DeploymentFinished}: a stream ends there.
  */
 final class EventFeed implements DeploymentListener {
 
@@ -52,9 +52,9 @@ final class EventFeed implements DeploymentListener {
   }
 
   /**
-   * A feed that starts with a deployment's recorded events, for a deployment read from the
-   * journal (complete if they end with {@link DeploymentFinished}, live if it is being resumed).
-   * Output lines are not journaled, so a recorded past has none.
+   * A feed that starts with a deployment's recorded events, for a deployment read from the journal
+   * (complete if they end with {@link DeploymentFinished}, live if it is being resumed). Output
+   * lines are not journaled, so a recorded past has none.
    *
    * @param history the recorded events, starting with {@link DeploymentAccepted}
    */
@@ -120,7 +120,8 @@ final class EventFeed implements DeploymentListener {
       }
       wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
     }
-    List<Object> batch = from < items.size() ? List.copyOf(items.subList(from, items.size())) : List.of();
+    List<Object> batch =
+        from < items.size() ? List.copyOf(items.subList(from, items.size())) : List.of();
     return new Batch(batch, finished || closed);
   }
 

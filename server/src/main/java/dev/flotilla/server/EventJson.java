@@ -9,10 +9,10 @@ import dev.flotilla.engine.deployment.DeploymentListener.ExecutionLogLine;
 import dev.flotilla.engine.model.PlanLayout;
 
 /**
- * What an event stream sends for each item of a deployment's {@link EventFeed}: the event's type
- * as the message name and its fields as one line of JSON, with {@code type} first. Events that
- * give a step by index also carry its name ({@code stepName}); the accepted event carries the
- * plan's name instead of the whole plan, which the timeline already shows.
+ * What an event stream sends for each item of a deployment's {@link EventFeed}: the event's type as
+ * the message name and its fields as one line of JSON, with {@code type} first. Events that give a
+ * step by index also carry its name ({@code stepName}); the accepted event carries the plan's name
+ * instead of the whole plan, which the timeline already shows.
  */
 final class EventJson {
 
@@ -39,9 +39,11 @@ final class EventJson {
       return new Message(LOG, write(withType(LOG, MAPPER.valueToTree(line))));
     }
     if (item instanceof EventFeed.LogTruncated truncated) {
-      return new Message(LOG_TRUNCATED, write(withType(LOG_TRUNCATED, MAPPER.valueToTree(truncated))));
+      return new Message(
+          LOG_TRUNCATED, write(withType(LOG_TRUNCATED, MAPPER.valueToTree(truncated))));
     }
-    throw new IllegalArgumentException("not an item of an event feed: " + item.getClass().getName());
+    throw new IllegalArgumentException(
+        "not an item of an event feed: " + item.getClass().getName());
   }
 
   private static ObjectNode fields(DeploymentEvent event, PlanLayout layout) {
@@ -56,7 +58,10 @@ final class EventJson {
     }
     ObjectNode node = MAPPER.valueToTree(event);
     JsonNode step = node.get("step");
-    if (step != null && step.isInt() && step.intValue() >= 0 && step.intValue() < layout.steps().size()) {
+    if (step != null
+        && step.isInt()
+        && step.intValue() >= 0
+        && step.intValue() < layout.steps().size()) {
       node.put("stepName", layout.step(step.intValue()).name());
     }
     return node;

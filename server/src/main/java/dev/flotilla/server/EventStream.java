@@ -34,16 +34,20 @@ final class EventStream {
     exchange.getResponseHeaders().set("Content-Type", Http.EVENT_STREAM);
     exchange.getResponseHeaders().set("Cache-Control", "no-store");
     exchange.sendResponseHeaders(Http.OK, Http.STREAMED);
-    try (Writer out = new BufferedWriter(new OutputStreamWriter(exchange.getResponseBody(), StandardCharsets.UTF_8))) {
+    try (Writer out =
+        new BufferedWriter(
+            new OutputStreamWriter(exchange.getResponseBody(), StandardCharsets.UTF_8))) {
       int sent = after;
       while (true) {
         for (Object item : batch.items()) {
           sent++;
           EventJson.Message message = EventJson.encode(item, feed.layout());
-          out.write("id: " + sent + "\nevent: " + message.event() + "\ndata: " + message.data() + "\n\n");
+          out.write(
+              "id: " + sent + "\nevent: " + message.event() + "\ndata: " + message.data() + "\n\n");
         }
         if (batch.items().isEmpty() && !batch.complete()) {
-          // A comment: clients ignore it, and writing it finds out whether the client is still there.
+          // A comment: clients ignore it, and writing it finds out whether the client is still
+          // there.
           out.write(": keep-alive\n\n");
         }
         out.flush();

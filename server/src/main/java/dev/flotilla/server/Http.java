@@ -36,6 +36,7 @@ final class Http {
 
   /** {@code sendResponseHeaders} length meaning "no body". */
   private static final long NO_BODY = -1;
+
   /** {@code sendResponseHeaders} length meaning "streamed, length unknown". */
   static final long STREAMED = 0;
 
@@ -45,7 +46,8 @@ final class Http {
     send(exchange, status, JSON, MAPPER.writeValueAsBytes(body));
   }
 
-  static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+  static void send(HttpExchange exchange, int status, String contentType, byte[] body)
+      throws IOException {
     exchange.getResponseHeaders().set("Content-Type", contentType);
     exchange.getResponseHeaders().set("Cache-Control", "no-store");
     exchange.sendResponseHeaders(status, body.length == 0 ? NO_BODY : body.length);
@@ -92,7 +94,8 @@ final class Http {
   /** The bytes as UTF-8 text; 400 if they are not. */
   static String utf8(byte[] bytes, String what) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))
@@ -103,6 +106,7 @@ final class Http {
   }
 
   private static RequestError tooLarge(long limit, String what) {
-    return RequestError.of(PAYLOAD_TOO_LARGE, what + " is larger than the " + limit + " bytes this service accepts");
+    return RequestError.of(
+        PAYLOAD_TOO_LARGE, what + " is larger than the " + limit + " bytes this service accepts");
   }
 }

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * A request the service answers with a 4xx or 5xx status and a JSON body {@code {"error": ...}}.
- * Thrown by a route and answered by {@link ServiceHandler}; it carries no stack trace, since it
- * is an answer, not a fault.
+ * Thrown by a route and answered by {@link ServiceHandler}; it carries no stack trace, since it is
+ * an answer, not a fault.
  *
  * @param problems listed in the body as {@code problems} when not empty (an invalid plan's)
  * @param allow the methods a 405 names in its {@code Allow} header
@@ -40,8 +40,11 @@ final class RequestError extends RuntimeException {
   }
 
   static RequestError methodNotAllowed(String method, String path, String allow) {
-    return new RequestError(Http.METHOD_NOT_ALLOWED, method + " is not allowed on " + path + " (allowed: " + allow + ")",
-        List.of(), allow);
+    return new RequestError(
+        Http.METHOD_NOT_ALLOWED,
+        method + " is not allowed on " + path + " (allowed: " + allow + ")",
+        List.of(),
+        allow);
   }
 
   int status() {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.engine.plan.InvalidPlanException;
 import dev.flotilla.engine.plan.PlanProblem;
 import dev.flotilla.engine.timeline.Timeline;
@@ -23,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every route of the service, behind one top-level handler that answers every failure with a
- * status and a JSON body {@code {"error": ...}}: a bad request with a 4xx that says what is wrong,
+ * Every route of the service, behind one top-level handler that answers every failure with a status
+ * and a JSON body {@code {"error": ...}}: a bad request with a 4xx that says what is wrong,
  * anything unexpected with a 500 that says nothing more (the exception goes to the log, never to
  * the client).
  *
@@ -69,8 +68,14 @@ final class ServiceHandler implements HttpHandler {
     } catch (RequestError e) {
       answer(exchange, e);
     } catch (JournalReadException e) {
-      log.error("Cannot read the journal for {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-      answer(exchange, RequestError.of(Http.UNAVAILABLE, "cannot read the journal; see the service log"));
+      log.error(
+          "Cannot read the journal for {} {}",
+          exchange.getRequestMethod(),
+          exchange.getRequestURI(),
+          e);
+      answer(
+          exchange,
+          RequestError.of(Http.UNAVAILABLE, "cannot read the journal; see the service log"));
     } catch (IOException e) {
       // Mostly a client that went away mid-answer; nothing to tell it.
       log.debug("I/O failed on {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), e);
@@ -84,7 +89,8 @@ final class ServiceHandler implements HttpHandler {
     }
   }
 
-  private void route(HttpExchange exchange) throws IOException, JournalReadException, InterruptedException {
+  private void route(HttpExchange exchange)
+      throws IOException, JournalReadException, InterruptedException {
     String method = exchange.getRequestMethod();
     String path = exchange.getRequestURI().getRawPath();
     List<String> segments = segments(path);
@@ -141,33 +147,44 @@ final class ServiceHandler implements HttpHandler {
   }
 
   private void list(HttpExchange exchange) throws IOException, JournalReadException {
-    Http.sendJson(exchange, Http.OK, Map.of(DEPLOYMENTS, deployments.list().stream()
-        .map(listed -> {
-          Map<String, Object> entry = new LinkedHashMap<>();
-          entry.put("id", listed.id());
-          entry.put("name", listed.name());
-          entry.put("status", listed.status());
-          entry.put("startedAt", listed.startedAt());
-          entry.put("makespanMs", listed.makespanMs());
-          if (listed.problem() != null) {
-            entry.put("problem", listed.problem());
-          }
-          entry.put("links", links(listed.id()));
-          return entry;
-        })
-        .toList()));
+    Http.sendJson(
+        exchange,
+        Http.OK,
+        Map.of(
+            DEPLOYMENTS,
+            deployments.list().stream()
+                .map(
+                    listed -> {
+                      Map<String, Object> entry = new LinkedHashMap<>();
+                      entry.put("id", listed.id());
+                      entry.put("name", listed.name());
+                      entry.put("status", listed.status());
+                      entry.put("startedAt", listed.startedAt());
+                      entry.put("makespanMs", listed.makespanMs());
+                      if (listed.problem() != null) {
+                        entry.put("problem", listed.problem());
+                      }
+                      entry.put("links", links(listed.id()));
+                      return entry;
+                    })
+                .toList()));
   }
 
   private void submit(HttpExchange exchange) throws IOException {
     Map<String, String> overrides = overrides(exchange.getRequestURI().getRawQuery());
-    String yaml = Http.utf8(Http.readBody(exchange, settings.maxPlanBytes(), "the plan"), "the plan");
+    String yaml =
+        Http.utf8(Http.readBody(exchange, settings.maxPlanBytes(), "the plan"), "the plan");
     Deployments.Tracked tracked;
     try {
       tracked = deployments.submit(yaml, overrides);
     } catch (InvalidPlanException e) {
       List<PlanProblem> problems = e.problems();
-      throw RequestError.invalidPlan("the plan has " + problems.size() + (problems.size() == 1 ? " problem" : " problems")
-          + "; nothing was started", problems.stream().map(PlanProblem::toString).toList());
+      throw RequestError.invalidPlan(
+          "the plan has "
+              + problems.size()
+              + (problems.size() == 1 ? " problem" : " problems")
+              + "; nothing was started",
+          problems.stream().map(PlanProblem::toString).toList());
     }
     String id = tracked.handle().deploymentId();
     Timeline timeline = tracked.timeline();
@@ -182,15 +199,23 @@ final class ServiceHandler implements HttpHandler {
 
   private void timeline(HttpExchange exchange, String id) throws IOException, JournalReadException {
     Timeline timeline = deployments.timeline(id).orElseThrow(() -> unknownDeployment(id));
-    Http.send(exchange, Http.OK, Http.JSON, TimelineJson.toJson(timeline).getBytes(StandardCharsets.UTF_8));
+    Http.send(
+        exchange,
+        Http.OK,
+        Http.JSON,
+        TimelineJson.toJson(timeline).getBytes(StandardCharsets.UTF_8));
   }
 
-  private void events(HttpExchange exchange, String id) throws IOException, JournalReadException, InterruptedException {
+  private void events(HttpExchange exchange, String id)
+      throws IOException, JournalReadException, InterruptedException {
     EventFeed feed = deployments.feed(id).orElseThrow(() -> unknownDeployment(id));
     int after = lastEventId(exchange.getRequestHeaders().getFirst("Last-Event-ID"));
     if (!eventStreams.tryAcquire()) {
-      throw RequestError.of(Http.UNAVAILABLE, "too many event streams open (flotilla.service.max-event-streams = "
-          + settings.maxEventStreams() + "); try again later");
+      throw RequestError.of(
+          Http.UNAVAILABLE,
+          "too many event streams open (flotilla.service.max-event-streams = "
+              + settings.maxEventStreams()
+              + "); try again later");
     }
     try {
       EventStream.serve(exchange, feed, after, settings.keepAliveInterval());
@@ -200,15 +225,22 @@ final class ServiceHandler implements HttpHandler {
   }
 
   private void cancel(HttpExchange exchange, String id) throws IOException, JournalReadException {
-    String reason = cancelReason(Http.readBody(exchange, settings.maxCancelBytes(), "the cancel request"));
+    String reason =
+        cancelReason(Http.readBody(exchange, settings.maxCancelBytes(), "the cancel request"));
     Deployments.CancelOutcome outcome = deployments.cancel(id, reason);
     if (outcome.status() == null) {
       throw unknownDeployment(id);
     }
     if (!outcome.requested()) {
-      throw RequestError.of(Http.CONFLICT, outcome.status().isFinal()
-          ? "deployment " + id + " has already finished (" + outcome.status() + "); there is nothing to cancel"
-          : "deployment " + id + " is not running in this service; there is nothing to cancel");
+      throw RequestError.of(
+          Http.CONFLICT,
+          outcome.status().isFinal()
+              ? "deployment "
+                  + id
+                  + " has already finished ("
+                  + outcome.status()
+                  + "); there is nothing to cancel"
+              : "deployment " + id + " is not running in this service; there is nothing to cancel");
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("id", id);
@@ -218,10 +250,15 @@ final class ServiceHandler implements HttpHandler {
     Http.sendJson(exchange, Http.ACCEPTED, body);
   }
 
-  private void waterfall(HttpExchange exchange, String id) throws IOException, JournalReadException {
+  private void waterfall(HttpExchange exchange, String id)
+      throws IOException, JournalReadException {
     Timeline timeline = deployments.timeline(id).orElseThrow(() -> unknownDeployment(id));
     boolean live = !timeline.status().isFinal() && deployments.tracked(id).isPresent();
-    Http.send(exchange, Http.OK, Http.HTML, WaterfallPage.render(timeline, live).getBytes(StandardCharsets.UTF_8));
+    Http.send(
+        exchange,
+        Http.OK,
+        Http.HTML,
+        WaterfallPage.render(timeline, live).getBytes(StandardCharsets.UTF_8));
   }
 
   // ---- request parts ----
@@ -247,8 +284,9 @@ final class ServiceHandler implements HttpHandler {
 
   private static String deploymentId(String segment) {
     if (!DEPLOYMENT_ID.matcher(segment).matches()) {
-      throw RequestError.badRequest("malformed deployment id (expected letters, digits, '.', '_' or '-', such as "
-          + "20261126T101500-3f9a1c)");
+      throw RequestError.badRequest(
+          "malformed deployment id (expected letters, digits, '.', '_' or '-', such as "
+              + "20261126T101500-3f9a1c)");
     }
     return segment;
   }
@@ -266,7 +304,8 @@ final class ServiceHandler implements HttpHandler {
       int equals = parameter.indexOf('=');
       String name = decode(equals < 0 ? parameter : parameter.substring(0, equals), "the query");
       if (!name.equals(SET_PARAMETER)) {
-        throw RequestError.badRequest("unknown query parameter \"" + name + "\" (known: " + SET_PARAMETER + ")");
+        throw RequestError.badRequest(
+            "unknown query parameter \"" + name + "\" (known: " + SET_PARAMETER + ")");
       }
       String setting = equals < 0 ? "" : decode(parameter.substring(equals + 1), "the query");
       int split = setting.indexOf('=');
@@ -289,7 +328,8 @@ final class ServiceHandler implements HttpHandler {
       }
       return id;
     } catch (NumberFormatException e) {
-      throw RequestError.badRequest("Last-Event-ID must be an event id this service sent (a number)");
+      throw RequestError.badRequest(
+          "Last-Event-ID must be an event id this service sent (a number)");
     }
   }
 
@@ -303,10 +343,12 @@ final class ServiceHandler implements HttpHandler {
     try {
       root = Http.MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      throw RequestError.badRequest("the cancel request must be JSON such as {\"reason\": \"...\"}");
+      throw RequestError.badRequest(
+          "the cancel request must be JSON such as {\"reason\": \"...\"}");
     }
     if (root == null || !root.isObject()) {
-      throw RequestError.badRequest("the cancel request must be a JSON object such as {\"reason\": \"...\"}");
+      throw RequestError.badRequest(
+          "the cancel request must be a JSON object such as {\"reason\": \"...\"}");
     }
     JsonNode reason = root.get("reason");
     if (reason == null || reason.isNull()) {

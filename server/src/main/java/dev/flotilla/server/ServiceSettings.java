@@ -5,8 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 
 /**
- * How the service serves, from the {@code flotilla.service} section of the configuration
- * (defaults in the server module's {@code reference.conf}).
+ * How the service serves, from the {@code flotilla.service} section of the configuration (defaults
+ * in the server module's {@code reference.conf}).
  *
  * @param httpThreads threads answering requests; an open event stream holds one
  * @param httpQueue requests that may wait for a thread before connections are refused
@@ -30,18 +30,24 @@ record ServiceSettings(
   ServiceSettings {
     if (maxEventStreams < 1 || maxEventStreams >= httpThreads) {
       // Streams hold their thread while open: some threads must stay free for everything else.
-      throw new IllegalArgumentException("flotilla.service.max-event-streams must be between 1 and http-threads - 1, was "
-          + maxEventStreams + " with http-threads = " + httpThreads);
+      throw new IllegalArgumentException(
+          "flotilla.service.max-event-streams must be between 1 and http-threads - 1, was "
+              + maxEventStreams
+              + " with http-threads = "
+              + httpThreads);
     }
     if (httpQueue < 1 || maxPlanBytes < 1 || maxCancelBytes < 1 || maxLogLines < 0) {
-      throw new IllegalArgumentException("flotilla.service: http-queue, max-plan-bytes and max-cancel-bytes must be"
-          + " positive and max-log-lines 0 or more");
+      throw new IllegalArgumentException(
+          "flotilla.service: http-queue, max-plan-bytes and max-cancel-bytes must be"
+              + " positive and max-log-lines 0 or more");
     }
     if (keepAliveInterval.isNegative() || keepAliveInterval.isZero()) {
-      throw new IllegalArgumentException("flotilla.service.keep-alive-interval must be positive, was " + keepAliveInterval);
+      throw new IllegalArgumentException(
+          "flotilla.service.keep-alive-interval must be positive, was " + keepAliveInterval);
     }
     if (stopGrace.isNegative()) {
-      throw new IllegalArgumentException("flotilla.service.stop-grace must be 0 or more, was " + stopGrace);
+      throw new IllegalArgumentException(
+          "flotilla.service.stop-grace must be 0 or more, was " + stopGrace);
     }
   }
 

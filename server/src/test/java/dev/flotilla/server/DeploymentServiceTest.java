@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 class DeploymentServiceTest {
 
   /** Two targets, a simulated step, and a script on the engine whose output becomes log events. */
-  private static final String SMALL = """
+  private static final String SMALL =
+      """
       name: %s
       targets:
         - { name: "web-{1..2}", roles: [web] }
@@ -35,7 +36,8 @@ class DeploymentServiceTest {
       """;
 
   /** Runs for an hour unless cancelled. */
-  private static final String LONG = """
+  private static final String LONG =
+      """
       name: %s
       targets: [{ name: db-1, roles: [db] }]
       steps:
@@ -51,9 +53,11 @@ class DeploymentServiceTest {
 
   @BeforeAll
   static void start() throws Exception {
-    service = DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0),
-        ConfigFactory.parseString("flotilla.service.max-plan-bytes = " + MAX_PLAN_BYTES)
-            .withFallback(ConfigFactory.load()));
+    service =
+        DeploymentService.start(
+            DeploymentService.Options.inMemory(0, 1.0),
+            ConfigFactory.parseString("flotilla.service.max-plan-bytes = " + MAX_PLAN_BYTES)
+                .withFallback(ConfigFactory.load()));
     client = new ServiceClient(service.uri());
   }
 
@@ -64,15 +68,18 @@ class DeploymentServiceTest {
 
   @Test
   void submittedPlanStreamsItsEventsInOrderUntilItFinishes() throws Exception {
-    // Proves 201 with links, then the whole event stream in order, output lines included, ending at DeploymentFinished.
+    // Proves 201 with links, then the whole event stream in order, output lines included, ending at
+    // DeploymentFinished.
     HttpResponse<String> created = client.post("/deployments", SMALL.formatted("streamed"));
 
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     JsonNode body = json(created);
     String id = body.path("id").asText();
     assertThat(created.headers().firstValue("Location")).hasValue("/deployments/" + id);
-    assertThat(body.path("links").path("events").asText()).isEqualTo("/deployments/" + id + "/events");
-    assertThat(body.path("links").path("waterfall").asText()).isEqualTo("/deployments/" + id + "/waterfall");
+    assertThat(body.path("links").path("events").asText())
+        .isEqualTo("/deployments/" + id + "/events");
+    assertThat(body.path("links").path("waterfall").asText())
+        .isEqualTo("/deployments/" + id + "/waterfall");
 
     List<Event> events = client.eventsToTheEnd(id);
 
@@ -82,13 +89,22 @@ class DeploymentServiceTest {
     Event last = events.get(events.size() - 1);
     assertThat(last.event()).isEqualTo("DeploymentFinished");
     assertThat(last.data().path("status").asText()).isEqualTo("SUCCEEDED");
-    assertThat(events).extracting(Event::event)
-        .contains("DeploymentStarted", "StepStarted", "ExecutionStarted", "ExecutionFinished", "StepFinished", "log");
-    assertThat(events).filteredOn(event -> event.event().equals("log"))
+    assertThat(events)
+        .extracting(Event::event)
+        .contains(
+            "DeploymentStarted",
+            "StepStarted",
+            "ExecutionStarted",
+            "ExecutionFinished",
+            "StepFinished",
+            "log");
+    assertThat(events)
+        .filteredOn(event -> event.event().equals("log"))
         .extracting(event -> event.data().path("text").asText())
         .containsExactly("released " + id);
     assertEachExecutionStartsBeforeItFinishes(events);
-    assertThat(events).filteredOn(event -> event.event().equals("ExecutionStarted"))
+    assertThat(events)
+        .filteredOn(event -> event.event().equals("ExecutionStarted"))
         .extracting(event -> event.data().path("stepName").asText())
         .containsExactly("Deploy web", "Deploy web", "Announce");
   }
@@ -113,14 +129,21 @@ class DeploymentServiceTest {
   }
 
   @Test
-  void streamOpenedAfterTheEndReplaysEverythingAndAReconnectAtTheEndGetsNoContent() throws Exception {
-    // Proves a late watcher sees the same stream, and a client resuming past the end is told not to reconnect.
+  void streamOpenedAfterTheEndReplaysEverythingAndAReconnectAtTheEndGetsNoContent()
+      throws Exception {
+    // Proves a late watcher sees the same stream, and a client resuming past the end is told not to
+    // reconnect.
     String id = client.submit(SMALL.formatted("replayed"));
     List<Event> live = client.eventsToTheEnd(id);
 
     List<Event> replayed = client.eventsToTheEnd(id);
-    HttpResponse<String> reconnect = client.send(client.request("/deployments/" + id + "/events")
-        .header("Last-Event-ID", String.valueOf(live.size())).GET().build());
+    HttpResponse<String> reconnect =
+        client.send(
+            client
+                .request("/deployments/" + id + "/events")
+                .header("Last-Event-ID", String.valueOf(live.size()))
+                .GET()
+                .build());
 
     assertThat(replayed).isEqualTo(live);
     assertThat(reconnect.statusCode()).isEqualTo(204);
@@ -128,19 +151,23 @@ class DeploymentServiceTest {
 
   @Test
   void cancelEndsARunningDeploymentCancelledAndASecondCancelConflicts() throws Exception {
-    // Proves 202 on cancel, a CANCELLED end with the reason recorded, then 409 once it has finished.
+    // Proves 202 on cancel, a CANCELLED end with the reason recorded, then 409 once it has
+    // finished.
     String id = client.submit(LONG.formatted("cancelled"));
     CompletableFuture<List<Event>> stream = client.events(id);
 
-    HttpResponse<String> cancel = client.post("/deployments/" + id + "/cancel", "{\"reason\": \"wrong build\"}");
+    HttpResponse<String> cancel =
+        client.post("/deployments/" + id + "/cancel", "{\"reason\": \"wrong build\"}");
     assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
     List<Event> events = stream.get(ServiceClient.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
 
-    assertThat(events).filteredOn(event -> event.event().equals("CancelRequested"))
+    assertThat(events)
+        .filteredOn(event -> event.event().equals("CancelRequested"))
         .extracting(event -> event.data().path("reason").asText())
         .containsExactly("wrong build");
     assertThat(events.get(events.size() - 1).data().path("status").asText()).isEqualTo("CANCELLED");
-    assertThat(json(client.get("/deployments/" + id)).path("status").asText()).isEqualTo("CANCELLED");
+    assertThat(json(client.get("/deployments/" + id)).path("status").asText())
+        .isEqualTo("CANCELLED");
     JsonNode again = assertError(client.post("/deployments/" + id + "/cancel", ""), 409);
     assertThat(again.path("error").asText()).contains("CANCELLED");
   }
@@ -149,7 +176,8 @@ class DeploymentServiceTest {
   void invalidPlanIsRejectedWithEveryProblemAndStartsNothing() {
     // Proves 400 with one string per plan problem, each located, and no deployment added.
     int before = json(client.get("/deployments")).path("deployments").size();
-    String plan = """
+    String plan =
+        """
         name: broken
         targets: [{ name: web-1, roles: [web] }]
         steps:
@@ -162,16 +190,20 @@ class DeploymentServiceTest {
     assertThat(body.path("error").asText()).contains("nothing was started");
     List<String> problems = new ArrayList<>();
     body.path("problems").forEach(problem -> problems.add(problem.asText()));
-    assertThat(problems).hasSizeGreaterThanOrEqualTo(3).allSatisfy(problem -> assertThat(problem).startsWith("plan.yaml:"));
+    assertThat(problems)
+        .hasSizeGreaterThanOrEqualTo(3)
+        .allSatisfy(problem -> assertThat(problem).startsWith("plan.yaml:"));
     assertThat(String.join("\n", problems)).contains("timeout", "teleport", "app");
     assertThat(json(client.get("/deployments")).path("deployments")).hasSize(before);
   }
 
   @Test
   void overridesInTheQueryApplyAsTheCliSetDoes() throws Exception {
-    // Proves ?set=key=value reaches the plan: maxParallelism is replaced, any other key sets a variable.
-    HttpResponse<String> created = client.post("/deployments?set=maxParallelism=3&set=Color%3Dblue",
-        SMALL.formatted("overridden"));
+    // Proves ?set=key=value reaches the plan: maxParallelism is replaced, any other key sets a
+    // variable.
+    HttpResponse<String> created =
+        client.post(
+            "/deployments?set=maxParallelism=3&set=Color%3Dblue", SMALL.formatted("overridden"));
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     String id = json(created).path("id").asText();
     client.eventsToTheEnd(id);
@@ -188,8 +220,8 @@ class DeploymentServiceTest {
     HttpResponse<String> page = client.get("/deployments/" + id + "/waterfall");
 
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("text/html"));
+    assertThat(page.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
     assertThat(page.body()).contains("waterfall-shown");
   }
 
@@ -205,7 +237,8 @@ class DeploymentServiceTest {
 
   @Test
   void unknownRouteIsNotFoundAndWrongMethodIsNotAllowed() {
-    // Proves 404 for a path the service does not serve and 405 with Allow for a method a route does not take.
+    // Proves 404 for a path the service does not serve and 405 with Allow for a method a route does
+    // not take.
     assertError(client.get("/nothing-here"), 404);
     assertError(client.get("/deployments/x/y/z"), 404);
     assertError(client.get("/deployments/20000101T000000-000000/unknown"), 404);
@@ -223,27 +256,46 @@ class DeploymentServiceTest {
     // Proves each malformed part of a request gets 400 with a JSON error that says which.
     assertThat(assertError(client.get("/deployments/not%20an%20id"), 400).path("error").asText())
         .contains("deployment id");
-    assertThat(assertError(client.post("/deployments?set=novalue", SMALL.formatted("x")), 400)
-        .path("error").asText()).contains("key=value");
-    assertThat(assertError(client.post("/deployments?colour=red", SMALL.formatted("x")), 400)
-        .path("error").asText()).contains("colour");
-    assertThat(assertError(client.post("/deployments", new byte[] {'n', ':', (byte) 0xC3, (byte) 0x28}), 400)
-        .path("error").asText()).contains("UTF-8");
+    assertThat(
+            assertError(client.post("/deployments?set=novalue", SMALL.formatted("x")), 400)
+                .path("error")
+                .asText())
+        .contains("key=value");
+    assertThat(
+            assertError(client.post("/deployments?colour=red", SMALL.formatted("x")), 400)
+                .path("error")
+                .asText())
+        .contains("colour");
+    assertThat(
+            assertError(
+                    client.post("/deployments", new byte[] {'n', ':', (byte) 0xC3, (byte) 0x28}),
+                    400)
+                .path("error")
+                .asText())
+        .contains("UTF-8");
     String running = client.submit(LONG.formatted("malformed-cancel"));
     try {
       assertError(client.post("/deployments/" + running + "/cancel", "{not json"), 400);
       assertError(client.post("/deployments/" + running + "/cancel", "{\"reason\": 42}"), 400);
-      assertError(client.send(client.request("/deployments/" + running + "/events")
-          .header("Last-Event-ID", "yesterday").GET().build()), 400);
+      assertError(
+          client.send(
+              client
+                  .request("/deployments/" + running + "/events")
+                  .header("Last-Event-ID", "yesterday")
+                  .GET()
+                  .build()),
+          400);
     } finally {
-      assertThat(client.post("/deployments/" + running + "/cancel", "").statusCode()).isEqualTo(202);
+      assertThat(client.post("/deployments/" + running + "/cancel", "").statusCode())
+          .isEqualTo(202);
     }
   }
 
   @Test
   void planLargerThanTheLimitIsRefused() {
     // Proves 413 for a body over flotilla.service.max-plan-bytes; nothing is read as a plan.
-    byte[] plan = ("# " + "x".repeat(2 * MAX_PLAN_BYTES) + "\n" + SMALL.formatted("too-large")).getBytes();
+    byte[] plan =
+        ("# " + "x".repeat(2 * MAX_PLAN_BYTES) + "\n" + SMALL.formatted("too-large")).getBytes();
 
     assertError(client.post("/deployments", plan), 413);
   }
@@ -262,8 +314,12 @@ class DeploymentServiceTest {
     Map<String, Long> started = new HashMap<>();
     int finished = 0;
     for (Event event : events) {
-      String key = event.data().path("step").asInt() + "/" + event.data().path("target").asText()
-          + "/" + event.data().path("attempt").asInt();
+      String key =
+          event.data().path("step").asInt()
+              + "/"
+              + event.data().path("target").asText()
+              + "/"
+              + event.data().path("attempt").asInt();
       if (event.event().equals("ExecutionStarted")) {
         started.put(key, event.id());
       } else if (event.event().equals("ExecutionFinished")) {

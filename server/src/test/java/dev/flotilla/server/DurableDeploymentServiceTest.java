@@ -14,26 +14,28 @@ import org.junit.jupiter.api.io.TempDir;
 /** The service on a journal ({@code --journal DIR}): what it ran outlives it. */
 class DurableDeploymentServiceTest {
 
-  private static final String SMALL = """
+  private static final String SMALL =
+      """
       name: durable-small
       targets: [{ name: "web-{1..2}", roles: [web] }]
       steps:
         - { name: Deploy web, roles: [web], action: { type: simulate, duration: 10ms } }
       """;
 
-  private static final String LONG = """
+  private static final String LONG =
+      """
       name: durable-long
       targets: [{ name: db-1, roles: [db] }]
       steps:
         - { name: Migrate, roles: [db], action: { type: simulate, duration: 1h } }
       """;
 
-  @TempDir
-  Path journal;
+  @TempDir Path journal;
 
   @Test
   void finishedDeploymentIsListedReplayedAndStreamedAfterARestart() throws Exception {
-    // Proves a restarted service knows a finished deployment from its journal alone, and will not cancel it.
+    // Proves a restarted service knows a finished deployment from its journal alone, and will not
+    // cancel it.
     String id;
     JsonNode timeline;
     List<Event> live;
@@ -60,7 +62,8 @@ class DurableDeploymentServiceTest {
 
   @Test
   void unfinishedDeploymentResumesOnRestartAndCanBeCancelled() throws Exception {
-    // Proves a deployment running when the service stopped resumes at the next start, its stream starting from its history.
+    // Proves a deployment running when the service stopped resumes at the next start, its stream
+    // starting from its history.
     String id;
     try (DeploymentService first = start()) {
       id = new ServiceClient(first.uri()).submit(LONG);
@@ -71,11 +74,14 @@ class DurableDeploymentServiceTest {
       var stream = client.events(id);
 
       assertThat(client.post("/deployments/" + id + "/cancel", "").statusCode()).isEqualTo(202);
-      List<Event> events = stream.get(ServiceClient.PATIENCE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      List<Event> events =
+          stream.get(ServiceClient.PATIENCE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
 
       assertThat(events.get(0).event()).isEqualTo("DeploymentAccepted");
-      assertThat(events.get(events.size() - 1).data().path("status").asText()).isEqualTo("CANCELLED");
-      assertThat(json(client.get("/deployments/" + id)).path("status").asText()).isEqualTo("CANCELLED");
+      assertThat(events.get(events.size() - 1).data().path("status").asText())
+          .isEqualTo("CANCELLED");
+      assertThat(json(client.get("/deployments/" + id)).path("status").asText())
+          .isEqualTo("CANCELLED");
     }
   }
 

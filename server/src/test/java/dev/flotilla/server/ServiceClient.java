@@ -29,10 +29,8 @@ final class ServiceClient {
   record Event(long id, String event, JsonNode data) {}
 
   private final URI root;
-  private final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(PATIENCE)
-      .build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(PATIENCE).build();
 
   ServiceClient(URI root) {
     this.root = root;
@@ -77,28 +75,31 @@ final class ServiceClient {
   }
 
   /**
-   * Opens a deployment's event stream and returns once the server has answered; the events are
-   * read on a thread of their own, and the future completes when the server closes the stream.
+   * Opens a deployment's event stream and returns once the server has answered; the events are read
+   * on a thread of their own, and the future completes when the server closes the stream.
    */
   CompletableFuture<List<Event>> events(String id) throws Exception {
     HttpRequest request = request("/deployments/" + id + "/events").GET().build();
-    HttpResponse<Stream<String>> response = http.sendAsync(request, HttpResponse.BodyHandlers.ofLines())
-        .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+    HttpResponse<Stream<String>> response =
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofLines())
+            .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("text/event-stream"));
-    return CompletableFuture.supplyAsync(() -> parse(response.body()),
-        reader -> new Thread(reader, "event-stream-reader").start());
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
+    return CompletableFuture.supplyAsync(
+        () -> parse(response.body()), reader -> new Thread(reader, "event-stream-reader").start());
   }
 
-  /** The deployment's whole event stream, read until the server closes it after DeploymentFinished. */
+  /**
+   * The deployment's whole event stream, read until the server closes it after DeploymentFinished.
+   */
   List<Event> eventsToTheEnd(String id) throws Exception {
     return events(id).get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   static JsonNode json(HttpResponse<String> response) {
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("application/json"));
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
     try {
       return JSON.readTree(response.body());
     } catch (IOException e) {

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** Starting and stopping the service. */
 class ServiceLifecycleTest {
 
-  private static final String LONG = """
+  private static final String LONG =
+      """
       name: lifecycle-long
       targets: [{ name: db-1, roles: [db] }]
       steps:
@@ -22,21 +23,26 @@ class ServiceLifecycleTest {
 
   @Test
   void listensOnLoopbackOnlyAndRefusesAPortInUse() throws Exception {
-    // Proves the service binds 127.0.0.1 and a second one on the same port fails at start, not later.
-    try (DeploymentService first = DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0))) {
+    // Proves the service binds 127.0.0.1 and a second one on the same port fails at start, not
+    // later.
+    try (DeploymentService first =
+        DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0))) {
       assertThat(first.uri().getHost()).isEqualTo("127.0.0.1");
       assertThat(first.port()).isPositive();
 
-      assertThatThrownBy(() -> DeploymentService.start(DeploymentService.Options.inMemory(first.port(), 1.0)))
+      assertThatThrownBy(
+              () -> DeploymentService.start(DeploymentService.Options.inMemory(first.port(), 1.0)))
           .isInstanceOf(BindException.class);
     }
   }
 
   @Test
   void closingTheServiceEndsOpenEventStreams() throws Exception {
-    // Proves a stop never waits on a watcher: an open stream of a running deployment ends with the service.
+    // Proves a stop never waits on a watcher: an open stream of a running deployment ends with the
+    // service.
     CompletableFuture<List<Event>> stream;
-    try (DeploymentService service = DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0))) {
+    try (DeploymentService service =
+        DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0))) {
       ServiceClient client = new ServiceClient(service.uri());
       String id = client.submit(LONG);
       stream = client.events(id);
@@ -50,17 +56,21 @@ class ServiceLifecycleTest {
 
   @Test
   void stopReportsTheDeploymentsItCutShortAndAgainWhenCalledTwice() throws Exception {
-    // Proves a host learns what a stop left unfinished (and that in memory nothing keeps it), once or twice asked.
+    // Proves a host learns what a stop left unfinished (and that in memory nothing keeps it), once
+    // or twice asked.
     DeploymentService service = DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0));
     String id = new ServiceClient(service.uri()).submit(LONG);
 
     DeploymentService.Stopped stopped = service.stop();
 
-    assertThat(stopped.unfinished()).singleElement().satisfies(unfinished -> {
-      assertThat(unfinished.id()).isEqualTo(id);
-      assertThat(unfinished.name()).isEqualTo("lifecycle-long");
-      assertThat(unfinished.status().isFinal()).isFalse();
-    });
+    assertThat(stopped.unfinished())
+        .singleElement()
+        .satisfies(
+            unfinished -> {
+              assertThat(unfinished.id()).isEqualTo(id);
+              assertThat(unfinished.name()).isEqualTo("lifecycle-long");
+              assertThat(unfinished.status().isFinal()).isFalse();
+            });
     assertThat(stopped.journal()).isNull();
     assertThat(service.stop()).isEqualTo(stopped);
   }

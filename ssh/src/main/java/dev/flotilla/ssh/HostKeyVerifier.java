@@ -12,21 +12,23 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
- * Checks every server's host key against one known-hosts file (plain or hashed entries, as
- * OpenSSH writes them). An unknown host is refused unless the policy is
- * {@link HostKeyPolicy#ACCEPT_NEW}; a changed or revoked key is always refused. Why a key was
- * refused, or that one was accepted, is left on the session for the pool to report: the SSH
- * library itself only says that the key "did not validate".
+ * Checks every server's host key against one known-hosts file (plain or hashed entries, as OpenSSH
+ * writes them). An unknown host is refused unless the policy is {@link HostKeyPolicy#ACCEPT_NEW}; a
+ * changed or revoked key is always refused. Why a key was refused, or that one was accepted, is
+ * left on the session for the pool to report: the SSH library itself only says that the key "did
+ * not validate".
  */
 final class HostKeyVerifier extends KnownHostsServerKeyVerifier {
 
   /**
-   * Where a connection's verdict is left: in its connection context, which the pool made and
-   * keeps, since the session's own attributes are cleared as the refused session closes.
+   * Where a connection's verdict is left: in its connection context, which the pool made and keeps,
+   * since the session's own attributes are cleared as the refused session closes.
    */
   static final AttributeKey<Verdict> VERDICT = new AttributeKey<>();
 
-  /** Why one connection's host key was refused, or the warning that it was trusted on first contact. */
+  /**
+   * Why one connection's host key was refused, or the warning that it was trusted on first contact.
+   */
   static final class Verdict {
     volatile String refusal;
     volatile String accepted;
@@ -41,43 +43,85 @@ final class HostKeyVerifier extends KnownHostsServerKeyVerifier {
   }
 
   @Override
-  protected boolean acceptUnknownHostKey(ClientSession session, SocketAddress remote, PublicKey key) {
+  protected boolean acceptUnknownHostKey(
+      ClientSession session, SocketAddress remote, PublicKey key) {
     String host = knownHostsName(session);
     if (policy == HostKeyPolicy.STRICT) {
-      verdict(session).refusal = ("host key of " + host + " is unknown: " + describe(key) + " is not in "
-          + getPath() + ". To trust it, confirm the fingerprint with the machine's owner, then run: "
-          + keyscan(session) + " >> " + getPath() + " (or opt in with hostKeys: acceptNew)");
+      verdict(session).refusal =
+          ("host key of "
+              + host
+              + " is unknown: "
+              + describe(key)
+              + " is not in "
+              + getPath()
+              + ". To trust it, confirm the fingerprint with the machine's owner, then run: "
+              + keyscan(session)
+              + " >> "
+              + getPath()
+              + " (or opt in with hostKeys: acceptNew)");
       return false;
     }
     boolean accepted = super.acceptUnknownHostKey(session, remote, key);
     if (accepted) {
-      verdict(session).accepted = ("WARNING: trusted the unknown host " + host + " on first contact (hostKeys: "
-          + "acceptNew) and added its key " + describe(key) + " to " + getPath());
+      verdict(session).accepted =
+          ("WARNING: trusted the unknown host "
+              + host
+              + " on first contact (hostKeys: "
+              + "acceptNew) and added its key "
+              + describe(key)
+              + " to "
+              + getPath());
     }
     return accepted;
   }
 
   @Override
   public boolean acceptModifiedServerKey(
-      ClientSession session, SocketAddress remote, KnownHostEntry entry, PublicKey expected, PublicKey actual) {
+      ClientSession session,
+      SocketAddress remote,
+      KnownHostEntry entry,
+      PublicKey expected,
+      PublicKey actual) {
     String host = knownHostsName(session);
-    verdict(session).refusal = ("HOST KEY CHANGED for " + host + ": it presents " + describe(actual) + " but "
-        + getPath() + " holds " + describe(expected) + ". Someone may be intercepting the connection, or the machine "
-        + "was reinstalled. If the change is expected, remove the old key with: ssh-keygen -R '" + host + "' -f "
-        + getPath() + ", then trust the new one with: " + keyscan(session) + " >> " + getPath());
+    verdict(session).refusal =
+        ("HOST KEY CHANGED for "
+            + host
+            + ": it presents "
+            + describe(actual)
+            + " but "
+            + getPath()
+            + " holds "
+            + describe(expected)
+            + ". Someone may be intercepting the connection, or the machine "
+            + "was reinstalled. If the change is expected, remove the old key with: ssh-keygen -R '"
+            + host
+            + "' -f "
+            + getPath()
+            + ", then trust the new one with: "
+            + keyscan(session)
+            + " >> "
+            + getPath());
     return false;
   }
 
   @Override
   protected void handleRevokedKey(ClientSession session, SocketAddress remote, PublicKey key) {
-    verdict(session).refusal = ("host key " + describe(key) + " of " + knownHostsName(session)
-        + " is marked @revoked in " + getPath());
+    verdict(session).refusal =
+        ("host key "
+            + describe(key)
+            + " of "
+            + knownHostsName(session)
+            + " is marked @revoked in "
+            + getPath());
   }
 
   @Override
-  protected boolean acceptIncompleteHostKeys(ClientSession session, SocketAddress remote, PublicKey key, Throwable e) {
-    // A file that cannot be read must not turn into "every host is unknown", least of all with acceptNew.
-    verdict(session).refusal = ("cannot read the known-hosts file " + getPath() + ": " + e.getMessage());
+  protected boolean acceptIncompleteHostKeys(
+      ClientSession session, SocketAddress remote, PublicKey key, Throwable e) {
+    // A file that cannot be read must not turn into "every host is unknown", least of all with
+    // acceptNew.
+    verdict(session).refusal =
+        ("cannot read the known-hosts file " + getPath() + ": " + e.getMessage());
     return false;
   }
 

@@ -7,8 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.UnaryOperator;
 
 /**
- * A remote stream cut into log lines as its bytes arrive, decoded as UTF-8 (a multi-byte
- * character split across two packets is kept whole), each line masked before it is logged.
+ * A remote stream cut into log lines as its bytes arrive, decoded as UTF-8 (a multi-byte character
+ * split across two packets is kept whole), each line masked before it is logged.
  */
 final class LineOutput extends OutputStream {
 

@@ -14,10 +14,14 @@ final class Masking implements UnaryOperator<String> {
 
   Masking(Set<String> sensitive) {
     // Longest first, so a secret that contains another is masked whole.
-    this.values = sensitive.stream()
-        .filter(v -> v != null && !v.isEmpty())
-        .sorted(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()))
-        .toList();
+    this.values =
+        sensitive.stream()
+            .filter(v -> v != null && !v.isEmpty())
+            .sorted(
+                Comparator.comparingInt(String::length)
+                    .reversed()
+                    .thenComparing(Comparator.naturalOrder()))
+            .toList();
   }
 
   @Override

@@ -37,8 +37,8 @@ public final class ShellQuoting {
   }
 
   /**
-   * {@code command} preceded by one exported assignment per variable, in the map's order:
-   * {@code export A='1' B='2'; command}. Names that are not shell names must be filtered out first.
+   * {@code command} preceded by one exported assignment per variable, in the map's order: {@code
+   * export A='1' B='2'; command}. Names that are not shell names must be filtered out first.
    *
    * @throws IllegalArgumentException if a name is not a shell name
    */
@@ -47,12 +47,13 @@ public final class ShellQuoting {
       return command;
     }
     StringBuilder line = new StringBuilder("export");
-    variables.forEach((name, value) -> {
-      if (!isName(name)) {
-        throw new IllegalArgumentException("not a shell variable name: " + name);
-      }
-      line.append(' ').append(name).append('=').append(quote(value));
-    });
+    variables.forEach(
+        (name, value) -> {
+          if (!isName(name)) {
+            throw new IllegalArgumentException("not a shell variable name: " + name);
+          }
+          line.append(' ').append(name).append('=').append(quote(value));
+        });
     return line.append("; ").append(command).toString();
   }
 }

@@ -20,14 +20,14 @@ import java.util.function.Function;
  *       up the remote process group as a terminal would; stdout and stderr are then merged.
  * </ul>
  *
- * <p>The deployment's variables and {@code FLOTILLA_DEPLOYMENT}, {@code FLOTILLA_STEP},
- * {@code FLOTILLA_TARGET}, {@code FLOTILLA_ATTEMPT} are exported to the command as quoted shell
+ * <p>The deployment's variables and {@code FLOTILLA_DEPLOYMENT}, {@code FLOTILLA_STEP}, {@code
+ * FLOTILLA_TARGET}, {@code FLOTILLA_ATTEMPT} are exported to the command as quoted shell
  * assignments (see {@link ShellQuoting}), so no value can inject shell code. Standard output and
  * error go to the execution's log line by line as they arrive, with sensitive values masked. Exit
  * status 0 is success; another status, a signal or a lost connection is a failure naming the
  * target. A cancel or timeout sends the remote command TERM (servers that accept signal requests,
- * such as OpenSSH from 7.9, deliver it to the command's process group), KILL after
- * {@code flotilla.ssh.kill-grace}, and closes the channel.
+ * such as OpenSSH from 7.9, deliver it to the command's process group), KILL after {@code
+ * flotilla.ssh.kill-grace}, and closes the channel.
  */
 public final class SshActionType implements ActionType {
 
@@ -46,7 +46,8 @@ public final class SshActionType implements ActionType {
    * @param targets the endpoint of each target name; returns null for a target without one
    * @param sensitive values never to show in a log line (passwords, tokens)
    */
-  public SshActionType(SshSessions sessions, Function<String, SshEndpoint> targets, Set<String> sensitive) {
+  public SshActionType(
+      SshSessions sessions, Function<String, SshEndpoint> targets, Set<String> sensitive) {
     this.sessions = sessions;
     this.targets = targets;
     this.masking = new Masking(sensitive);
@@ -62,12 +63,14 @@ public final class SshActionType implements ActionType {
     Map<String, Object> given = parameters == null ? Map.of() : parameters;
     for (String key : new TreeSet<>(given.keySet())) {
       if (!KEYS.contains(key)) {
-        throw new InvalidActionException(key, "unknown ssh parameter \"" + key + "\" (known: pty, run)");
+        throw new InvalidActionException(
+            key, "unknown ssh parameter \"" + key + "\" (known: pty, run)");
       }
     }
     Object run = given.get(RUN);
     if (run == null) {
-      throw new InvalidActionException(RUN, "an ssh action needs \"run\": the command to run on the target");
+      throw new InvalidActionException(
+          RUN, "an ssh action needs \"run\": the command to run on the target");
     }
     if (!(run instanceof String command) || command.isBlank()) {
       throw new InvalidActionException(RUN, "must be a non-empty shell command, not " + run);
@@ -76,7 +79,8 @@ public final class SshActionType implements ActionType {
     if (!(pty instanceof Boolean usePty)) {
       throw new InvalidActionException(PTY, "must be true or false, not " + pty);
     }
-    return context -> SshExecution.start(
-        new SshExecution.Request(command, usePty, targets, sessions, masking), context);
+    return context ->
+        SshExecution.start(
+            new SshExecution.Request(command, usePty, targets, sessions, masking), context);
   }
 }

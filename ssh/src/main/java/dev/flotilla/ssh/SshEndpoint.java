@@ -28,10 +28,10 @@ import org.apache.sshd.common.util.security.SecurityUtils;
  * @param passphraseEnv the environment variable holding the key's passphrase; null if unencrypted
  * @param passwordEnv the environment variable holding the user's password; null for none
  * @param useAgent authenticate with the SSH agent at {@code SSH_AUTH_SOCK}
- * @param knownHosts the known-hosts file checked on every connection; null for
- *     {@code ~/.ssh/known_hosts}
- * @param hostKeyPolicy what to do with a host that is not in the known-hosts file; null for
- *     {@link HostKeyPolicy#STRICT}
+ * @param knownHosts the known-hosts file checked on every connection; null for {@code
+ *     ~/.ssh/known_hosts}
+ * @param hostKeyPolicy what to do with a host that is not in the known-hosts file; null for {@link
+ *     HostKeyPolicy#STRICT}
  */
 public record SshEndpoint(
     String host,
@@ -46,9 +46,14 @@ public record SshEndpoint(
 
   public static final int DEFAULT_PORT = 22;
   static final String AGENT_SOCKET = "SSH_AUTH_SOCK";
-  private static final Set<PosixFilePermission> NOT_OWNER = EnumSet.of(
-      PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
-      PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+  private static final Set<PosixFilePermission> NOT_OWNER =
+      EnumSet.of(
+          PosixFilePermission.GROUP_READ,
+          PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.GROUP_EXECUTE,
+          PosixFilePermission.OTHERS_READ,
+          PosixFilePermission.OTHERS_WRITE,
+          PosixFilePermission.OTHERS_EXECUTE);
 
   public SshEndpoint {
     if (host == null || host.isBlank()) {
@@ -65,13 +70,17 @@ public record SshEndpoint(
   }
 
   /** An endpoint authenticating with a private key and checking {@code knownHosts} strictly. */
-  public static SshEndpoint withKey(String host, int port, String user, Path identityFile, Path knownHosts) {
-    return new SshEndpoint(host, port, user, identityFile, null, null, false, knownHosts, HostKeyPolicy.STRICT);
+  public static SshEndpoint withKey(
+      String host, int port, String user, Path identityFile, Path knownHosts) {
+    return new SshEndpoint(
+        host, port, user, identityFile, null, null, false, knownHosts, HostKeyPolicy.STRICT);
   }
 
   /** An endpoint authenticating with the password in {@code passwordEnv}, checked strictly. */
-  public static SshEndpoint withPassword(String host, int port, String user, String passwordEnv, Path knownHosts) {
-    return new SshEndpoint(host, port, user, null, null, passwordEnv, false, knownHosts, HostKeyPolicy.STRICT);
+  public static SshEndpoint withPassword(
+      String host, int port, String user, String passwordEnv, Path knownHosts) {
+    return new SshEndpoint(
+        host, port, user, null, null, passwordEnv, false, knownHosts, HostKeyPolicy.STRICT);
   }
 
   /** {@code ~/.ssh/known_hosts}, as OpenSSH. */
@@ -81,7 +90,8 @@ public record SshEndpoint(
 
   /** This endpoint with another host key policy. */
   public SshEndpoint withHostKeyPolicy(HostKeyPolicy policy) {
-    return new SshEndpoint(host, port, user, identityFile, passphraseEnv, passwordEnv, useAgent, knownHosts, policy);
+    return new SshEndpoint(
+        host, port, user, identityFile, passphraseEnv, passwordEnv, useAgent, knownHosts, policy);
   }
 
   /** {@code user@host:port}, for messages; holds no credential. */
@@ -97,19 +107,23 @@ public record SshEndpoint(
    * @param env reads an environment variable ({@code System::getenv} in production)
    * @throws InvalidEndpointException naming the target and the key at fault
    */
-  public void validate(String target, Function<String, String> env) throws InvalidEndpointException {
+  public void validate(String target, Function<String, String> env)
+      throws InvalidEndpointException {
     if (identityFile == null && passwordEnv == null && !useAgent) {
-      throw new InvalidEndpointException(target, "identityFile",
-          "no credentials: give identityFile, passwordEnv or useAgent");
+      throw new InvalidEndpointException(
+          target, "identityFile", "no credentials: give identityFile, passwordEnv or useAgent");
     }
     if (passphraseEnv != null && identityFile == null) {
-      throw new InvalidEndpointException(target, "passphraseEnv", "a passphrase needs an identityFile");
+      throw new InvalidEndpointException(
+          target, "passphraseEnv", "a passphrase needs an identityFile");
     }
     requireVariable(target, "passphraseEnv", passphraseEnv, env);
     requireVariable(target, "passwordEnv", passwordEnv, env);
     if (useAgent) {
       requireVariable(target, "useAgent", AGENT_SOCKET, env);
-      throw new InvalidEndpointException(target, "useAgent",
+      throw new InvalidEndpointException(
+          target,
+          "useAgent",
           "authentication through the SSH agent is not supported yet: use identityFile or passwordEnv");
     }
     if (identityFile != null) {
@@ -117,18 +131,25 @@ public record SshEndpoint(
       try {
         loadIdentity(env);
       } catch (IOException | GeneralSecurityException | RuntimeException e) {
-        throw new InvalidEndpointException(target, "identityFile",
+        throw new InvalidEndpointException(
+            target,
+            "identityFile",
             "cannot read the private key " + identityFile + ": " + describe(e));
       }
     }
     if (hostKeyPolicy == HostKeyPolicy.STRICT && !Files.isReadable(knownHosts)) {
-      throw new InvalidEndpointException(target, "knownHosts", "cannot read " + knownHosts
-          + ": every host must be trusted before a strict connection (see ssh-keyscan), or use hostKeys: acceptNew");
+      throw new InvalidEndpointException(
+          target,
+          "knownHosts",
+          "cannot read "
+              + knownHosts
+              + ": every host must be trusted before a strict connection (see ssh-keyscan), or use hostKeys: acceptNew");
     }
   }
 
   /** The key pairs in {@link #identityFile()}, decrypted with the passphrase in the environment. */
-  List<KeyPair> loadIdentity(Function<String, String> env) throws IOException, GeneralSecurityException {
+  List<KeyPair> loadIdentity(Function<String, String> env)
+      throws IOException, GeneralSecurityException {
     String passphrase = passphraseEnv == null ? null : env.apply(passphraseEnv);
     FilePasswordProvider passwords =
         passphrase == null ? FilePasswordProvider.EMPTY : FilePasswordProvider.of(passphrase);
@@ -157,21 +178,31 @@ public record SshEndpoint(
     } catch (UnsupportedOperationException e) {
       return; // Not a POSIX file system: nothing to compare with OpenSSH's rule.
     } catch (IOException e) {
-      throw new InvalidEndpointException(target, "identityFile", "cannot read " + identityFile + ": " + e.getMessage());
+      throw new InvalidEndpointException(
+          target, "identityFile", "cannot read " + identityFile + ": " + e.getMessage());
     }
     EnumSet<PosixFilePermission> open = EnumSet.noneOf(PosixFilePermission.class);
     permissions.stream().filter(NOT_OWNER::contains).forEach(open::add);
     if (!open.isEmpty()) {
-      throw new InvalidEndpointException(target, "identityFile", "permissions "
-          + PosixFilePermissions.toString(permissions) + " on " + identityFile
-          + " are too open: a private key must be accessible by its owner only (chmod 600 " + identityFile + ")");
+      throw new InvalidEndpointException(
+          target,
+          "identityFile",
+          "permissions "
+              + PosixFilePermissions.toString(permissions)
+              + " on "
+              + identityFile
+              + " are too open: a private key must be accessible by its owner only (chmod 600 "
+              + identityFile
+              + ")");
     }
   }
 
-  private static void requireVariable(String target, String key, String variable, Function<String, String> env)
+  private static void requireVariable(
+      String target, String key, String variable, Function<String, String> env)
       throws InvalidEndpointException {
     if (variable != null && env.apply(variable) == null) {
-      throw new InvalidEndpointException(target, key, "environment variable " + variable + " is not set");
+      throw new InvalidEndpointException(
+          target, key, "environment variable " + variable + " is not set");
     }
   }
 

@@ -81,21 +81,28 @@ final class SshExecution implements RunningAction {
     try {
       endpoint = request.targets().apply(context.target());
     } catch (RuntimeException e) {
-      result.complete(ActionResult.failure("target " + context.target() + ": " + SshSessions.describe(e)));
+      result.complete(
+          ActionResult.failure("target " + context.target() + ": " + SshSessions.describe(e)));
       return;
     }
     if (endpoint == null) {
       result.complete(ActionResult.failure("target " + context.target() + " has no SSH endpoint"));
       return;
     }
-    var unused = request.sessions().acquire(endpoint, context.runtime().blockingExecutor(), context.log())
-        .whenComplete((lease, failure) -> {
-          if (failure != null) {
-            result.complete(ActionResult.failure("target " + context.target() + ": " + SshSessions.describe(failure)));
-          } else {
-            run(lease);
-          }
-        });
+    var unused =
+        request
+            .sessions()
+            .acquire(endpoint, context.runtime().blockingExecutor(), context.log())
+            .whenComplete(
+                (lease, failure) -> {
+                  if (failure != null) {
+                    result.complete(
+                        ActionResult.failure(
+                            "target " + context.target() + ": " + SshSessions.describe(failure)));
+                  } else {
+                    run(lease);
+                  }
+                });
   }
 
   /** Opens the channel and starts the command; runs on the blocking executor. */
@@ -146,16 +153,18 @@ final class SshExecution implements RunningAction {
     String signal = ended.getExitSignal();
     String where = where(lease);
     if (status != null) {
-      result.complete(status == 0
-          ? ActionResult.success()
-          : ActionResult.failure("exit code " + status + " on " + where));
+      result.complete(
+          status == 0
+              ? ActionResult.success()
+              : ActionResult.failure("exit code " + status + " on " + where));
     } else if (signal != null) {
       result.complete(ActionResult.failure("killed by signal " + signal + " on " + where));
     } else {
       ClientSession session = lease.session();
-      String reason = session.isOpen() && !session.isClosing()
-          ? "the channel closed before the command's exit status arrived"
-          : "the connection was closed";
+      String reason =
+          session.isOpen() && !session.isClosing()
+              ? "the channel closed before the command's exit status arrived"
+              : "the connection was closed";
       result.complete(ActionResult.failure("connection to " + where + " lost: " + reason));
     }
   }
@@ -175,12 +184,19 @@ final class SshExecution implements RunningAction {
   private void stop(ChannelExec running) {
     signal(running, TERM);
     try {
-      var unused = context.runtime().timer().schedule(() -> {
-        if (running.isOpen()) {
-          signal(running, KILL);
-          running.close(false);
-        }
-      }, request.sessions().settings().killGrace().toNanos(), TimeUnit.NANOSECONDS);
+      var unused =
+          context
+              .runtime()
+              .timer()
+              .schedule(
+                  () -> {
+                    if (running.isOpen()) {
+                      signal(running, KILL);
+                      running.close(false);
+                    }
+                  },
+                  request.sessions().settings().killGrace().toNanos(),
+                  TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       running.close(false);
     }
@@ -192,7 +208,8 @@ final class SshExecution implements RunningAction {
       return;
     }
     try {
-      Buffer buffer = running.getSession().createBuffer(SshConstants.SSH_MSG_CHANNEL_REQUEST, Long.SIZE);
+      Buffer buffer =
+          running.getSession().createBuffer(SshConstants.SSH_MSG_CHANNEL_REQUEST, Long.SIZE);
       buffer.putUInt(running.getRecipient());
       buffer.putString("signal");
       buffer.putBoolean(false);
@@ -207,16 +224,24 @@ final class SshExecution implements RunningAction {
   /** The command preceded by the deployment's variables, quoted, then the FLOTILLA_* values. */
   private String commandLine() {
     Map<String, String> exported = new LinkedHashMap<>();
-    context.variables().forEach((name, value) -> {
-      if (value == null) {
-        return;
-      }
-      if (ShellQuoting.isName(name)) {
-        exported.put(name, value);
-      } else {
-        context.log().line("variable \"" + name + "\" is not passed to the command: not a shell variable name");
-      }
-    });
+    context
+        .variables()
+        .forEach(
+            (name, value) -> {
+              if (value == null) {
+                return;
+              }
+              if (ShellQuoting.isName(name)) {
+                exported.put(name, value);
+              } else {
+                context
+                    .log()
+                    .line(
+                        "variable \""
+                            + name
+                            + "\" is not passed to the command: not a shell variable name");
+              }
+            });
     // Set last, so that a variable of the same name cannot hide who is running.
     exported.put("FLOTILLA_DEPLOYMENT", context.deploymentId());
     exported.put("FLOTILLA_STEP", context.step());

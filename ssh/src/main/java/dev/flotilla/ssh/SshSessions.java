@@ -61,7 +61,9 @@ public final class SshSessions implements AutoCloseable {
   private final Deque<Waiter> waiting = new ArrayDeque<>();
   private boolean closed;
 
-  /** A pool with {@code settings}, credentials from the process environment, warnings to the log. */
+  /**
+   * A pool with {@code settings}, credentials from the process environment, warnings to the log.
+   */
   public SshSessions(SshSettings settings) {
     this(settings, System::getenv, LOG::warn);
   }
@@ -70,12 +72,14 @@ public final class SshSessions implements AutoCloseable {
    * @param env reads the environment variables that endpoints name for passwords and passphrases
    * @param warnings receives what an operator must hear of, such as a host trusted on first contact
    */
-  public SshSessions(SshSettings settings, Function<String, String> env, Consumer<String> warnings) {
+  public SshSessions(
+      SshSettings settings, Function<String, String> env, Consumer<String> warnings) {
     this.settings = settings;
     this.env = env;
     this.warnings = warnings;
     this.client = SshClient.setUpDefaultClient();
-    // Only what an endpoint names is used: no ~/.ssh/config, no default keys, no accept-all verifier.
+    // Only what an endpoint names is used: no ~/.ssh/config, no default keys, no accept-all
+    // verifier.
     client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
     client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
     client.setServerKeyVerifier(this::verifyServerKey);
@@ -85,11 +89,13 @@ public final class SshSessions implements AutoCloseable {
     CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
     CoreModuleProperties.AUTH_TIMEOUT.set(client, settings.authTimeout());
     client.start();
-    this.idleTimer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "flotilla-ssh-idle");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.idleTimer =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "flotilla-ssh-idle");
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
   /** One execution's use of a session; closing it hands the session back to the pool. */
@@ -124,8 +130,8 @@ public final class SshSessions implements AutoCloseable {
   }
 
   /**
-   * A session to {@code endpoint}, connected on {@code blocking} if there is none yet. Fails with an
-   * {@link SshException} naming the endpoint and the reason (host key refused, authentication
+   * A session to {@code endpoint}, connected on {@code blocking} if there is none yet. Fails with
+   * an {@link SshException} naming the endpoint and the reason (host key refused, authentication
    * failed or timed out, unreachable).
    *
    * @param log receives warnings about this connection (a host trusted on first contact)
@@ -167,7 +173,8 @@ public final class SshSessions implements AutoCloseable {
       closed = true;
       open = new HashMap<>(entries);
       entries.clear();
-      waiting.forEach(w -> w.lease.completeExceptionally(new SshException("the SSH session pool is closed")));
+      waiting.forEach(
+          w -> w.lease.completeExceptionally(new SshException("the SSH session pool is closed")));
       waiting.clear();
     }
     open.values().forEach(Entry::closeSession);
@@ -179,7 +186,9 @@ public final class SshSessions implements AutoCloseable {
     }
   }
 
-  /** Serves {@code waiter} now if it can: its endpoint's entry, a free slot, or an idle one evicted. */
+  /**
+   * Serves {@code waiter} now if it can: its endpoint's entry, a free slot, or an idle one evicted.
+   */
   private boolean tryServe(Waiter waiter) {
     Entry entry = entries.get(waiter.endpoint);
     if (entry != null && entry.session != null && !usable(entry.session)) {
@@ -199,30 +208,35 @@ public final class SshSessions implements AutoCloseable {
     entry.leases++;
     Entry leased = entry;
     // Completed on the caller's executor, never inside this pool's lock.
-    var unused = entry.ready.whenCompleteAsync((session, failure) -> {
-      if (failure != null) {
-        waiter.lease.completeExceptionally(failure);
-      } else if (!waiter.lease.complete(new Lease(leased, session))) {
-        release(leased);
-      }
-    }, runnable -> {
-      try {
-        waiter.blocking.execute(runnable);
-      } catch (RejectedExecutionException e) {
-        runnable.run(); // The engine is shutting down: still tell the execution, here.
-      }
-    });
+    var unused =
+        entry.ready.whenCompleteAsync(
+            (session, failure) -> {
+              if (failure != null) {
+                waiter.lease.completeExceptionally(failure);
+              } else if (!waiter.lease.complete(new Lease(leased, session))) {
+                release(leased);
+              }
+            },
+            runnable -> {
+              try {
+                waiter.blocking.execute(runnable);
+              } catch (RejectedExecutionException e) {
+                runnable.run(); // The engine is shutting down: still tell the execution, here.
+              }
+            });
     return true;
   }
 
   private boolean evictIdle() {
-    Optional<Entry> idle = entries.values().stream()
-        .filter(e -> e.leases == 0 && e.session != null)
-        .min(Comparator.comparingLong(e -> e.lastUsedNanos));
-    idle.ifPresent(e -> {
-      entries.remove(e.endpoint);
-      e.closeSession();
-    });
+    Optional<Entry> idle =
+        entries.values().stream()
+            .filter(e -> e.leases == 0 && e.session != null)
+            .min(Comparator.comparingLong(e -> e.lastUsedNanos));
+    idle.ifPresent(
+        e -> {
+          entries.remove(e.endpoint);
+          e.closeSession();
+        });
     return idle.isPresent();
   }
 
@@ -248,8 +262,11 @@ public final class SshSessions implements AutoCloseable {
   private void scheduleIdleCheck(Entry entry) {
     long usedAt = entry.lastUsedNanos;
     try {
-      var unused = idleTimer.schedule(
-          () -> closeIfIdle(entry, usedAt), settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      var unused =
+          idleTimer.schedule(
+              () -> closeIfIdle(entry, usedAt),
+              settings.idleTimeout().toNanos(),
+              TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       // The pool is closing, and closes every session itself.
     }
@@ -257,7 +274,9 @@ public final class SshSessions implements AutoCloseable {
 
   private void closeIfIdle(Entry entry, long usedAt) {
     synchronized (this) {
-      if (entry.leases > 0 || entry.lastUsedNanos != usedAt || entries.get(entry.endpoint) != entry) {
+      if (entry.leases > 0
+          || entry.lastUsedNanos != usedAt
+          || entries.get(entry.endpoint) != entry) {
         return; // Used again since: a later check covers it.
       }
       entries.remove(entry.endpoint);
@@ -282,8 +301,11 @@ public final class SshSessions implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       // Called under the lock while waiters are being served: forget the entry, serve no one here.
       entries.remove(entry.endpoint);
-      entry.ready.completeExceptionally(new SshException("cannot connect to " + entry.endpoint.address()
-          + ": the blocking executor is shut down"));
+      entry.ready.completeExceptionally(
+          new SshException(
+              "cannot connect to "
+                  + entry.endpoint.address()
+                  + ": the blocking executor is shut down"));
     }
   }
 
@@ -293,10 +315,16 @@ public final class SshSessions implements AutoCloseable {
     ClientSession session = null;
     HostKeyVerifier.Verdict verdict = new HostKeyVerifier.Verdict();
     try {
-      session = client.connect(endpoint.user(), endpoint.host(), endpoint.port(),
-              AttributeRepository.ofAttributesMap(Map.of(ENDPOINT, endpoint, HostKeyVerifier.VERDICT, verdict)))
-          .verify(settings.connectTimeout())
-          .getSession();
+      session =
+          client
+              .connect(
+                  endpoint.user(),
+                  endpoint.host(),
+                  endpoint.port(),
+                  AttributeRepository.ofAttributesMap(
+                      Map.of(ENDPOINT, endpoint, HostKeyVerifier.VERDICT, verdict)))
+              .verify(settings.connectTimeout())
+              .getSession();
       if (endpoint.passwordEnv() != null) {
         String password = env.apply(endpoint.passwordEnv());
         if (password == null) {
@@ -357,9 +385,10 @@ public final class SshSessions implements AutoCloseable {
     if (endpoint == null) {
       return false; // Not a connection of this pool: no known-hosts file to check it against.
     }
-    HostKeyVerifier verifier = verifiers.computeIfAbsent(
-        new VerifierKey(endpoint.knownHosts(), endpoint.hostKeyPolicy()),
-        k -> new HostKeyVerifier(k.knownHosts(), k.policy()));
+    HostKeyVerifier verifier =
+        verifiers.computeIfAbsent(
+            new VerifierKey(endpoint.knownHosts(), endpoint.hostKeyPolicy()),
+            k -> new HostKeyVerifier(k.knownHosts(), k.policy()));
     return verifier.verifyServerKey(session, remote, key);
   }
 
@@ -378,7 +407,8 @@ public final class SshSessions implements AutoCloseable {
 
   private record VerifierKey(Path knownHosts, HostKeyPolicy policy) {}
 
-  private record Waiter(SshEndpoint endpoint, Executor blocking, ActionLog log, CompletableFuture<Lease> lease) {}
+  private record Waiter(
+      SshEndpoint endpoint, Executor blocking, ActionLog log, CompletableFuture<Lease> lease) {}
 
   /** One endpoint's session, while it is being opened and while it is open. */
   private static final class Entry {

@@ -28,7 +28,8 @@ public record SshSettings(
 
   public SshSettings {
     if (maxSessions < 1) {
-      throw new IllegalArgumentException("flotilla.ssh.max-sessions must be at least 1, not " + maxSessions);
+      throw new IllegalArgumentException(
+          "flotilla.ssh.max-sessions must be at least 1, not " + maxSessions);
     }
     if (keepAliveMaxMissed < 0) {
       throw new IllegalArgumentException("flotilla.ssh.keep-alive-max-missed must not be negative");
@@ -55,17 +56,38 @@ public record SshSettings(
   }
 
   public SshSettings withMaxSessions(int value) {
-    return new SshSettings(value, connectTimeout, authTimeout, channelOpenTimeout, keepAliveInterval,
-        keepAliveMaxMissed, idleTimeout, killGrace);
+    return new SshSettings(
+        value,
+        connectTimeout,
+        authTimeout,
+        channelOpenTimeout,
+        keepAliveInterval,
+        keepAliveMaxMissed,
+        idleTimeout,
+        killGrace);
   }
 
   public SshSettings withAuthTimeout(Duration value) {
-    return new SshSettings(maxSessions, connectTimeout, value, channelOpenTimeout, keepAliveInterval,
-        keepAliveMaxMissed, idleTimeout, killGrace);
+    return new SshSettings(
+        maxSessions,
+        connectTimeout,
+        value,
+        channelOpenTimeout,
+        keepAliveInterval,
+        keepAliveMaxMissed,
+        idleTimeout,
+        killGrace);
   }
 
   public SshSettings withIdleTimeout(Duration value) {
-    return new SshSettings(maxSessions, connectTimeout, authTimeout, channelOpenTimeout, keepAliveInterval,
-        keepAliveMaxMissed, value, killGrace);
+    return new SshSettings(
+        maxSessions,
+        connectTimeout,
+        authTimeout,
+        channelOpenTimeout,
+        keepAliveInterval,
+        keepAliveMaxMissed,
+        value,
+        killGrace);
   }
 }

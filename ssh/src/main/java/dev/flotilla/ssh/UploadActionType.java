@@ -18,15 +18,15 @@ import java.util.function.Function;
  *
  * <ul>
  *   <li>{@code from} (required): a local file or directory.
- *   <li>{@code to} (required): for a file, the remote file (or a directory when it ends with
- *       {@code /}); for a directory, the remote directory that receives its content.
+ *   <li>{@code to} (required): for a file, the remote file (or a directory when it ends with {@code
+ *       /}); for a directory, the remote directory that receives its content.
  * </ul>
  *
- * <p>Missing remote directories are created. Each file keeps its mode, is written under a
- * temporary name in its final directory, its size and SHA-256 checked (with {@code sha256sum} on
- * the target where that command exists), then renamed over the final name (atomically with
- * OpenSSH's {@code posix-rename}), so a reader never sees half a file or a corrupt one. The log
- * reports the files, bytes and time.
+ * <p>Missing remote directories are created. Each file keeps its mode, is written under a temporary
+ * name in its final directory, its size and SHA-256 checked (with {@code sha256sum} on the target
+ * where that command exists), then renamed over the final name (atomically with OpenSSH's {@code
+ * posix-rename}), so a reader never sees half a file or a corrupt one. The log reports the files,
+ * bytes and time.
  */
 public final class UploadActionType implements ActionType {
 
@@ -58,7 +58,8 @@ public final class UploadActionType implements ActionType {
     Map<String, Object> given = parameters == null ? Map.of() : parameters;
     for (String key : new TreeSet<>(given.keySet())) {
       if (!KEYS.contains(key)) {
-        throw new InvalidActionException(key, "unknown upload parameter \"" + key + "\" (known: from, to)");
+        throw new InvalidActionException(
+            key, "unknown upload parameter \"" + key + "\" (known: from, to)");
       }
     }
     Path from = Path.of(text(given, FROM, "the local file or directory to copy"));
@@ -69,10 +70,12 @@ public final class UploadActionType implements ActionType {
       throw new InvalidActionException(FROM, "cannot read " + from);
     }
     String to = text(given, TO, "the path on the target");
-    return context -> UploadExecution.start(new UploadExecution.Request(from, to, targets, sessions), context);
+    return context ->
+        UploadExecution.start(new UploadExecution.Request(from, to, targets, sessions), context);
   }
 
-  private static String text(Map<String, Object> given, String key, String what) throws InvalidActionException {
+  private static String text(Map<String, Object> given, String key, String what)
+      throws InvalidActionException {
     Object value = given.get(key);
     if (value == null) {
       throw new InvalidActionException(key, "an upload needs \"" + key + "\": " + what);

@@ -33,15 +33,20 @@ import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtensio
  */
 final class UploadExecution implements RunningAction {
 
-  record Request(Path from, String to, Function<String, SshEndpoint> targets, SshSessions sessions) {}
+  record Request(
+      Path from, String to, Function<String, SshEndpoint> targets, SshSessions sessions) {}
 
   private static final int BUFFER_BYTES = 64 * 1024;
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int[] MODE_BITS = {0400, 0200, 0100, 040, 020, 010, 04, 02, 01};
   private static final PosixFilePermission[] MODE_PERMISSIONS = {
-      PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE,
-      PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
-      PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE};
+    PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+        PosixFilePermission.OWNER_EXECUTE,
+    PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+        PosixFilePermission.GROUP_EXECUTE,
+    PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
+        PosixFilePermission.OTHERS_EXECUTE
+  };
 
   private final Request request;
   private final ActionContext context;
@@ -67,8 +72,8 @@ final class UploadExecution implements RunningAction {
   }
 
   /**
-   * Stops the copy at its next buffer; the temporary file is then removed, so the final name
-   * keeps its previous content.
+   * Stops the copy at its next buffer; the temporary file is then removed, so the final name keeps
+   * its previous content.
    */
   @Override
   public void cancel() {
@@ -90,7 +95,8 @@ final class UploadExecution implements RunningAction {
     try {
       endpoint = request.targets().apply(context.target());
     } catch (RuntimeException e) {
-      result.complete(ActionResult.failure("target " + context.target() + ": " + SshSessions.describe(e)));
+      result.complete(
+          ActionResult.failure("target " + context.target() + ": " + SshSessions.describe(e)));
       return;
     }
     if (endpoint == null) {
@@ -98,16 +104,22 @@ final class UploadExecution implements RunningAction {
       return;
     }
     // The lease completes on the blocking executor, where the copy then runs.
-    var unused = request.sessions().acquire(endpoint, context.runtime().blockingExecutor(), context.log())
-        .whenComplete((lease, failure) -> {
-          if (failure != null) {
-            result.complete(ActionResult.failure("target " + context.target() + ": " + SshSessions.describe(failure)));
-            return;
-          }
-          try (lease) {
-            copy(lease);
-          }
-        });
+    var unused =
+        request
+            .sessions()
+            .acquire(endpoint, context.runtime().blockingExecutor(), context.log())
+            .whenComplete(
+                (lease, failure) -> {
+                  if (failure != null) {
+                    result.complete(
+                        ActionResult.failure(
+                            "target " + context.target() + ": " + SshSessions.describe(failure)));
+                    return;
+                  }
+                  try (lease) {
+                    copy(lease);
+                  }
+                });
   }
 
   private void copy(SshSessions.Lease lease) {
@@ -116,7 +128,8 @@ final class UploadExecution implements RunningAction {
     try {
       client = SftpClientFactory.instance().createSftpClient(lease.session());
     } catch (IOException e) {
-      result.complete(ActionResult.failure("cannot open SFTP on " + where + ": " + SshSessions.describe(e)));
+      result.complete(
+          ActionResult.failure("cannot open SFTP on " + where + ": " + SshSessions.describe(e)));
       return;
     }
     if (isCancelled()) {
@@ -134,7 +147,8 @@ final class UploadExecution implements RunningAction {
           entries = walk.sorted().toList();
         }
         for (Path local : entries) {
-          String remote = root + "/" + request.from().relativize(local).toString().replace('\\', '/');
+          String remote =
+              root + "/" + request.from().relativize(local).toString().replace('\\', '/');
           if (local.equals(request.from())) {
             continue;
           }
@@ -148,9 +162,8 @@ final class UploadExecution implements RunningAction {
           }
         }
       } else {
-        String remote = request.to().endsWith("/")
-            ? request.to() + request.from().getFileName()
-            : request.to();
+        String remote =
+            request.to().endsWith("/") ? request.to() + request.from().getFileName() : request.to();
         int slash = remote.lastIndexOf('/');
         if (slash > 0) {
           makeDirectories(client, remote.substring(0, slash));
@@ -159,19 +172,35 @@ final class UploadExecution implements RunningAction {
         totals[0]++;
       }
       double seconds = (System.nanoTime() - started) / 1e9;
-      context.log().line(String.format(Locale.ROOT, "uploaded %d file(s), %d bytes in %.3f s (%.1f MB/s) to %s",
-          totals[0], totals[1], seconds, totals[1] / 1e6 / Math.max(seconds, 1e-9), where));
+      context
+          .log()
+          .line(
+              String.format(
+                  Locale.ROOT,
+                  "uploaded %d file(s), %d bytes in %.3f s (%.1f MB/s) to %s",
+                  totals[0],
+                  totals[1],
+                  seconds,
+                  totals[1] / 1e6 / Math.max(seconds, 1e-9),
+                  where));
       result.complete(ActionResult.success());
     } catch (IOException | RuntimeException e) {
-      result.complete(ActionResult.failure("upload to " + where + " failed: " + SshSessions.describe(e)));
+      result.complete(
+          ActionResult.failure("upload to " + where + " failed: " + SshSessions.describe(e)));
     }
   }
 
   /** Writes one file under a temporary name, checks it, renames it into place; returns its size. */
-  private long uploadFile(SftpClient client, ClientSession session, Path local, String remote) throws IOException {
+  private long uploadFile(SftpClient client, ClientSession session, Path local, String remote)
+      throws IOException {
     int slash = remote.lastIndexOf('/');
-    String temporary = remote.substring(0, slash + 1) + "." + remote.substring(slash + 1) + ".flotilla-"
-        + HexFormat.of().toHexDigits(RANDOM.nextLong()) + ".tmp";
+    String temporary =
+        remote.substring(0, slash + 1)
+            + "."
+            + remote.substring(slash + 1)
+            + ".flotilla-"
+            + HexFormat.of().toHexDigits(RANDOM.nextLong())
+            + ".tmp";
     MessageDigest sha256 = sha256();
     long size = Files.size(local);
     try {
@@ -221,14 +250,26 @@ final class UploadExecution implements RunningAction {
     try {
       output = session.executeRemoteCommand("sha256sum -- " + ShellQuoting.quote(copy));
     } catch (IOException e) {
-      context.log().line("checksum of " + remote + " not verified: sha256sum failed on the target ("
-          + SshSessions.describe(e) + "); only its size was checked");
+      context
+          .log()
+          .line(
+              "checksum of "
+                  + remote
+                  + " not verified: sha256sum failed on the target ("
+                  + SshSessions.describe(e)
+                  + "); only its size was checked");
       return;
     }
     String actual = output.strip().split("\\s+", 2)[0];
     if (!actual.equalsIgnoreCase(expected)) {
-      throw new IOException("checksum mismatch for " + remote + ": sha256 " + actual + " on the target, "
-          + expected + " here");
+      throw new IOException(
+          "checksum mismatch for "
+              + remote
+              + ": sha256 "
+              + actual
+              + " on the target, "
+              + expected
+              + " here");
     }
   }
 

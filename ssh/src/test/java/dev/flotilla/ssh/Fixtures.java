@@ -31,7 +31,8 @@ final class Fixtures {
   private Fixtures() {}
 
   /** Writes {@code pair}'s private key in OpenSSH format, readable by its owner only. */
-  static Path writePrivateKey(Path file, KeyPair pair, String passphrase) throws IOException, GeneralSecurityException {
+  static Path writePrivateKey(Path file, KeyPair pair, String passphrase)
+      throws IOException, GeneralSecurityException {
     OpenSSHKeyEncryptionContext encryption = null;
     if (passphrase != null) {
       encryption = new OpenSSHKeyEncryptionContext();
@@ -54,7 +55,8 @@ final class Fixtures {
     final ActionRuntime runtime = new ActionRuntime(timer, blocking);
 
     ActionContext context(String target, Map<String, String> variables, ActionLog log) {
-      return new ActionContext("deployment-1", "rollout", "install", target, 1, variables, 0L, log, runtime);
+      return new ActionContext(
+          "deployment-1", "rollout", "install", target, 1, variables, 0L, log, runtime);
     }
 
     @Override
@@ -91,7 +93,8 @@ final class Fixtures {
       while (true) {
         String line = arrivals.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         if (line == null) {
-          throw new AssertionError("no line \"" + expected + "\" within " + PATIENCE + "; logged: " + lines);
+          throw new AssertionError(
+              "no line \"" + expected + "\" within " + PATIENCE + "; logged: " + lines);
         }
         if (line.equals(expected)) {
           return;

@@ -35,7 +35,9 @@ class HostKeyVerificationTest {
 
   @BeforeEach
   void start() throws Exception {
-    sessions = new SshSessions(SshSettings.load(), Map.of("PW", TestSshServer.PASSWORD)::get, warnings::add);
+    sessions =
+        new SshSessions(
+            SshSettings.load(), Map.of("PW", TestSshServer.PASSWORD)::get, warnings::add);
     server = TestSshServer.start(null);
     knownHosts = dir.resolve("known_hosts");
   }
@@ -69,14 +71,20 @@ class HostKeyVerificationTest {
   @Test
   void refusesAChangedKeyEvenWithAcceptNew() throws Exception {
     KeyPair impostor = TestSshServer.newKeyPair();
-    Files.writeString(knownHosts,
-        "[127.0.0.1]:" + server.port() + " " + PublicKeyEntry.toString(impostor.getPublic()) + "\n");
+    Files.writeString(
+        knownHosts,
+        "[127.0.0.1]:"
+            + server.port()
+            + " "
+            + PublicKeyEntry.toString(impostor.getPublic())
+            + "\n");
     for (HostKeyPolicy policy : HostKeyPolicy.values()) {
       assertThatThrownBy(() -> connect(endpoint(server, policy)))
           .hasMessageContaining("HOST KEY CHANGED for [127.0.0.1]:" + server.port())
           .hasMessageContaining(describe(server.hostKey()))
           .hasMessageContaining(describe(impostor))
-          .hasMessageContaining("ssh-keygen -R '[127.0.0.1]:" + server.port() + "' -f " + knownHosts);
+          .hasMessageContaining(
+              "ssh-keygen -R '[127.0.0.1]:" + server.port() + "' -f " + knownHosts);
     }
   }
 
@@ -85,16 +93,21 @@ class HostKeyVerificationTest {
     Fixtures.RecordingLog log = new Fixtures.RecordingLog();
     connect(endpoint(server, HostKeyPolicy.ACCEPT_NEW), log).close();
 
-    assertThat(warnings).singleElement().asString()
+    assertThat(warnings)
+        .singleElement()
+        .asString()
         .contains("trusted the unknown host [127.0.0.1]:" + server.port())
         .contains(describe(server.hostKey()));
     assertThat(log.lines()).containsExactlyElementsOf(warnings);
     // Now known: a strict connection from a new pool succeeds, and nothing more is appended.
     String recorded = Files.readString(knownHosts);
-    try (SshSessions strict = new SshSessions(SshSettings.load(), Map.of("PW", TestSshServer.PASSWORD)::get,
-        warnings::add)) {
-      strict.acquire(endpoint(server, HostKeyPolicy.STRICT), runtime.blocking, ActionLog.NONE)
-          .get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS).close();
+    try (SshSessions strict =
+        new SshSessions(
+            SshSettings.load(), Map.of("PW", TestSshServer.PASSWORD)::get, warnings::add)) {
+      strict
+          .acquire(endpoint(server, HostKeyPolicy.STRICT), runtime.blocking, ActionLog.NONE)
+          .get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS)
+          .close();
     }
     assertThat(Files.readString(knownHosts)).isEqualTo(recorded);
     assertThat(warnings).hasSize(1);
@@ -108,8 +121,15 @@ class HostKeyVerificationTest {
     mac.init(new SecretKeySpec(salt, "HmacSHA1"));
     byte[] hash = mac.doFinal(("[127.0.0.1]:" + server.port()).getBytes(StandardCharsets.UTF_8));
     Base64.Encoder base64 = Base64.getEncoder();
-    Files.writeString(knownHosts, "|1|" + base64.encodeToString(salt) + "|" + base64.encodeToString(hash) + " "
-        + PublicKeyEntry.toString(server.hostKey().getPublic()) + "\n");
+    Files.writeString(
+        knownHosts,
+        "|1|"
+            + base64.encodeToString(salt)
+            + "|"
+            + base64.encodeToString(hash)
+            + " "
+            + PublicKeyEntry.toString(server.hostKey().getPublic())
+            + "\n");
 
     connect(endpoint(server, HostKeyPolicy.STRICT)).close();
   }
@@ -125,7 +145,8 @@ class HostKeyVerificationTest {
   }
 
   private SshEndpoint endpoint(TestSshServer target, HostKeyPolicy policy) {
-    return SshEndpoint.withPassword("127.0.0.1", target.port(), TestSshServer.USER, "PW", knownHosts)
+    return SshEndpoint.withPassword(
+            "127.0.0.1", target.port(), TestSshServer.USER, "PW", knownHosts)
         .withHostKeyPolicy(policy);
   }
 
@@ -135,7 +156,9 @@ class HostKeyVerificationTest {
 
   private SshSessions.Lease connect(SshEndpoint endpoint, ActionLog log) throws Exception {
     try {
-      return sessions.acquire(endpoint, runtime.blocking, log).get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+      return sessions
+          .acquire(endpoint, runtime.blocking, log)
+          .get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       throw (Exception) e.getCause();
     }

@@ -28,7 +28,8 @@ class HostTemplateTest {
   @Test
   void refusesATargetOutsideTheRangeNamingIt() {
     assertThatThrownBy(() -> HostTemplate.expand("web-{01..40}", "web-41"))
-        .hasMessageContaining("web-41").hasMessageContaining("{01..40}");
+        .hasMessageContaining("web-41")
+        .hasMessageContaining("{01..40}");
   }
 
   @Test

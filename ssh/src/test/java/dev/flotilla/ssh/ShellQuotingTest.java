@@ -16,31 +16,32 @@ import org.junit.jupiter.api.Test;
 /** Every quoted value reaches a real /bin/sh literally, whatever characters it holds. */
 class ShellQuotingTest {
 
-  private static final List<String> AWKWARD = List.of(
-      "",
-      "plain",
-      "two words",
-      "  leading and trailing  ",
-      "it's",
-      "'",
-      "''",
-      "'quoted'",
-      "\"double\"",
-      "$HOME",
-      "${PATH}",
-      "$(touch /tmp/flotilla-pwned)",
-      "`touch /tmp/flotilla-pwned`",
-      "a; rm -rf /tmp/flotilla-nothing",
-      "a && b || c | d > e < f",
-      "back\\slash\\",
-      "line one\nline two",
-      "trailing newline\n",
-      "tab\there",
-      "glob * ? [a-z] ~",
-      "!bang #hash %percent &amp",
-      "ünïcödé ✓ 日本語 🚀",
-      "-n",
-      "--help");
+  private static final List<String> AWKWARD =
+      List.of(
+          "",
+          "plain",
+          "two words",
+          "  leading and trailing  ",
+          "it's",
+          "'",
+          "''",
+          "'quoted'",
+          "\"double\"",
+          "$HOME",
+          "${PATH}",
+          "$(touch /tmp/flotilla-pwned)",
+          "`touch /tmp/flotilla-pwned`",
+          "a; rm -rf /tmp/flotilla-nothing",
+          "a && b || c | d > e < f",
+          "back\\slash\\",
+          "line one\nline two",
+          "trailing newline\n",
+          "tab\there",
+          "glob * ? [a-z] ~",
+          "!bang #hash %percent &amp",
+          "ünïcödé ✓ 日本語 🚀",
+          "-n",
+          "--help");
 
   @Test
   void quotesAnEmptyStringAsAnEmptyWord() {
@@ -80,7 +81,8 @@ class ShellQuotingTest {
     Map<String, String> variables = new LinkedHashMap<>();
     variables.put("VERSION", "1.2 'beta' $(id)");
     variables.put("TARGET", "web-01");
-    String line = ShellQuoting.withVariables(variables, "true; printf '%s|%s' \"$VERSION\" \"$TARGET\"");
+    String line =
+        ShellQuoting.withVariables(variables, "true; printf '%s|%s' \"$VERSION\" \"$TARGET\"");
     assertThat(runShell(line)).isEqualTo("1.2 'beta' $(id)|web-01");
   }
 
@@ -103,7 +105,8 @@ class ShellQuotingTest {
 
   /** Prints every value as the shell parsed it, NUL-separated, and splits them back. */
   @SuppressWarnings("OrphanedFormatString") // A format for the shell's printf, not for Java's.
-  private static List<String> echoThroughShell(List<String> values) throws IOException, InterruptedException {
+  private static List<String> echoThroughShell(List<String> values)
+      throws IOException, InterruptedException {
     StringBuilder script = new StringBuilder("printf '%s\\0'");
     values.forEach(value -> script.append(' ').append(ShellQuoting.quote(value)));
     String output = runShell(script.toString());

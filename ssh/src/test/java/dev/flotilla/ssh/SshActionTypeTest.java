@@ -42,9 +42,14 @@ class SshActionTypeTest {
     web02 = TestSshServer.start(clientKey.getPublic());
     web01.trustIn(knownHosts);
     web02.trustIn(knownHosts);
-    Map<String, SshEndpoint> endpoints = Map.of(
-        "web-01", SshEndpoint.withKey("127.0.0.1", web01.port(), TestSshServer.USER, identity, knownHosts),
-        "web-02", SshEndpoint.withKey("127.0.0.1", web02.port(), TestSshServer.USER, identity, knownHosts));
+    Map<String, SshEndpoint> endpoints =
+        Map.of(
+            "web-01",
+                SshEndpoint.withKey(
+                    "127.0.0.1", web01.port(), TestSshServer.USER, identity, knownHosts),
+            "web-02",
+                SshEndpoint.withKey(
+                    "127.0.0.1", web02.port(), TestSshServer.USER, identity, knownHosts));
     sessions = new SshSessions(SshSettings.load(), name -> null, warning -> {});
     type = new SshActionType(sessions, endpoints::get, Set.of(SECRET));
   }
@@ -60,7 +65,8 @@ class SshActionTypeTest {
   @Test
   void exitStatusZeroIsSuccessAndEveryLineIsLogged() throws Exception {
     Fixtures.RecordingLog log = new Fixtures.RecordingLog();
-    ActionResult result = run("echo one; echo two >&2; printf 'no newline'", "web-01", Map.of(), log);
+    ActionResult result =
+        run("echo one; echo two >&2; printf 'no newline'", "web-01", Map.of(), log);
     assertThat(result.succeeded()).isTrue();
     assertThat(log.lines()).containsExactlyInAnyOrder("one", "two", "no newline");
   }
@@ -77,19 +83,26 @@ class SshActionTypeTest {
   void passesVariablesAndFlotillaValuesLiterallyWithoutInjection() throws Exception {
     Path marker = dir.resolve("pwned");
     Map<String, String> variables = new LinkedHashMap<>();
-    variables.put("VERSION", "1.2 'rc' $(touch " + marker + ") `touch " + marker + "`; touch " + marker);
+    variables.put(
+        "VERSION", "1.2 'rc' $(touch " + marker + ") `touch " + marker + "`; touch " + marker);
     variables.put("FLOTILLA_TARGET", "spoofed");
     variables.put("not-a-name", "x");
     Fixtures.RecordingLog log = new Fixtures.RecordingLog();
-    ActionResult result = run(
-        "printf '%s\\n' \"$VERSION\" \"$FLOTILLA_TARGET\" \"$FLOTILLA_STEP\" \"$FLOTILLA_ATTEMPT\""
-            + " \"$FLOTILLA_DEPLOYMENT\"",
-        "web-01", variables, log);
+    ActionResult result =
+        run(
+            "printf '%s\\n' \"$VERSION\" \"$FLOTILLA_TARGET\" \"$FLOTILLA_STEP\" \"$FLOTILLA_ATTEMPT\""
+                + " \"$FLOTILLA_DEPLOYMENT\"",
+            "web-01", variables, log);
 
     assertThat(result.succeeded()).isTrue();
-    assertThat(log.lines()).containsExactly(
-        "variable \"not-a-name\" is not passed to the command: not a shell variable name",
-        variables.get("VERSION"), "web-01", "install", "1", "deployment-1");
+    assertThat(log.lines())
+        .containsExactly(
+            "variable \"not-a-name\" is not passed to the command: not a shell variable name",
+            variables.get("VERSION"),
+            "web-01",
+            "install",
+            "1",
+            "deployment-1");
     assertThat(marker).doesNotExist();
   }
 
@@ -104,17 +117,23 @@ class SshActionTypeTest {
   void streamsLinesWhileTheCommandRunsAndACancelKillsTheRemoteProcess() throws Exception {
     Path pidFile = dir.resolve("sleep.pid");
     Fixtures.RecordingLog log = new Fixtures.RecordingLog();
-    RunningAction running = configure("sleep 600 & echo $! > " + pidFile + "; echo started; wait")
-        .start(runtime.context("web-01", Map.of(), log));
+    RunningAction running =
+        configure("sleep 600 & echo $! > " + pidFile + "; echo started; wait")
+            .start(runtime.context("web-01", Map.of(), log));
 
     log.awaitLine("started");
     assertThat(running.result().toCompletableFuture()).isNotDone();
-    ProcessHandle sleep = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).orElseThrow();
+    ProcessHandle sleep =
+        ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).orElseThrow();
     assertThat(sleep.isAlive()).isTrue();
 
     running.cancel();
 
-    assertThat(running.result().toCompletableFuture().get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS))
+    assertThat(
+            running
+                .result()
+                .toCompletableFuture()
+                .get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS))
         .isEqualTo(ActionResult.failure("cancelled"));
     // The remote sleep ends because the cancel sent it a signal: the test server, like OpenSSH
     // without a pty, leaves a command running when only its channel is closed.
@@ -125,12 +144,14 @@ class SshActionTypeTest {
   @Test
   void aLostConnectionIsAFailureWithTheReason() throws Exception {
     Fixtures.RecordingLog log = new Fixtures.RecordingLog();
-    RunningAction running = configure("echo started; sleep 600").start(runtime.context("web-02", Map.of(), log));
+    RunningAction running =
+        configure("echo started; sleep 600").start(runtime.context("web-02", Map.of(), log));
     log.awaitLine("started");
 
     web02.dropConnections();
 
-    ActionResult result = running.result().toCompletableFuture().get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+    ActionResult result =
+        running.result().toCompletableFuture().get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
     assertThat(result.succeeded()).isFalse();
     assertThat(result.message())
         .startsWith("connection to target web-02 (deploy@127.0.0.1:" + web02.port() + ") lost: ");
@@ -141,9 +162,14 @@ class SshActionTypeTest {
   @Test
   void runsOnAPseudoTerminalWhenAsked() throws Exception {
     Fixtures.RecordingLog log = new Fixtures.RecordingLog();
-    RunningAction running = type.configure(Map.of("run", "echo on a pty", "pty", true))
-        .start(runtime.context("web-01", Map.of(), log));
-    assertThat(running.result().toCompletableFuture().get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS))
+    RunningAction running =
+        type.configure(Map.of("run", "echo on a pty", "pty", true))
+            .start(runtime.context("web-01", Map.of(), log));
+    assertThat(
+            running
+                .result()
+                .toCompletableFuture()
+                .get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS))
         .isEqualTo(ActionResult.success());
     assertThat(log.lines()).containsExactly("on a pty");
   }
@@ -156,13 +182,18 @@ class SshActionTypeTest {
 
   @Test
   void configureNamesTheParameterAtFault() {
-    assertThatThrownBy(() -> type.configure(Map.of())).isInstanceOf(InvalidActionException.class)
-        .hasMessageContaining("needs \"run\"").extracting(e -> ((InvalidActionException) e).key()).isEqualTo("run");
+    assertThatThrownBy(() -> type.configure(Map.of()))
+        .isInstanceOf(InvalidActionException.class)
+        .hasMessageContaining("needs \"run\"")
+        .extracting(e -> ((InvalidActionException) e).key())
+        .isEqualTo("run");
     assertThatThrownBy(() -> type.configure(Map.of("run", " "))).hasMessageContaining("non-empty");
     assertThatThrownBy(() -> type.configure(Map.of("run", "true", "sudo", true)))
-        .extracting(e -> ((InvalidActionException) e).key()).isEqualTo("sudo");
+        .extracting(e -> ((InvalidActionException) e).key())
+        .isEqualTo("sudo");
     assertThatThrownBy(() -> type.configure(Map.of("run", "true", "pty", "yes")))
-        .extracting(e -> ((InvalidActionException) e).key()).isEqualTo("pty");
+        .extracting(e -> ((InvalidActionException) e).key())
+        .isEqualTo("pty");
     assertThat(type.name()).isEqualTo("ssh");
   }
 
@@ -170,9 +201,13 @@ class SshActionTypeTest {
     return type.configure(Map.of("run", command));
   }
 
-  private ActionResult run(String command, String target, Map<String, String> variables, Fixtures.RecordingLog log)
+  private ActionResult run(
+      String command, String target, Map<String, String> variables, Fixtures.RecordingLog log)
       throws Exception {
     RunningAction running = configure(command).start(runtime.context(target, variables, log));
-    return running.result().toCompletableFuture().get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+    return running
+        .result()
+        .toCompletableFuture()
+        .get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
   }
 }

@@ -47,16 +47,25 @@ class SshDeploymentTest {
         SshSessions sessions = new SshSessions(SshSettings.load(), name -> null, warning -> {})) {
       odd.trustIn(knownHosts);
       even.trustIn(knownHosts);
-      SshActionType ssh = new SshActionType(sessions, target -> {
-        int number = Integer.parseInt(target.substring(target.lastIndexOf('-') + 1));
-        TestSshServer machine = number % 2 == 1 ? odd : even;
-        return SshEndpoint.withKey("127.0.0.1", machine.port(), TestSshServer.USER, identity, knownHosts);
-      }, Set.of());
+      SshActionType ssh =
+          new SshActionType(
+              sessions,
+              target -> {
+                int number = Integer.parseInt(target.substring(target.lastIndexOf('-') + 1));
+                TestSshServer machine = number % 2 == 1 ? odd : even;
+                return SshEndpoint.withKey(
+                    "127.0.0.1", machine.port(), TestSshServer.USER, identity, knownHosts);
+              },
+              Set.of());
       EngineSettings settings = EngineSettings.fromConfig(ConfigFactory.load()).withActionType(ssh);
 
       DeploymentResult result;
       try (Flotilla engine = Flotilla.start(settings)) {
-        DeploymentPlan plan = engine.planLoader().parse("""
+        DeploymentPlan plan =
+            engine
+                .planLoader()
+                .parse(
+                    """
             name: ssh-rollout
             targets: [{ name: "web-{01..04}", roles: [web] }]
             steps:
@@ -65,21 +74,36 @@ class SshDeploymentTest {
                 roles: [web]
                 timeout: 2s
                 action: { type: ssh, run: "sleep 600 & echo $! > %s/$FLOTILLA_TARGET.pid; wait" }
-            """.formatted(pids), "ssh-rollout.yaml", Map.of());
-        result = engine.submit(plan, new DeploymentListener() {
-          @Override
-          public void onLogLine(ExecutionLogLine line) {
-            lines.add(line);
-          }
-        }).result().toCompletableFuture().get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            """
+                        .formatted(pids),
+                    "ssh-rollout.yaml",
+                    Map.of());
+        result =
+            engine
+                .submit(
+                    plan,
+                    new DeploymentListener() {
+                      @Override
+                      public void onLogLine(ExecutionLogLine line) {
+                        lines.add(line);
+                      }
+                    })
+                .result()
+                .toCompletableFuture()
+                .get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
       }
 
       assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
       StepSummary install = result.steps().get(0);
       assertThat(install.status()).isEqualTo(StepStatus.SUCCEEDED);
       assertThat(install.succeeded()).isEqualTo(4);
-      assertThat(lines).extracting(DeploymentListener.ExecutionLogLine::text).contains(
-          "installed on web-01", "installed on web-02", "installed on web-03", "installed on web-04");
+      assertThat(lines)
+          .extracting(DeploymentListener.ExecutionLogLine::text)
+          .contains(
+              "installed on web-01",
+              "installed on web-02",
+              "installed on web-03",
+              "installed on web-04");
       StepSummary hang = result.steps().get(1);
       assertThat(hang.status()).isEqualTo(StepStatus.FAILED);
       // One session per machine, reused by both steps and by the two target names on each.
@@ -93,7 +117,8 @@ class SshDeploymentTest {
       assertThat(pidFiles).isNotEmpty();
       for (Path pidFile : pidFiles) {
         // A sleep already reaped has no handle: it is gone too.
-        Optional<ProcessHandle> sleep = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()));
+        Optional<ProcessHandle> sleep =
+            ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()));
         if (sleep.isPresent()) {
           sleep.get().onExit().get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
           assertThat(sleep.get().isAlive()).isFalse();

@@ -19,7 +19,8 @@ class SshEndpointTest {
   @TempDir Path dir;
   private Path key;
   private Path knownHosts;
-  private final Function<String, String> env = Map.of("DEPLOY_PASSWORD", "pw", "KEY_PASSPHRASE", "open sesame")::get;
+  private final Function<String, String> env =
+      Map.of("DEPLOY_PASSWORD", "pw", "KEY_PASSPHRASE", "open sesame")::get;
 
   @BeforeEach
   void keys() throws Exception {
@@ -35,17 +36,21 @@ class SshEndpointTest {
 
   @Test
   void acceptsAnEncryptedKeyWithItsPassphraseFromTheEnvironment() throws Exception {
-    Path encrypted = Fixtures.writePrivateKey(dir.resolve("id_enc"), TestSshServer.newKeyPair(), "open sesame");
+    Path encrypted =
+        Fixtures.writePrivateKey(dir.resolve("id_enc"), TestSshServer.newKeyPair(), "open sesame");
     SshEndpoint endpoint =
-        new SshEndpoint("h", 22, "deploy", encrypted, "KEY_PASSPHRASE", null, false, knownHosts, null);
+        new SshEndpoint(
+            "h", 22, "deploy", encrypted, "KEY_PASSPHRASE", null, false, knownHosts, null);
     assertThatCode(() -> endpoint.validate("web-01", env)).doesNotThrowAnyException();
   }
 
   @Test
   void refusesAnEncryptedKeyWithAWrongPassphrase() throws Exception {
-    Path encrypted = Fixtures.writePrivateKey(dir.resolve("id_enc"), TestSshServer.newKeyPair(), "another");
+    Path encrypted =
+        Fixtures.writePrivateKey(dir.resolve("id_enc"), TestSshServer.newKeyPair(), "another");
     SshEndpoint endpoint =
-        new SshEndpoint("h", 22, "deploy", encrypted, "KEY_PASSPHRASE", null, false, knownHosts, null);
+        new SshEndpoint(
+            "h", 22, "deploy", encrypted, "KEY_PASSPHRASE", null, false, knownHosts, null);
     assertInvalid(endpoint, "identityFile", "cannot read the private key");
   }
 
@@ -73,7 +78,8 @@ class SshEndpointTest {
   void refusesAFileThatHoldsNoKey() throws Exception {
     Path notAKey = Files.writeString(dir.resolve("notes"), "hello\n");
     Files.setPosixFilePermissions(notAKey, PosixFilePermissions.fromString("rw-------"));
-    assertInvalid(SshEndpoint.withKey("h", 22, "deploy", notAKey, knownHosts), "identityFile", "cannot read");
+    assertInvalid(
+        SshEndpoint.withKey("h", 22, "deploy", notAKey, knownHosts), "identityFile", "cannot read");
   }
 
   @Test
@@ -84,22 +90,26 @@ class SshEndpointTest {
 
   @Test
   void refusesAnUnsetPassphraseVariable() {
-    SshEndpoint endpoint = new SshEndpoint("h", 22, "deploy", key, "NOT_SET", null, false, knownHosts, null);
+    SshEndpoint endpoint =
+        new SshEndpoint("h", 22, "deploy", key, "NOT_SET", null, false, knownHosts, null);
     assertInvalid(endpoint, "passphraseEnv", "NOT_SET is not set");
   }
 
   @Test
   void refusesAnEndpointWithoutCredentials() {
-    SshEndpoint endpoint = new SshEndpoint("h", 22, "deploy", null, null, null, false, knownHosts, null);
+    SshEndpoint endpoint =
+        new SshEndpoint("h", 22, "deploy", null, null, null, false, knownHosts, null);
     assertInvalid(endpoint, "identityFile", "no credentials");
   }
 
   @Test
   void refusesTheAgentWhileItIsNotSupported() {
-    SshEndpoint endpoint = new SshEndpoint("h", 22, "deploy", null, null, null, true, knownHosts, null);
+    SshEndpoint endpoint =
+        new SshEndpoint("h", 22, "deploy", null, null, null, true, knownHosts, null);
     assertInvalid(endpoint, "useAgent", "SSH_AUTH_SOCK");
     SshEndpoint withSocket = endpoint;
-    assertThatThrownBy(() -> withSocket.validate("web-01", Map.of("SSH_AUTH_SOCK", "/tmp/agent")::get))
+    assertThatThrownBy(
+            () -> withSocket.validate("web-01", Map.of("SSH_AUTH_SOCK", "/tmp/agent")::get))
         .hasMessageContaining("not supported yet");
   }
 
@@ -111,8 +121,9 @@ class SshEndpointTest {
 
   @Test
   void letsAcceptNewStartWithoutKnownHostsFile() {
-    SshEndpoint endpoint = SshEndpoint.withKey("h", 22, "deploy", key, dir.resolve("absent"))
-        .withHostKeyPolicy(HostKeyPolicy.ACCEPT_NEW);
+    SshEndpoint endpoint =
+        SshEndpoint.withKey("h", 22, "deploy", key, dir.resolve("absent"))
+            .withHostKeyPolicy(HostKeyPolicy.ACCEPT_NEW);
     assertThatCode(() -> endpoint.validate("web-01", env)).doesNotThrowAnyException();
   }
 
@@ -120,7 +131,8 @@ class SshEndpointTest {
   void defaultsToStrictCheckingOfTheUsersKnownHosts() {
     SshEndpoint endpoint = new SshEndpoint("h", 22, "deploy", key, null, null, false, null, null);
     assertThat(endpoint.hostKeyPolicy()).isEqualTo(HostKeyPolicy.STRICT);
-    assertThat(endpoint.knownHosts()).isEqualTo(Path.of(System.getProperty("user.home"), ".ssh", "known_hosts"));
+    assertThat(endpoint.knownHosts())
+        .isEqualTo(Path.of(System.getProperty("user.home"), ".ssh", "known_hosts"));
   }
 
   @Test

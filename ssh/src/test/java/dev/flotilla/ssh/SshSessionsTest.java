@@ -53,7 +53,8 @@ class SshSessionsTest {
       try (SshSessions.Lease lease = lease(endpoint)) {
         first = lease.session();
       }
-      try (SshSessions.Lease again = lease(endpoint); SshSessions.Lease concurrent = lease(endpoint)) {
+      try (SshSessions.Lease again = lease(endpoint);
+          SshSessions.Lease concurrent = lease(endpoint)) {
         assertThat(again.session()).isSameAs(first);
         assertThat(concurrent.session()).isSameAs(first);
       }
@@ -67,7 +68,8 @@ class SshSessionsTest {
     sessions = pool(SshSettings.load());
     try (TestSshServer server = trusted()) {
       SshEndpoint endpoint =
-          SshEndpoint.withPassword("127.0.0.1", server.port(), TestSshServer.USER, "DEPLOY_PASSWORD", knownHosts);
+          SshEndpoint.withPassword(
+              "127.0.0.1", server.port(), TestSshServer.USER, "DEPLOY_PASSWORD", knownHosts);
       try (SshSessions.Lease lease = lease(endpoint)) {
         assertThat(lease.session().isAuthenticated()).isTrue();
       }
@@ -76,10 +78,13 @@ class SshSessionsTest {
 
   @Test
   void aWrongPasswordFailsNamingTheEndpointButNotThePassword() throws Exception {
-    sessions = new SshSessions(SshSettings.load(), Map.of("DEPLOY_PASSWORD", "wrong-password")::get, warning -> {});
+    sessions =
+        new SshSessions(
+            SshSettings.load(), Map.of("DEPLOY_PASSWORD", "wrong-password")::get, warning -> {});
     try (TestSshServer server = trusted()) {
       SshEndpoint endpoint =
-          SshEndpoint.withPassword("127.0.0.1", server.port(), TestSshServer.USER, "DEPLOY_PASSWORD", knownHosts);
+          SshEndpoint.withPassword(
+              "127.0.0.1", server.port(), TestSshServer.USER, "DEPLOY_PASSWORD", knownHosts);
       assertThatThrownBy(() -> lease(endpoint))
           .hasMessageContaining("cannot connect to deploy@127.0.0.1:" + server.port())
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain("wrong-password"));
@@ -102,7 +107,8 @@ class SshSessionsTest {
   void aServerSlowToAuthenticateFailsAfterTheAuthTimeout() throws Exception {
     sessions = pool(SshSettings.load().withAuthTimeout(Duration.ofMillis(300)));
     CountDownLatch gate = new CountDownLatch(1);
-    try (TestSshServer server = TestSshServer.startSlowToAuthenticate(clientKey.getPublic(), gate)) {
+    try (TestSshServer server =
+        TestSshServer.startSlowToAuthenticate(clientKey.getPublic(), gate)) {
       server.trustIn(knownHosts);
       assertThatThrownBy(() -> lease(keyEndpoint(server)))
           .hasMessageContaining("cannot connect to deploy@127.0.0.1:" + server.port())
@@ -119,7 +125,8 @@ class SshSessionsTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
     }
-    SshEndpoint endpoint = SshEndpoint.withKey("127.0.0.1", closedPort, TestSshServer.USER, identity, knownHosts);
+    SshEndpoint endpoint =
+        SshEndpoint.withKey("127.0.0.1", closedPort, TestSshServer.USER, identity, knownHosts);
     assertThatThrownBy(() -> lease(endpoint))
         .hasMessageContaining("cannot connect to deploy@127.0.0.1:" + closedPort);
   }
@@ -147,7 +154,8 @@ class SshSessionsTest {
   @Test
   void atTheBoundAnIdleSessionIsClosedToMakeRoom() throws Exception {
     sessions = pool(SshSettings.load().withMaxSessions(1));
-    try (TestSshServer a = trusted(); TestSshServer b = trusted()) {
+    try (TestSshServer a = trusted();
+        TestSshServer b = trusted()) {
       ClientSession first;
       try (SshSessions.Lease lease = lease(keyEndpoint(a))) {
         first = lease.session();
@@ -165,9 +173,11 @@ class SshSessionsTest {
   @Test
   void atTheBoundWithEverySessionInUseAnExecutionWaits() throws Exception {
     sessions = pool(SshSettings.load().withMaxSessions(1));
-    try (TestSshServer a = trusted(); TestSshServer b = trusted()) {
+    try (TestSshServer a = trusted();
+        TestSshServer b = trusted()) {
       SshSessions.Lease held = lease(keyEndpoint(a));
-      CompletableFuture<SshSessions.Lease> waiting = sessions.acquire(keyEndpoint(b), runtime.blocking, ActionLog.NONE);
+      CompletableFuture<SshSessions.Lease> waiting =
+          sessions.acquire(keyEndpoint(b), runtime.blocking, ActionLog.NONE);
 
       assertThat(waiting).isNotDone();
       assertThat(b.sessionsOpened()).isZero();
@@ -206,7 +216,8 @@ class SshSessionsTest {
           try (SshSessions.Lease brief = lease(keyEndpoint(other))) {
             otherSession = brief.session();
           }
-          otherSession.waitFor(EnumSet.of(ClientSession.ClientSessionEvent.CLOSED), Fixtures.PATIENCE);
+          otherSession.waitFor(
+              EnumSet.of(ClientSession.ClientSessionEvent.CLOSED), Fixtures.PATIENCE);
         }
         assertThat(lease.session().isOpen()).isTrue();
       }
@@ -214,7 +225,8 @@ class SshSessionsTest {
   }
 
   private SshSessions pool(SshSettings settings) {
-    return new SshSessions(settings, Map.of("DEPLOY_PASSWORD", TestSshServer.PASSWORD)::get, warning -> {});
+    return new SshSessions(
+        settings, Map.of("DEPLOY_PASSWORD", TestSshServer.PASSWORD)::get, warning -> {});
   }
 
   private TestSshServer trusted() throws Exception {
@@ -224,12 +236,14 @@ class SshSessionsTest {
   }
 
   private SshEndpoint keyEndpoint(TestSshServer server) {
-    return SshEndpoint.withKey("127.0.0.1", server.port(), TestSshServer.USER, identity, knownHosts);
+    return SshEndpoint.withKey(
+        "127.0.0.1", server.port(), TestSshServer.USER, identity, knownHosts);
   }
 
   private SshSessions.Lease lease(SshEndpoint endpoint) throws Exception {
     try {
-      return sessions.acquire(endpoint, runtime.blocking, ActionLog.NONE)
+      return sessions
+          .acquire(endpoint, runtime.blocking, ActionLog.NONE)
           .get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       throw (Exception) e.getCause();

@@ -23,14 +23,17 @@ class SshSettingsTest {
 
   @Test
   void theHostOverridesAnySetting() {
-    SshSettings settings = SshSettings.from(ConfigFactory.parseString(
-        "flotilla.ssh { max-sessions = 10, auth-timeout = 500ms }").withFallback(ConfigFactory.load()));
+    SshSettings settings =
+        SshSettings.from(
+            ConfigFactory.parseString("flotilla.ssh { max-sessions = 10, auth-timeout = 500ms }")
+                .withFallback(ConfigFactory.load()));
     assertThat(settings.maxSessions()).isEqualTo(10);
     assertThat(settings.authTimeout()).isEqualTo(Duration.ofMillis(500));
   }
 
   @Test
   void refusesAPoolWithoutRoom() {
-    assertThatThrownBy(() -> SshSettings.load().withMaxSessions(0)).hasMessageContaining("max-sessions");
+    assertThatThrownBy(() -> SshSettings.load().withMaxSessions(0))
+        .hasMessageContaining("max-sessions");
   }
 }

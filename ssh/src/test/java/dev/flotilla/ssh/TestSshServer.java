@@ -51,31 +51,40 @@ final class TestSshServer implements AutoCloseable {
   private final AtomicInteger sessionsOpened = new AtomicInteger();
   private final CountDownLatch authGate;
 
-  private TestSshServer(KeyPair hostKey, PublicKey authorizedKey, CountDownLatch authGate,
-      UnaryOperator<String> rewrite) throws IOException {
+  private TestSshServer(
+      KeyPair hostKey,
+      PublicKey authorizedKey,
+      CountDownLatch authGate,
+      UnaryOperator<String> rewrite)
+      throws IOException {
     this.hostKey = hostKey;
     this.authGate = authGate;
     server = SshServer.setUpDefaultServer();
     server.setHost("127.0.0.1");
     server.setPort(0);
     server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-    server.setPasswordAuthenticator((user, password, session) -> {
-      awaitGate();
-      return USER.equals(user) && PASSWORD.equals(password);
-    });
-    server.setPublickeyAuthenticator((user, key, session) -> {
-      awaitGate();
-      return USER.equals(user) && authorizedKey != null && KeyUtils.compareKeys(authorizedKey, key);
-    });
+    server.setPasswordAuthenticator(
+        (user, password, session) -> {
+          awaitGate();
+          return USER.equals(user) && PASSWORD.equals(password);
+        });
+    server.setPublickeyAuthenticator(
+        (user, key, session) -> {
+          awaitGate();
+          return USER.equals(user)
+              && authorizedKey != null
+              && KeyUtils.compareKeys(authorizedKey, key);
+        });
     server.setCommandFactory((channel, command) -> new ShellCommand(rewrite.apply(command)));
     // SFTP on this machine's own file system, as OpenSSH's internal-sftp without a chroot.
     server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
-    server.addSessionListener(new SessionListener() {
-      @Override
-      public void sessionCreated(Session session) {
-        sessionsOpened.incrementAndGet();
-      }
-    });
+    server.addSessionListener(
+        new SessionListener() {
+          @Override
+          public void sessionCreated(Session session) {
+            sessionsOpened.incrementAndGet();
+          }
+        });
     server.start();
   }
 
@@ -85,17 +94,20 @@ final class TestSshServer implements AutoCloseable {
   }
 
   /** A server that runs {@code rewrite.apply(command)} instead of each command it is sent. */
-  static TestSshServer startRewriting(PublicKey authorizedKey, UnaryOperator<String> rewrite) throws IOException {
+  static TestSshServer startRewriting(PublicKey authorizedKey, UnaryOperator<String> rewrite)
+      throws IOException {
     return new TestSshServer(newKeyPair(), authorizedKey, null, rewrite);
   }
 
   /** A server that presents {@code hostKey}, as a machine keeps its key across restarts. */
-  static TestSshServer startWithHostKey(KeyPair hostKey, PublicKey authorizedKey) throws IOException {
+  static TestSshServer startWithHostKey(KeyPair hostKey, PublicKey authorizedKey)
+      throws IOException {
     return new TestSshServer(hostKey, authorizedKey, null, UnaryOperator.identity());
   }
 
   /** A server whose authentication waits until {@code gate} opens. */
-  static TestSshServer startSlowToAuthenticate(PublicKey authorizedKey, CountDownLatch gate) throws IOException {
+  static TestSshServer startSlowToAuthenticate(PublicKey authorizedKey, CountDownLatch gate)
+      throws IOException {
     return new TestSshServer(newKeyPair(), authorizedKey, gate, UnaryOperator.identity());
   }
 
@@ -130,8 +142,12 @@ final class TestSshServer implements AutoCloseable {
   /** Appends this server's key to {@code knownHosts}, as {@code ssh-keyscan >>} would. */
   void trustIn(Path knownHosts) {
     try {
-      Files.writeString(knownHosts, knownHostsLine() + "\n", StandardCharsets.UTF_8,
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      Files.writeString(
+          knownHosts,
+          knownHostsLine() + "\n",
+          StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -144,10 +160,11 @@ final class TestSshServer implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    processes.forEach(process -> {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    });
+    processes.forEach(
+        process -> {
+          process.descendants().forEach(ProcessHandle::destroyForcibly);
+          process.destroyForcibly();
+        });
     server.stop(true);
   }
 
@@ -199,16 +216,19 @@ final class TestSshServer implements AutoCloseable {
       env.addSignalListener((ch, signal) -> killTree(process, signal));
       Thread stderr = pump(process.getErrorStream(), err);
       Thread stdout = pump(process.getInputStream(), out);
-      Thread waiter = new Thread(() -> {
-        try {
-          int code = process.waitFor();
-          stdout.join();
-          stderr.join();
-          exit.onExit(code);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "test-sshd-exit");
+      Thread waiter =
+          new Thread(
+              () -> {
+                try {
+                  int code = process.waitFor();
+                  stdout.join();
+                  stderr.join();
+                  exit.onExit(code);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "test-sshd-exit");
       waiter.setDaemon(true);
       waiter.start();
     }
@@ -219,17 +239,20 @@ final class TestSshServer implements AutoCloseable {
     }
 
     private Thread pump(InputStream from, OutputStream to) {
-      Thread thread = new Thread(() -> {
-        byte[] buffer = new byte[8192];
-        try {
-          for (int n = from.read(buffer); n >= 0; n = from.read(buffer)) {
-            to.write(buffer, 0, n);
-            to.flush();
-          }
-        } catch (IOException e) {
-          // The channel closed: the command's output has nowhere to go.
-        }
-      }, "test-sshd-pump");
+      Thread thread =
+          new Thread(
+              () -> {
+                byte[] buffer = new byte[8192];
+                try {
+                  for (int n = from.read(buffer); n >= 0; n = from.read(buffer)) {
+                    to.write(buffer, 0, n);
+                    to.flush();
+                  }
+                } catch (IOException e) {
+                  // The channel closed: the command's output has nowhere to go.
+                }
+              },
+              "test-sshd-pump");
       thread.setDaemon(true);
       thread.start();
       return thread;

@@ -38,7 +38,8 @@ class UploadActionTypeTest {
     Path knownHosts = dir.resolve("known_hosts");
     web01 = TestSshServer.start(clientKey.getPublic());
     web01.trustIn(knownHosts);
-    SshEndpoint endpoint = SshEndpoint.withKey("127.0.0.1", web01.port(), TestSshServer.USER, identity, knownHosts);
+    SshEndpoint endpoint =
+        SshEndpoint.withKey("127.0.0.1", web01.port(), TestSshServer.USER, identity, knownHosts);
     sessions = new SshSessions(SshSettings.load(), name -> null, warning -> {});
     type = new UploadActionType(sessions, target -> "web-01".equals(target) ? endpoint : null);
     local = Files.createDirectory(dir.resolve("local"));
@@ -63,8 +64,11 @@ class UploadActionTypeTest {
 
     assertThat(result).isEqualTo(ActionResult.success());
     assertThat(Files.readString(target)).isEqualTo(Files.readString(file));
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rwxr-x---");
-    assertThat(log.lines()).singleElement().asString()
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
+        .isEqualTo("rwxr-x---");
+    assertThat(log.lines())
+        .singleElement()
+        .asString()
         .startsWith("uploaded 1 file(s), " + Files.size(file) + " bytes in ")
         .endsWith("to target web-01 (deploy@127.0.0.1:" + web01.port() + ")");
     assertNoTemporaryFiles();
@@ -73,9 +77,12 @@ class UploadActionTypeTest {
   @Test
   void replacesAnExistingFileWhole() throws Exception {
     Path file = Files.writeString(local.resolve("config"), "new\n");
-    Path target = Files.writeString(Files.createDirectories(remote.resolve("etc")).resolve("config"), "old\n");
+    Path target =
+        Files.writeString(
+            Files.createDirectories(remote.resolve("etc")).resolve("config"), "old\n");
 
-    assertThat(upload(file, target.toString(), new Fixtures.RecordingLog())).isEqualTo(ActionResult.success());
+    assertThat(upload(file, target.toString(), new Fixtures.RecordingLog()))
+        .isEqualTo(ActionResult.success());
     assertThat(Files.readString(target)).isEqualTo("new\n");
     assertNoTemporaryFiles();
   }
@@ -97,21 +104,32 @@ class UploadActionTypeTest {
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
     Fixtures.RecordingLog log = new Fixtures.RecordingLog();
 
-    assertThat(upload(local.resolve("site"), remote.resolve("www").toString(), log)).isEqualTo(ActionResult.success());
+    assertThat(upload(local.resolve("site"), remote.resolve("www").toString(), log))
+        .isEqualTo(ActionResult.success());
 
     assertThat(Files.readString(remote.resolve("www/index.html"))).isEqualTo("<h1>hi</h1>\n");
     assertThat(Files.size(remote.resolve("www/assets/img/logo.bin"))).isEqualTo(200_000);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(remote.resolve("www/run.sh"))))
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(remote.resolve("www/run.sh"))))
         .isEqualTo("rwx------");
-    assertThat(log.lines()).singleElement().asString().startsWith("uploaded 3 file(s), 200017 bytes in ");
+    assertThat(log.lines())
+        .singleElement()
+        .asString()
+        .startsWith("uploaded 3 file(s), 200017 bytes in ");
     assertNoTemporaryFiles();
   }
 
   @Test
   void aChecksumThatDiffersOnTheTargetFailsTheUpload() throws Exception {
     Path file = Files.writeString(local.resolve("artifact.jar"), "payload\n");
-    ActionResult result = uploadThrough(command -> command.startsWith("sha256sum")
-        ? "echo 0000000000000000000000000000000000000000000000000000000000000000 -" : command, file);
+    ActionResult result =
+        uploadThrough(
+            command ->
+                command.startsWith("sha256sum")
+                    ? "echo 0000000000000000000000000000000000000000000000000000000000000000 -"
+                    : command,
+            file);
     assertThat(result.succeeded()).isFalse();
     assertThat(result.message()).contains("checksum mismatch for").contains("artifact.jar");
     assertThat(remote.resolve("rewritten/artifact.jar")).doesNotExist();
@@ -122,36 +140,49 @@ class UploadActionTypeTest {
   void aTargetWithoutSha256sumIsCheckedBySizeAndSaysSo() throws Exception {
     Path file = Files.writeString(local.resolve("plain.txt"), "payload\n");
     Fixtures.RecordingLog log = new Fixtures.RecordingLog();
-    ActionResult result = uploadThrough(command -> command.startsWith("sha256sum") ? "exit 127" : command, file, log);
+    ActionResult result =
+        uploadThrough(command -> command.startsWith("sha256sum") ? "exit 127" : command, file, log);
     assertThat(result).isEqualTo(ActionResult.success());
-    assertThat(log.lines()).anySatisfy(line -> assertThat(line).contains("not verified").contains("only its size"));
+    assertThat(log.lines())
+        .anySatisfy(line -> assertThat(line).contains("not verified").contains("only its size"));
   }
 
   @Test
   void aTargetWithoutEndpointFailsNamingIt() throws Exception {
     Path file = Files.writeString(local.resolve("x"), "x");
-    ActionResult result = type.configure(Map.of("from", file.toString(), "to", "/tmp/x"))
-        .start(runtime.context("db-01", Map.of(), new Fixtures.RecordingLog()))
-        .result().toCompletableFuture().get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+    ActionResult result =
+        type.configure(Map.of("from", file.toString(), "to", "/tmp/x"))
+            .start(runtime.context("db-01", Map.of(), new Fixtures.RecordingLog()))
+            .result()
+            .toCompletableFuture()
+            .get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
     assertThat(result).isEqualTo(ActionResult.failure("target db-01 has no SSH endpoint"));
   }
 
   @Test
   void configureNamesTheParameterAtFault() {
-    assertThatThrownBy(() -> type.configure(Map.of("to", "/srv"))).isInstanceOf(InvalidActionException.class)
-        .extracting(e -> ((InvalidActionException) e).key()).isEqualTo("from");
-    assertThatThrownBy(() -> type.configure(Map.of("from", dir.resolve("absent").toString(), "to", "/srv")))
+    assertThatThrownBy(() -> type.configure(Map.of("to", "/srv")))
+        .isInstanceOf(InvalidActionException.class)
+        .extracting(e -> ((InvalidActionException) e).key())
+        .isEqualTo("from");
+    assertThatThrownBy(
+            () -> type.configure(Map.of("from", dir.resolve("absent").toString(), "to", "/srv")))
         .hasMessageContaining("no such file");
     assertThatThrownBy(() -> type.configure(Map.of("from", dir.toString())))
-        .extracting(e -> ((InvalidActionException) e).key()).isEqualTo("to");
-    assertThatThrownBy(() -> type.configure(Map.of("from", dir.toString(), "to", "/srv", "mode", "0644")))
-        .extracting(e -> ((InvalidActionException) e).key()).isEqualTo("mode");
+        .extracting(e -> ((InvalidActionException) e).key())
+        .isEqualTo("to");
+    assertThatThrownBy(
+            () -> type.configure(Map.of("from", dir.toString(), "to", "/srv", "mode", "0644")))
+        .extracting(e -> ((InvalidActionException) e).key())
+        .isEqualTo("mode");
   }
 
   private ActionResult upload(Path from, String to, Fixtures.RecordingLog log) throws Exception {
     return type.configure(Map.of("from", from.toString(), "to", to))
         .start(runtime.context("web-01", Map.of(), log))
-        .result().toCompletableFuture().get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        .result()
+        .toCompletableFuture()
+        .get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
   }
 
   /** Uploads {@code file} to a machine that rewrites the commands it is sent. */
@@ -159,19 +190,23 @@ class UploadActionTypeTest {
     return uploadThrough(rewrite, file, new Fixtures.RecordingLog());
   }
 
-  private ActionResult uploadThrough(UnaryOperator<String> rewrite, Path file, Fixtures.RecordingLog log)
-      throws Exception {
+  private ActionResult uploadThrough(
+      UnaryOperator<String> rewrite, Path file, Fixtures.RecordingLog log) throws Exception {
     KeyPair clientKey = TestSshServer.newKeyPair();
     Path identity = Fixtures.writePrivateKey(Files.createTempFile(dir, "id", ""), clientKey, null);
     Path knownHosts = Files.createTempFile(dir, "known_hosts", "");
     try (TestSshServer machine = TestSshServer.startRewriting(clientKey.getPublic(), rewrite)) {
       machine.trustIn(knownHosts);
       SshEndpoint endpoint =
-          SshEndpoint.withKey("127.0.0.1", machine.port(), TestSshServer.USER, identity, knownHosts);
+          SshEndpoint.withKey(
+              "127.0.0.1", machine.port(), TestSshServer.USER, identity, knownHosts);
       UploadActionType rewritten = new UploadActionType(sessions, target -> endpoint);
-      return rewritten.configure(Map.of("from", file.toString(), "to", remote.resolve("rewritten") + "/"))
+      return rewritten
+          .configure(Map.of("from", file.toString(), "to", remote.resolve("rewritten") + "/"))
           .start(runtime.context("web-09", Map.of(), log))
-          .result().toCompletableFuture().get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+          .result()
+          .toCompletableFuture()
+          .get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
     }
   }
 

@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One target guard's acquire / release round trip, as an execution pays it once per action: a
- * driver actor asks for an exclusive lease, gets it, gives it back and asks again, in a plain
- * actor system (no test kit). Reported per round trip.
+ * driver actor asks for an exclusive lease, gets it, gives it back and asks again, in a plain actor
+ * system (no test kit). Reported per round trip.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -64,39 +64,54 @@ public class GuardBenchmark {
   }
 
   private static Behavior<Command> driver() {
-    return Behaviors.setup(context -> {
-      ActorRef<TargetGuard.Command> guard = context.spawn(TargetGuard.create("t000000"), "guard");
-      ActorRef<TargetGuard.Reply> replies = context.messageAdapter(TargetGuard.Reply.class, Replied::new);
-      TargetGuard.Holder holder = new TargetGuard.Holder("benchmark", "step-0");
-      return idle(context, guard, replies, holder);
-    });
+    return Behaviors.setup(
+        context -> {
+          ActorRef<TargetGuard.Command> guard =
+              context.spawn(TargetGuard.create("t000000"), "guard");
+          ActorRef<TargetGuard.Reply> replies =
+              context.messageAdapter(TargetGuard.Reply.class, Replied::new);
+          TargetGuard.Holder holder = new TargetGuard.Holder("benchmark", "step-0");
+          return idle(context, guard, replies, holder);
+        });
   }
 
-  private static Behavior<Command> idle(ActorContext<Command> context, ActorRef<TargetGuard.Command> guard,
-      ActorRef<TargetGuard.Reply> replies, TargetGuard.Holder holder) {
+  private static Behavior<Command> idle(
+      ActorContext<Command> context,
+      ActorRef<TargetGuard.Command> guard,
+      ActorRef<TargetGuard.Reply> replies,
+      TargetGuard.Holder holder) {
     return Behaviors.receive(Command.class)
-        .onMessage(RoundTrips.class, run -> {
-          guard.tell(new TargetGuard.Acquire(TargetGuard.Mode.EXCLUSIVE, holder, replies));
-          return leasing(context, guard, replies, holder, run.count(), run.done());
-        })
+        .onMessage(
+            RoundTrips.class,
+            run -> {
+              guard.tell(new TargetGuard.Acquire(TargetGuard.Mode.EXCLUSIVE, holder, replies));
+              return leasing(context, guard, replies, holder, run.count(), run.done());
+            })
         .build();
   }
 
-  private static Behavior<Command> leasing(ActorContext<Command> context, ActorRef<TargetGuard.Command> guard,
-      ActorRef<TargetGuard.Reply> replies, TargetGuard.Holder holder, int remaining, CompletableFuture<Void> done) {
+  private static Behavior<Command> leasing(
+      ActorContext<Command> context,
+      ActorRef<TargetGuard.Command> guard,
+      ActorRef<TargetGuard.Reply> replies,
+      TargetGuard.Holder holder,
+      int remaining,
+      CompletableFuture<Void> done) {
     return Behaviors.receive(Command.class)
-        .onMessage(Replied.class, replied -> {
-          if (!(replied.reply() instanceof TargetGuard.Granted)) {
-            return Behaviors.same();
-          }
-          guard.tell(new TargetGuard.Release(replies));
-          if (remaining == 1) {
-            done.complete(null);
-            return idle(context, guard, replies, holder);
-          }
-          guard.tell(new TargetGuard.Acquire(TargetGuard.Mode.EXCLUSIVE, holder, replies));
-          return leasing(context, guard, replies, holder, remaining - 1, done);
-        })
+        .onMessage(
+            Replied.class,
+            replied -> {
+              if (!(replied.reply() instanceof TargetGuard.Granted)) {
+                return Behaviors.same();
+              }
+              guard.tell(new TargetGuard.Release(replies));
+              if (remaining == 1) {
+                done.complete(null);
+                return idle(context, guard, replies, holder);
+              }
+              guard.tell(new TargetGuard.Acquire(TargetGuard.Mode.EXCLUSIVE, holder, replies));
+              return leasing(context, guard, replies, holder, remaining - 1, done);
+            })
         .build();
   }
 }

@@ -15,8 +15,12 @@ final class MicroSystems {
   private MicroSystems() {}
 
   static <T> ActorSystem<T> start(Behavior<T> driver, String name) {
-    return ActorSystem.create(driver, name, Flotilla.ownSystemConfig(
-        ConfigFactory.parseString("pekko.loglevel = WARNING").withFallback(ConfigFactory.load())));
+    return ActorSystem.create(
+        driver,
+        name,
+        Flotilla.ownSystemConfig(
+            ConfigFactory.parseString("pekko.loglevel = WARNING")
+                .withFallback(ConfigFactory.load())));
   }
 
   static void stop(ActorSystem<?> system) throws Exception {

@@ -73,25 +73,37 @@ public class ThrottleBenchmark {
     for (int i = 0; i < ITEMS; i++) {
       items.add(i);
     }
-    return Behaviors.setup(context -> Behaviors.receive(Command.class)
-        .onMessage(RunThrottle.class, run -> {
-          ActorRef<Command> self = context.getSelf();
-          context.spawnAnonymous(Throttle.<Integer, Command>create(items, run.cap(),
-              (item, throttle) -> finishAtOnce(throttle), self, finished -> new ThrottleFinished(run.done())));
-          return Behaviors.same();
-        })
-        .onMessage(ThrottleFinished.class, finished -> {
-          finished.done().complete(null);
-          return Behaviors.same();
-        })
-        .build());
+    return Behaviors.setup(
+        context ->
+            Behaviors.receive(Command.class)
+                .onMessage(
+                    RunThrottle.class,
+                    run -> {
+                      ActorRef<Command> self = context.getSelf();
+                      context.spawnAnonymous(
+                          Throttle.<Integer, Command>create(
+                              items,
+                              run.cap(),
+                              (item, throttle) -> finishAtOnce(throttle),
+                              self,
+                              finished -> new ThrottleFinished(run.done())));
+                      return Behaviors.same();
+                    })
+                .onMessage(
+                    ThrottleFinished.class,
+                    finished -> {
+                      finished.done().complete(null);
+                      return Behaviors.same();
+                    })
+                .build());
   }
 
   /** A child whose work is over as soon as it starts. */
   private static Behavior<Void> finishAtOnce(ActorRef<Throttle.Command> throttle) {
-    return Behaviors.setup(context -> {
-      throttle.tell(new Throttle.ChildDone(context.getSelf(), false));
-      return Behaviors.empty();
-    });
+    return Behaviors.setup(
+        context -> {
+          throttle.tell(new Throttle.ChildDone(context.getSelf(), false));
+          return Behaviors.empty();
+        });
   }
 }

@@ -11,26 +11,31 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The bottom of a terminal, where the panels of the deployments being watched are redrawn in
- * place every interval, under the lines that stay. One per output: every deployment a process
- * watches joins the same screen, so their panels stack instead of overwriting each other, and one
- * thread draws them all. Listeners never draw: they only queue lines and count.
+ * The bottom of a terminal, where the panels of the deployments being watched are redrawn in place
+ * every interval, under the lines that stay. One per output: every deployment a process watches
+ * joins the same screen, so their panels stack instead of overwriting each other, and one thread
+ * draws them all. Listeners never draw: they only queue lines and count.
  */
 public final class LiveScreen {
 
   /** A deployment shown on the screen. */
   public interface Source {
-    /** Moves the lines that stay (steps started and finished, failures, output) into {@code into}, in order. */
+    /**
+     * Moves the lines that stay (steps started and finished, failures, output) into {@code into},
+     * in order.
+     */
     void drainLines(List<String> into);
 
     /**
-     * Its part of the panel now, each line at most {@code columns} wide (0: no limit); {@code titled}
-     * when it shares the screen with others and must say which deployment it is.
+     * Its part of the panel now, each line at most {@code columns} wide (0: no limit); {@code
+     * titled} when it shares the screen with others and must say which deployment it is.
      */
     List<String> panel(int columns, boolean titled);
   }
 
-  /** The screen of each output that has sources; guarded by itself, taken before any screen's lock. */
+  /**
+   * The screen of each output that has sources; guarded by itself, taken before any screen's lock.
+   */
   private static final Map<PrintWriter, LiveScreen> SCREENS = new IdentityHashMap<>();
 
   private final PrintWriter out;
@@ -53,10 +58,14 @@ public final class LiveScreen {
     this.size = size;
   }
 
-  /** Shows {@code source} on the screen of {@code out}, which is redrawn every {@code interval} until its last source leaves. */
+  /**
+   * Shows {@code source} on the screen of {@code out}, which is redrawn every {@code interval}
+   * until its last source leaves.
+   */
   public static LiveScreen join(PrintWriter out, Duration interval, Source source) {
     synchronized (SCREENS) {
-      LiveScreen screen = SCREENS.computeIfAbsent(out, o -> new LiveScreen(o, interval, TerminalSize.detect()));
+      LiveScreen screen =
+          SCREENS.computeIfAbsent(out, o -> new LiveScreen(o, interval, TerminalSize.detect()));
       screen.add(source);
       screen.start();
       return screen;
@@ -78,8 +87,8 @@ public final class LiveScreen {
   }
 
   /**
-   * Takes a source off the screen after printing its last lines; returns once they are printed,
-   * or after {@code timeout} if the drawing thread is stuck.
+   * Takes a source off the screen after printing its last lines; returns once they are printed, or
+   * after {@code timeout} if the drawing thread is stuck.
    */
   public void leave(Source source, Duration timeout) {
     CountDownLatch printed = null;
@@ -144,7 +153,10 @@ public final class LiveScreen {
     }
   }
 
-  /** One frame: the lines of every source (those leaving included), then the panels of those staying. */
+  /**
+   * One frame: the lines of every source (those leaving included), then the panels of those
+   * staying.
+   */
   private void draw(List<Source> leavers) {
     List<Source> staying;
     synchronized (this) {
@@ -168,7 +180,10 @@ public final class LiveScreen {
     }
   }
 
-  /** A panel taller than the terminal could not be backed over: keep it a row shorter than the screen. */
+  /**
+   * A panel taller than the terminal could not be backed over: keep it a row shorter than the
+   * screen.
+   */
   private List<String> fitRows(List<String> panel) {
     int most = size.rows() - 1;
     if (size.rows() <= 0 || panel.size() <= most) {

@@ -6,9 +6,15 @@ import java.util.Locale;
 
 /** How a deployment's progress is shown. */
 public enum ProgressMode {
-  /** Timestamped lines, one per event worth telling, and a status line now and then: for logs and pipes. */
+  /**
+   * Timestamped lines, one per event worth telling, and a status line now and then: for logs and
+   * pipes.
+   */
   LINES,
-  /** A panel redrawn in place (a bar per running step) under the lines of finished steps: for a terminal. */
+  /**
+   * A panel redrawn in place (a bar per running step) under the lines of finished steps: for a
+   * terminal.
+   */
   BARS;
 
   /**
@@ -22,8 +28,11 @@ public enum ProgressMode {
       case "auto" -> terminal ? BARS : LINES;
       case "bars" -> BARS;
       case "lines" -> LINES;
-      default -> throw new IllegalArgumentException(
-          "flotilla.cli.progress (or FLOTILLA_PROGRESS) must be auto, bars or lines, not \"" + setting + "\"");
+      default ->
+          throw new IllegalArgumentException(
+              "flotilla.cli.progress (or FLOTILLA_PROGRESS) must be auto, bars or lines, not \""
+                  + setting
+                  + "\"");
     };
   }
 

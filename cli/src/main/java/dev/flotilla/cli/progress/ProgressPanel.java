@@ -1,10 +1,10 @@
 package dev.flotilla.cli.progress;
 
-import dev.flotilla.engine.model.Durations;
 import dev.flotilla.cli.progress.ProgressSnapshot.Child;
 import dev.flotilla.cli.progress.ProgressSnapshot.Counts;
 import dev.flotilla.cli.progress.ProgressSnapshot.StepRow;
 import dev.flotilla.cli.progress.ProgressSnapshot.Wait;
+import dev.flotilla.engine.model.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +12,9 @@ import java.util.Locale;
 import java.util.StringJoiner;
 
 /**
- * Draws a {@link ProgressSnapshot} as the lines of the live panel: a bar per running step, then
- * the deployment's counts and elapsed time. Pure: the same snapshot gives the same lines, which
- * is what its tests check.
+ * Draws a {@link ProgressSnapshot} as the lines of the live panel: a bar per running step, then the
+ * deployment's counts and elapsed time. Pure: the same snapshot gives the same lines, which is what
+ * its tests check.
  *
  * <pre>
  *   Deploy web         [██████▒▒▒▒░░░░░░░░░░░░░░]  24/40  5 running · 1 failed
@@ -33,6 +33,7 @@ public final class ProgressPanel {
   private static final String INDENT = "  ";
   private static final String SEPARATOR = " · ";
   private static final int NAME_WIDTH_MAX = 28;
+
   /** What a deployment not started yet, with nothing else running, waits for. */
   public static final String STARTING = "the engine has accepted it and is about to run it";
 
@@ -61,39 +62,62 @@ public final class ProgressPanel {
       lines.add(title);
     }
     if (snapshot.admission() == ProgressSnapshot.Admission.QUEUED) {
-      lines.add(INDENT + "queued for " + elapsed(snapshot.elapsedMicros())
-          + ": waiting for the engine's deployment cap or concurrency tag");
+      lines.add(
+          INDENT
+              + "queued for "
+              + elapsed(snapshot.elapsedMicros())
+              + ": waiting for the engine's deployment cap or concurrency tag");
       return fit(lines, columns);
     }
     if (snapshot.admission() == ProgressSnapshot.Admission.STARTING) {
-      lines.add(INDENT + "starting (submitted " + elapsed(snapshot.elapsedMicros()) + " ago): " + STARTING);
+      lines.add(
+          INDENT
+              + "starting (submitted "
+              + elapsed(snapshot.elapsedMicros())
+              + " ago): "
+              + STARTING);
       return fit(lines, columns);
     }
-    List<StepRow> shown = snapshot.steps().subList(0, Math.min(stepsShown, snapshot.steps().size()));
-    int nameWidth = Math.min(NAME_WIDTH_MAX, shown.stream().mapToInt(row -> row.name().length()).max().orElse(0));
-    int countWidth = shown.stream().mapToInt(row -> fraction(row.total(), row.total()).length()).max().orElse(0);
+    List<StepRow> shown =
+        snapshot.steps().subList(0, Math.min(stepsShown, snapshot.steps().size()));
+    int nameWidth =
+        Math.min(
+            NAME_WIDTH_MAX, shown.stream().mapToInt(row -> row.name().length()).max().orElse(0));
+    int countWidth =
+        shown.stream().mapToInt(row -> fraction(row.total(), row.total()).length()).max().orElse(0);
     for (StepRow row : shown) {
       lines.add(row(row, nameWidth, countWidth));
     }
     int hidden = snapshot.steps().size() - shown.size();
     if (hidden > 0) {
-      lines.add(INDENT + "… and " + hidden + " more " + (hidden == 1 ? "step" : "steps") + " running");
+      lines.add(
+          INDENT + "… and " + hidden + " more " + (hidden == 1 ? "step" : "steps") + " running");
     }
     lines.add(footer(snapshot));
     Wait most = snapshot.mostWaitedFor();
     // One wait per holder says nothing the rows do not: the line is for a holder many wait for.
     if (most != null && most.count() > 1) {
-      lines.add(INDENT + "waiting mostly for guards held by " + most.heldBy()
-          + " (" + most.count() + " of " + snapshot.executions().waiting() + " waiting)");
+      lines.add(
+          INDENT
+              + "waiting mostly for guards held by "
+              + most.heldBy()
+              + " ("
+              + most.count()
+              + " of "
+              + snapshot.executions().waiting()
+              + " waiting)");
     }
     return fit(lines, columns);
   }
 
   private String row(StepRow row, int nameWidth, int countWidth) {
-    StringBuilder line = new StringBuilder(INDENT)
-        .append(pad(cut(row.name(), nameWidth), nameWidth))
-        .append("  ").append(bar(row.done(), row.targets().running(), row.total()))
-        .append("  ").append(padLeft(fraction(row.done(), row.total()), countWidth));
+    StringBuilder line =
+        new StringBuilder(INDENT)
+            .append(pad(cut(row.name(), nameWidth), nameWidth))
+            .append("  ")
+            .append(bar(row.done(), row.targets().running(), row.total()))
+            .append("  ")
+            .append(padLeft(fraction(row.done(), row.total()), countWidth));
     StringJoiner details = new StringJoiner(SEPARATOR);
     Counts targets = row.targets();
     if (targets.running() > 0) {
@@ -101,8 +125,11 @@ public final class ProgressPanel {
     }
     if (targets.waiting() > 0 && row.waitingFor() != null) {
       Wait wait = row.waitingFor();
-      details.add((targets.waiting() == 1 ? "waiting for " : targets.waiting() + " waiting, e.g. for ")
-          + wait.target() + ", held by " + wait.heldBy());
+      details.add(
+          (targets.waiting() == 1 ? "waiting for " : targets.waiting() + " waiting, e.g. for ")
+              + wait.target()
+              + ", held by "
+              + wait.heldBy());
     } else if (targets.waiting() > 0) {
       details.add(targets.waiting() + " waiting");
     }
@@ -125,8 +152,11 @@ public final class ProgressPanel {
   String bar(int done, int running, int total) {
     int doneCells = cells(done, total);
     int runningCells = cells(Math.min(total, done + running), total) - doneCells;
-    return "[" + String.valueOf(DONE).repeat(doneCells) + String.valueOf(RUNNING).repeat(runningCells)
-        + String.valueOf(TO_DO).repeat(barWidth - doneCells - runningCells) + "]";
+    return "["
+        + String.valueOf(DONE).repeat(doneCells)
+        + String.valueOf(RUNNING).repeat(runningCells)
+        + String.valueOf(TO_DO).repeat(barWidth - doneCells - runningCells)
+        + "]";
   }
 
   private int cells(int count, int total) {
@@ -146,10 +176,23 @@ public final class ProgressPanel {
   private static String footer(ProgressSnapshot snapshot) {
     Counts executions = snapshot.executions();
     int steps = snapshot.steps().size();
-    return INDENT + elapsed(snapshot.elapsedMicros()) + " elapsed" + SEPARATOR
-        + steps + (steps == 1 ? " step" : " steps") + " running" + SEPARATOR
-        + "executions: " + executions.waiting() + " waiting, " + executions.running() + " running, "
-        + executions.succeeded() + " succeeded, " + executions.failed() + " failed"
+    return INDENT
+        + elapsed(snapshot.elapsedMicros())
+        + " elapsed"
+        + SEPARATOR
+        + steps
+        + (steps == 1 ? " step" : " steps")
+        + " running"
+        + SEPARATOR
+        + "executions: "
+        + executions.waiting()
+        + " waiting, "
+        + executions.running()
+        + " running, "
+        + executions.succeeded()
+        + " succeeded, "
+        + executions.failed()
+        + " failed"
         + (executions.cancelled() > 0 ? ", " + executions.cancelled() + " cancelled" : "");
   }
 

@@ -8,8 +8,8 @@ import java.time.Duration;
  * How the live progress panel looks, from the {@code flotilla.cli} section of the configuration
  * (defaults in the cli module's {@code reference.conf}).
  *
- * @param mode {@code auto}, {@code bars} or {@code lines}; {@code FLOTILLA_PROGRESS} or
- *     {@code -Dflotilla.cli.progress} override it
+ * @param mode {@code auto}, {@code bars} or {@code lines}; {@code FLOTILLA_PROGRESS} or {@code
+ *     -Dflotilla.cli.progress} override it
  * @param redrawInterval how often the panel is redrawn
  * @param barWidth the cells of one step's bar
  * @param stepsShown the most running steps the panel shows one by one; the rest are counted
@@ -19,10 +19,12 @@ public record ProgressSettings(String mode, Duration redrawInterval, int barWidt
   public ProgressSettings {
     ProgressMode.choose(mode, false);
     if (redrawInterval.isNegative() || redrawInterval.isZero()) {
-      throw new IllegalArgumentException("flotilla.cli.progress-redraw-interval must be positive, was " + redrawInterval);
+      throw new IllegalArgumentException(
+          "flotilla.cli.progress-redraw-interval must be positive, was " + redrawInterval);
     }
     if (barWidth < 1 || stepsShown < 1) {
-      throw new IllegalArgumentException("flotilla.cli.progress-bar-width and progress-steps-shown must be at least 1");
+      throw new IllegalArgumentException(
+          "flotilla.cli.progress-bar-width and progress-steps-shown must be at least 1");
     }
   }
 

@@ -13,7 +13,11 @@ import java.util.List;
  * @param mostWaitedFor the holder most waiting executions wait for, or null if none waits
  */
 public record ProgressSnapshot(
-    Admission admission, long elapsedMicros, List<StepRow> steps, Counts executions, Wait mostWaitedFor) {
+    Admission admission,
+    long elapsedMicros,
+    List<StepRow> steps,
+    Counts executions,
+    Wait mostWaitedFor) {
 
   public ProgressSnapshot {
     steps = List.copyOf(steps);
@@ -22,13 +26,13 @@ public record ProgressSnapshot(
   /** Where a deployment stands with the engine before and after it starts. */
   public enum Admission {
     /**
-     * Not started, and no other deployment runs on the engine: the engine is about to start it
-     * (it records the acceptance, resolves the target guards), nothing holds it back.
+     * Not started, and no other deployment runs on the engine: the engine is about to start it (it
+     * records the acceptance, resolves the target guards), nothing holds it back.
      */
     STARTING,
     /**
-     * Not started while other deployments run on the engine: it waits for the deployment cap or
-     * its concurrency tag.
+     * Not started while other deployments run on the engine: it waits for the deployment cap or its
+     * concurrency tag.
      */
     QUEUED,
     /** Started: its steps run. */
@@ -52,7 +56,13 @@ public record ProgressSnapshot(
    * @param window for a rolling step, its children and how many targets run each now; else empty
    */
   public record StepRow(
-      String name, int total, int done, Counts targets, int retried, Wait waitingFor, List<Child> window) {
+      String name,
+      int total,
+      int done,
+      Counts targets,
+      int retried,
+      Wait waitingFor,
+      List<Child> window) {
     public StepRow {
       window = List.copyOf(window);
     }

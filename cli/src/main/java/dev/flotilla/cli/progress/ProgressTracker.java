@@ -1,5 +1,10 @@
 package dev.flotilla.cli.progress;
 
+import dev.flotilla.cli.progress.ProgressSnapshot.Admission;
+import dev.flotilla.cli.progress.ProgressSnapshot.Child;
+import dev.flotilla.cli.progress.ProgressSnapshot.Counts;
+import dev.flotilla.cli.progress.ProgressSnapshot.StepRow;
+import dev.flotilla.cli.progress.ProgressSnapshot.Wait;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;
@@ -15,11 +20,6 @@ import dev.flotilla.engine.deployment.ExecutionKey;
 import dev.flotilla.engine.deployment.ExecutionStatus;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
-import dev.flotilla.cli.progress.ProgressSnapshot.Admission;
-import dev.flotilla.cli.progress.ProgressSnapshot.Child;
-import dev.flotilla.cli.progress.ProgressSnapshot.Counts;
-import dev.flotilla.cli.progress.ProgressSnapshot.StepRow;
-import dev.flotilla.cli.progress.ProgressSnapshot.Wait;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,9 +40,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * the bookkeeping that needs collections stays on that thread, and everything a display reads is
  * published in atomics, so {@link #snapshot} may be taken from any thread at any time.
  *
- * <p>A step's bar counts <em>targets</em>, each once: a target is done when its last attempt
- * ended (a retried attempt does not count), and for a rolling step when it has run the last child
- * its conditions let it run, failed, or was cancelled. A step on the engine has one target.
+ * <p>A step's bar counts <em>targets</em>, each once: a target is done when its last attempt ended
+ * (a retried attempt does not count), and for a rolling step when it has run the last child its
+ * conditions let it run, failed, or was cancelled. A step on the engine has one target.
  */
 public final class ProgressTracker {
 
@@ -58,12 +58,16 @@ public final class ProgressTracker {
   private final AtomicIntegerArray running;
   private final AtomicIntegerArray waiting;
   private final AtomicIntegerArray retried;
+
   /** Final attempts that ended each way: for a child, its own executions. */
   private final AtomicIntegerArray succeeded;
+
   private final AtomicIntegerArray failed;
   private final AtomicIntegerArray cancelled;
+
   /** Targets through a top-level step, each way. */
   private final AtomicIntegerArray targetsSucceeded;
+
   private final AtomicIntegerArray targetsFailed;
   private final AtomicIntegerArray targetsCancelled;
   private final AtomicReferenceArray<Wait> waitingFor;
@@ -77,10 +81,13 @@ public final class ProgressTracker {
   private final AtomicInteger stepsRunning = new AtomicInteger();
   private final AtomicReference<Wait> mostWaitedFor = new AtomicReference<>();
   private volatile String deploymentId = "";
+
   /** When it was submitted (the tracker's creation, then the engine's acceptance). */
   private volatile long submittedMicros;
+
   /** When it started; meaningful once {@link #started}. */
   private volatile long startedMicros;
+
   private volatile boolean started;
   private volatile boolean over;
 
@@ -88,13 +95,19 @@ public final class ProgressTracker {
   private final Map<ExecutionKey, String> waitingOn = new HashMap<>();
   private final Map<String, Set<ExecutionKey>> waitingByTarget = new HashMap<>();
   private final Set<ExecutionKey> runningNow = new HashSet<>();
+
   /** Per top-level step: holder to the targets waiting for it, longest waiting first. */
   private final Map<Integer, Map<String, LinkedHashSet<String>>> holdersByStep = new HashMap<>();
+
   private final Map<String, Integer> waitsByHolder = new HashMap<>();
+
   /** Per rolling step: targets that failed a child and may still run a later one. */
   private final Map<Integer, Set<String>> failedInWindow = new HashMap<>();
 
-  /** @param submittedMicros when the deployment was submitted, until the engine says when it accepted it */
+  /**
+   * @param submittedMicros when the deployment was submitted, until the engine says when it
+   *     accepted it
+   */
   public ProgressTracker(PlanLayout layout, long submittedMicros) {
     this.layout = layout;
     this.submittedMicros = submittedMicros;
@@ -128,7 +141,8 @@ public final class ProgressTracker {
     } else if (event instanceof StepSkipped skipped) {
       phase.set(skipped.step(), OVER);
     } else if (event instanceof ExecutionWaiting executionWaiting) {
-      addWait(new ExecutionKey(executionWaiting.step(), executionWaiting.target()),
+      addWait(
+          new ExecutionKey(executionWaiting.step(), executionWaiting.target()),
           holderText(executionWaiting.heldBy()));
     } else if (event instanceof ExecutionStarted executionStarted) {
       onExecutionStarted(executionStarted);
@@ -136,7 +150,11 @@ public final class ProgressTracker {
       onExecutionEnded(finished.step(), finished.target(), finished.status(), finished.last());
     } else if (event instanceof ExecutionInterrupted interrupted) {
       // Run again, it is the next attempt; not run again, it failed.
-      onExecutionEnded(interrupted.step(), interrupted.target(), ExecutionStatus.INTERRUPTED, !interrupted.rerun());
+      onExecutionEnded(
+          interrupted.step(),
+          interrupted.target(),
+          ExecutionStatus.INTERRUPTED,
+          !interrupted.rerun());
     } else if (event instanceof StepFinished finished) {
       onStepFinished(finished.step());
     } else if (event instanceof DeploymentFinished) {
@@ -218,7 +236,10 @@ public final class ProgressTracker {
     count(through, targetsSucceeded, targetsFailed, targetsCancelled, parent);
   }
 
-  /** Whether a target that just finished {@code child} runs another child: the engine's own rule, per target. */
+  /**
+   * Whether a target that just finished {@code child} runs another child: the engine's own rule,
+   * per target.
+   */
   private boolean laterChildRuns(StepInfo child, boolean failedOnTarget) {
     List<StepInfo> children = layout.childrenOf(child.parent());
     for (int next = child.index() - child.parent(); next < children.size(); next++) {
@@ -229,8 +250,12 @@ public final class ProgressTracker {
     return false;
   }
 
-  private static void count(ExecutionStatus status, AtomicIntegerArray succeeded, AtomicIntegerArray failed,
-      AtomicIntegerArray cancelled, int step) {
+  private static void count(
+      ExecutionStatus status,
+      AtomicIntegerArray succeeded,
+      AtomicIntegerArray failed,
+      AtomicIntegerArray cancelled,
+      int step) {
     if (status == ExecutionStatus.SUCCEEDED) {
       succeeded.incrementAndGet(step);
     } else if (status.isFailure()) {
@@ -265,8 +290,10 @@ public final class ProgressTracker {
       waitingByTarget.computeIfAbsent(key.target(), target -> new LinkedHashSet<>()).add(key);
     }
     int row = rowOf(key.step());
-    holdersByStep.computeIfAbsent(row, r -> new HashMap<>())
-        .computeIfAbsent(holder, h -> new LinkedHashSet<>()).add(String.valueOf(key.target()));
+    holdersByStep
+        .computeIfAbsent(row, r -> new HashMap<>())
+        .computeIfAbsent(holder, h -> new LinkedHashSet<>())
+        .add(String.valueOf(key.target()));
     waitsByHolder.merge(holder, 1, Integer::sum);
     waiting.incrementAndGet(key.step());
     totalWaiting.incrementAndGet();
@@ -298,12 +325,17 @@ public final class ProgressTracker {
     publishWaits(row);
   }
 
-  /** Publishes the step's most waited-for holder and the deployment's; holders are few (one per step holding). */
+  /**
+   * Publishes the step's most waited-for holder and the deployment's; holders are few (one per step
+   * holding).
+   */
   private void publishWaits(int row) {
     Wait top = null;
     for (Map.Entry<String, LinkedHashSet<String>> holder : holdersByStep.get(row).entrySet()) {
       if (top == null || holder.getValue().size() > top.count()) {
-        top = new Wait(holder.getValue().iterator().next(), holder.getKey(), holder.getValue().size());
+        top =
+            new Wait(
+                holder.getValue().iterator().next(), holder.getKey(), holder.getValue().size());
       }
     }
     waitingFor.set(row, top);
@@ -332,7 +364,9 @@ public final class ProgressTracker {
     if (heldBy == null || heldBy.isBlank()) {
       return "another holder";
     }
-    return deploymentId.isEmpty() ? heldBy : heldBy.replace("deployment " + deploymentId, "this deployment");
+    return deploymentId.isEmpty()
+        ? heldBy
+        : heldBy.replace("deployment " + deploymentId, "this deployment");
   }
 
   public String deploymentId() {
@@ -347,7 +381,9 @@ public final class ProgressTracker {
     return startedMicros;
   }
 
-  /** When the deployment was submitted (accepted by the engine), in microseconds since the epoch. */
+  /**
+   * When the deployment was submitted (accepted by the engine), in microseconds since the epoch.
+   */
   public long submittedMicros() {
     return submittedMicros;
   }
@@ -375,7 +411,11 @@ public final class ProgressTracker {
 
   /** The execution counts of the whole deployment. */
   public Counts executions() {
-    return new Counts(totalWaiting.get(), totalRunning.get(), totalSucceeded.get(), totalFailed.get(),
+    return new Counts(
+        totalWaiting.get(),
+        totalRunning.get(),
+        totalSucceeded.get(),
+        totalFailed.get(),
         totalCancelled.get());
   }
 
@@ -385,7 +425,11 @@ public final class ProgressTracker {
    */
   public Counts outcome(int step) {
     if (layout.step(step).isChild()) {
-      return new Counts(waiting.get(step), running.get(step), succeeded.get(step), failed.get(step),
+      return new Counts(
+          waiting.get(step),
+          running.get(step),
+          succeeded.get(step),
+          failed.get(step),
           cancelled.get(step));
     }
     int waitingNow = waiting.get(step);
@@ -394,7 +438,11 @@ public final class ProgressTracker {
       waitingNow += waiting.get(child.index());
       runningNow += running.get(child.index());
     }
-    return new Counts(waitingNow, runningNow, targetsSucceeded.get(step), targetsFailed.get(step),
+    return new Counts(
+        waitingNow,
+        runningNow,
+        targetsSucceeded.get(step),
+        targetsFailed.get(step),
         targetsCancelled.get(step));
   }
 
@@ -406,8 +454,8 @@ public final class ProgressTracker {
   /**
    * The progress now: a row per running top-level step.
    *
-   * @param othersRunning whether other deployments run on the engine: a deployment not started
-   *     then waits for them (the deployment cap or its concurrency tag), else it is only starting
+   * @param othersRunning whether other deployments run on the engine: a deployment not started then
+   *     waits for them (the deployment cap or its concurrency tag), else it is only starting
    */
   public ProgressSnapshot snapshot(long nowMicros, boolean othersRunning) {
     List<StepRow> rows = new ArrayList<>();
@@ -425,10 +473,13 @@ public final class ProgressTracker {
       }
       int total = info.step().runOnServer() ? 1 : info.targets().size();
       int done = targets.succeeded() + targets.failed() + targets.cancelled();
-      rows.add(new StepRow(info.name(), total, done, targets, retries, waitingFor.get(step), window));
+      rows.add(
+          new StepRow(info.name(), total, done, targets, retries, waitingFor.get(step), window));
     }
-    Admission admission = started ? Admission.STARTED : othersRunning ? Admission.QUEUED : Admission.STARTING;
+    Admission admission =
+        started ? Admission.STARTED : othersRunning ? Admission.QUEUED : Admission.STARTING;
     long since = started ? startedMicros : submittedMicros;
-    return new ProgressSnapshot(admission, Math.max(0, nowMicros - since), rows, executions(), mostWaitedFor.get());
+    return new ProgressSnapshot(
+        admission, Math.max(0, nowMicros - since), rows, executions(), mostWaitedFor.get());
   }
 }

@@ -3,17 +3,18 @@ package dev.flotilla.cli.progress;
 import java.util.List;
 
 /**
- * One redraw of a live panel at the bottom of a terminal, as ANSI escapes (no curses): back up
- * over the previous panel, write the lines that stay (they scroll up like any output), then the
- * new panel with line wrapping off, so that every panel line takes exactly one row and the next
- * redraw backs up over exactly the rows this one drew. Each line overwrites the row it lands on
- * and erases what is left of it, and whatever is left below the new panel is erased last: the
- * panel is never blanked in between, so it does not flicker.
+ * One redraw of a live panel at the bottom of a terminal, as ANSI escapes (no curses): back up over
+ * the previous panel, write the lines that stay (they scroll up like any output), then the new
+ * panel with line wrapping off, so that every panel line takes exactly one row and the next redraw
+ * backs up over exactly the rows this one drew. Each line overwrites the row it lands on and erases
+ * what is left of it, and whatever is left below the new panel is erased last: the panel is never
+ * blanked in between, so it does not flicker.
  */
 public final class TerminalFrame {
 
   /** Control Sequence Introducer: ESC [. */
   static final String CSI = "\u001b[";
+
   static final String CLEAR_TO_END_OF_LINE = CSI + "K";
   static final String CLEAR_TO_END_OF_SCREEN = CSI + "J";
   static final String WRAP_OFF = CSI + "?7l";

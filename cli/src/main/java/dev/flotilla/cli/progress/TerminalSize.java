@@ -6,9 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The size of the terminal the process writes to, in character cells; 0 where unknown. Asked
- * once, of {@code stty size} on {@code /dev/tty} (the JDK cannot tell), else of the
- * {@code COLUMNS} and {@code LINES} environment variables.
+ * The size of the terminal the process writes to, in character cells; 0 where unknown. Asked once,
+ * of {@code stty size} on {@code /dev/tty} (the JDK cannot tell), else of the {@code COLUMNS} and
+ * {@code LINES} environment variables.
  */
 public record TerminalSize(int columns, int rows) {
 
@@ -18,7 +18,9 @@ public record TerminalSize(int columns, int rows) {
 
   public static TerminalSize detect() {
     TerminalSize size = fromStty();
-    return size != null ? size : new TerminalSize(number(System.getenv("COLUMNS")), number(System.getenv("LINES")));
+    return size != null
+        ? size
+        : new TerminalSize(number(System.getenv("COLUMNS")), number(System.getenv("LINES")));
   }
 
   private static TerminalSize fromStty() {
@@ -27,14 +29,19 @@ public record TerminalSize(int columns, int rows) {
       return null;
     }
     try {
-      Process stty = new ProcessBuilder("stty", "size").redirectInput(tty)
-          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      Process stty =
+          new ProcessBuilder("stty", "size")
+              .redirectInput(tty)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (!stty.waitFor(STTY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
         stty.destroyForcibly();
         return null;
       }
-      String[] rowsColumns = new String(stty.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)
-          .trim().split("\\s+");
+      String[] rowsColumns =
+          new String(stty.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)
+              .trim()
+              .split("\\s+");
       if (stty.exitValue() != 0 || rowsColumns.length != 2) {
         return null;
       }

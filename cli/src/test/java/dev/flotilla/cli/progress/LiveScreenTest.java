@@ -25,21 +25,37 @@ class LiveScreenTest {
     // its row, the panel unwrapped, then whatever the old panel left below erased.
     String frame = TerminalFrame.redraw(3, List.of("finished a"), List.of("bar 1", "bar 2"));
 
-    assertThat(frame).isEqualTo("\r" + UP + "3A" + "finished a" + EOL
-        + "\u001b[?7l" + "bar 1" + EOL + "bar 2" + EOL + "\u001b[?7h" + CLEAR);
+    assertThat(frame)
+        .isEqualTo(
+            "\r"
+                + UP
+                + "3A"
+                + "finished a"
+                + EOL
+                + "\u001b[?7l"
+                + "bar 1"
+                + EOL
+                + "bar 2"
+                + EOL
+                + "\u001b[?7h"
+                + CLEAR);
   }
 
   @Test
   void firstFrameDoesNotMoveTheCursor() {
     // Proves nothing above the cursor is erased before a panel was drawn.
-    assertThat(TerminalFrame.redraw(0, List.of(), List.of("bar"))).doesNotContain("A").doesNotContain(CLEAR);
+    assertThat(TerminalFrame.redraw(0, List.of(), List.of("bar")))
+        .doesNotContain("A")
+        .doesNotContain(CLEAR);
   }
 
   @Test
   void everyFrameBacksUpOverExactlyThePreviousPanel() {
-    // Proves panels of 3, then 5, then 2 rows are each backed over by the next frame, and the last leaves nothing.
+    // Proves panels of 3, then 5, then 2 rows are each backed over by the next frame, and the last
+    // leaves nothing.
     StringWriter text = new StringWriter();
-    LiveScreen screen = new LiveScreen(new PrintWriter(text), Duration.ofMillis(200), new TerminalSize(80, 40));
+    LiveScreen screen =
+        new LiveScreen(new PrintWriter(text), Duration.ofMillis(200), new TerminalSize(80, 40));
     FakeSource source = new FakeSource();
     screen.add(source);
 
@@ -65,7 +81,8 @@ class LiveScreenTest {
   void panelTallerThanTheTerminalIsCut() {
     // Proves the panel keeps below the terminal's height, which a cursor-up could not back over.
     StringWriter text = new StringWriter();
-    LiveScreen screen = new LiveScreen(new PrintWriter(text), Duration.ofMillis(200), new TerminalSize(80, 10));
+    LiveScreen screen =
+        new LiveScreen(new PrintWriter(text), Duration.ofMillis(200), new TerminalSize(80, 10));
     FakeSource source = new FakeSource();
     source.height = 30;
     screen.add(source);
@@ -74,7 +91,8 @@ class LiveScreenTest {
     String first = take(text);
     screen.drawNow();
 
-    assertThat(first.lines().filter(line -> line.contains("row ") || line.contains("…"))).hasSize(9);
+    assertThat(first.lines().filter(line -> line.contains("row ") || line.contains("…")))
+        .hasSize(9);
     assertThat(take(text)).startsWith("\r" + UP + "9A");
   }
 

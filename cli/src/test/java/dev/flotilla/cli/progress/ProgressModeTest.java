@@ -26,6 +26,7 @@ class ProgressModeTest {
   void anUnknownModeIsRefusedNamingTheSetting() {
     // Proves a typo is reported, not silently taken for auto.
     assertThatThrownBy(() -> ProgressMode.choose("bar", true))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("FLOTILLA_PROGRESS");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("FLOTILLA_PROGRESS");
   }
 }

@@ -2,6 +2,7 @@ package dev.flotilla.cli.progress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flotilla.cli.progress.ProgressSnapshot.StepRow;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentStarted;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionFinished;
@@ -17,25 +18,28 @@ import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.RunCondition;
 import dev.flotilla.engine.model.Step;
 import dev.flotilla.engine.model.Target;
-import dev.flotilla.cli.progress.ProgressSnapshot.StepRow;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** A step's bar counts each target once, whatever kind of step it is and however often it was tried. */
+/**
+ * A step's bar counts each target once, whatever kind of step it is and however often it was tried.
+ */
 class ProgressTrackerTest {
 
   private static final ActionSpec NOTHING = new ActionSpec("simulate", Map.of());
   private static final long T0 = 1_700_000_000_000_000L;
-  private static final List<Target> HOSTS = List.of(
-      new Target("web-1", List.of("web")), new Target("web-2", List.of("web")));
+  private static final List<Target> HOSTS =
+      List.of(new Target("web-1", List.of("web")), new Target("web-2", List.of("web")));
 
   private ProgressTracker tracker;
 
   @Test
   void rollingTargetIsDoneWhenItLeavesTheLastChild() {
     // Proves a target in a rolling step is counted once, after its last child, not per child.
-    start(Step.rolling("Roll", 1, List.of(Step.of("Drain", NOTHING), Step.of("Deploy", NOTHING)), "web"));
+    start(
+        Step.rolling(
+            "Roll", 1, List.of(Step.of("Drain", NOTHING), Step.of("Deploy", NOTHING)), "web"));
     finish(1, "web-1", ExecutionStatus.SUCCEEDED, true);
     assertThat(row().done()).isZero();
     assertThat(row().targets().running()).isZero();
@@ -52,8 +56,11 @@ class ProgressTrackerTest {
 
   @Test
   void rollingTargetThatFailsIsDoneAtOnceWhenNoLaterChildRunsAfterAFailure() {
-    // Proves a failed target counts as done and failed when its later children are all `success` ones.
-    start(Step.rolling("Roll", 1, List.of(Step.of("Drain", NOTHING), Step.of("Deploy", NOTHING)), "web"));
+    // Proves a failed target counts as done and failed when its later children are all `success`
+    // ones.
+    start(
+        Step.rolling(
+            "Roll", 1, List.of(Step.of("Drain", NOTHING), Step.of("Deploy", NOTHING)), "web"));
 
     finish(1, "web-1", ExecutionStatus.FAILED, true);
 
@@ -63,9 +70,16 @@ class ProgressTrackerTest {
 
   @Test
   void rollingTargetThatFailsRunsItsAlwaysChildAndIsCountedOnce() {
-    // Proves a target that failed a child, then ran an `always` child, is one failed target, not two.
-    start(Step.rolling("Roll", 1, List.of(Step.of("Deploy", NOTHING),
-        Step.of("Undrain", NOTHING).withCondition(RunCondition.ALWAYS)), "web"));
+    // Proves a target that failed a child, then ran an `always` child, is one failed target, not
+    // two.
+    start(
+        Step.rolling(
+            "Roll",
+            1,
+            List.of(
+                Step.of("Deploy", NOTHING),
+                Step.of("Undrain", NOTHING).withCondition(RunCondition.ALWAYS)),
+            "web"));
 
     finish(1, "web-1", ExecutionStatus.FAILED, true);
     assertThat(row().done()).isZero();
@@ -79,8 +93,14 @@ class ProgressTrackerTest {
   @Test
   void rollingTargetIsDoneWhenItsRemainingChildrenDoNotRunForIt() {
     // Proves a target that succeeded is done although a trailing `failure` child never runs on it.
-    start(Step.rolling("Roll", 1, List.of(Step.of("Deploy", NOTHING),
-        Step.of("Collect logs", NOTHING).withCondition(RunCondition.FAILURE)), "web"));
+    start(
+        Step.rolling(
+            "Roll",
+            1,
+            List.of(
+                Step.of("Deploy", NOTHING),
+                Step.of("Collect logs", NOTHING).withCondition(RunCondition.FAILURE)),
+            "web"));
 
     finish(1, "web-1", ExecutionStatus.SUCCEEDED, true);
 
@@ -119,7 +139,9 @@ class ProgressTrackerTest {
   @Test
   void waitingExecutionNamesTheStepThatTookTheGuardSinceItQueued() {
     // Proves a wait shows the current holder: after "Deploy a" ends, the guard went to "Deploy b".
-    start(Step.of("Deploy a", NOTHING, "web"), Step.of("Deploy b", NOTHING, "web"),
+    start(
+        Step.of("Deploy a", NOTHING, "web"),
+        Step.of("Deploy b", NOTHING, "web"),
         Step.of("Deploy c", NOTHING, "web"));
     tracker.onEvent(new StepStarted(1, T0));
     tracker.onEvent(new StepStarted(2, T0));
@@ -132,8 +154,8 @@ class ProgressTrackerTest {
     finish(0, "web-1", ExecutionStatus.SUCCEEDED, true);
     tracker.onEvent(new ExecutionStarted(1, "web-1", 1, T0));
 
-    assertThat(rows().get(2).waitingFor()).isEqualTo(
-        new ProgressSnapshot.Wait("web-1", "this deployment step \"Deploy b\"", 1));
+    assertThat(rows().get(2).waitingFor())
+        .isEqualTo(new ProgressSnapshot.Wait("web-1", "this deployment step \"Deploy b\"", 1));
     assertThat(rows().get(1).waitingFor()).isNull();
     assertThat(tracker.executions().waiting()).isEqualTo(1);
   }

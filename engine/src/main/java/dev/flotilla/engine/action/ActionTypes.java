@@ -51,8 +51,13 @@ public final class ActionTypes {
   public Action configure(ActionSpec spec) throws InvalidActionException {
     ActionType type = types.get(spec.type());
     if (type == null) {
-      throw new InvalidActionException("type",
-          "unknown action type \"" + spec.type() + "\" (known: " + String.join(", ", types.keySet()) + ")");
+      throw new InvalidActionException(
+          "type",
+          "unknown action type \""
+              + spec.type()
+              + "\" (known: "
+              + String.join(", ", types.keySet())
+              + ")");
     }
     return type.configure(spec.parameters());
   }

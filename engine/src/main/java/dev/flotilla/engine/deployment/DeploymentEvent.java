@@ -10,15 +10,16 @@ import java.util.List;
  * events folded; a timeline is built from them alone, so a journal of them replays a deployment
  * without running anything. Times are microseconds since the epoch, from the wall clock.
  *
- * <p>Steps are identified by their index in the flattened layout ({@code PlanLayout}); a target
- * is null for a step that runs on the engine.
+ * <p>Steps are identified by their index in the flattened layout ({@code PlanLayout}); a target is
+ * null for a step that runs on the engine.
  */
 public sealed interface DeploymentEvent extends Journaled {
 
   long atMicros();
 
   /** The engine took the deployment; it carries the whole plan, so a replay needs nothing else. */
-  record DeploymentAccepted(String deploymentId, DeploymentPlan plan, long atMicros) implements DeploymentEvent {}
+  record DeploymentAccepted(String deploymentId, DeploymentPlan plan, long atMicros)
+      implements DeploymentEvent {}
 
   /** The engine admitted the deployment past its deployment cap and concurrency tag. */
   record DeploymentStarted(long atMicros) implements DeploymentEvent {}
@@ -36,8 +37,11 @@ public sealed interface DeploymentEvent extends Journaled {
   record ExecutionWaiting(int step, String target, int attempt, String heldBy, long atMicros)
       implements DeploymentEvent {}
 
-  /** An execution holds its guard and is about to run its action: recorded before the action runs. */
-  record ExecutionStarted(int step, String target, int attempt, long atMicros) implements DeploymentEvent {}
+  /**
+   * An execution holds its guard and is about to run its action: recorded before the action runs.
+   */
+  record ExecutionStarted(int step, String target, int attempt, long atMicros)
+      implements DeploymentEvent {}
 
   /**
    * An attempt ended.
@@ -47,8 +51,15 @@ public sealed interface DeploymentEvent extends Journaled {
    * @param last whether this is the execution's final attempt (no retry follows)
    */
   record ExecutionFinished(
-      int step, String target, int attempt, ExecutionStatus status, String message, List<String> log,
-      boolean last, long atMicros) implements DeploymentEvent {
+      int step,
+      String target,
+      int attempt,
+      ExecutionStatus status,
+      String message,
+      List<String> log,
+      boolean last,
+      long atMicros)
+      implements DeploymentEvent {
     public ExecutionFinished {
       log = log == null ? List.of() : List.copyOf(log);
     }
@@ -67,16 +78,17 @@ public sealed interface DeploymentEvent extends Journaled {
    *
    * @param targetsNotStarted targets never started because the step failed or was cancelled
    */
-  record StepFinished(int step, StepStatus status, int targetsNotStarted, long atMicros) implements DeploymentEvent {}
+  record StepFinished(int step, StepStatus status, int targetsNotStarted, long atMicros)
+      implements DeploymentEvent {}
 
   /** Someone asked to cancel the deployment. */
   record CancelRequested(String reason, long atMicros) implements DeploymentEvent {}
 
   /**
    * The deployment cannot go on and ends FAILED without running what is left: this engine cannot
-   * run its plan, or its actor stopped before it finished (its journal failed, for one). The
-   * events that follow end what was running and pending, then {@link DeploymentFinished} FAILED.
-   * When the actor itself stopped, these events reach the listener but not the journal.
+   * run its plan, or its actor stopped before it finished (its journal failed, for one). The events
+   * that follow end what was running and pending, then {@link DeploymentFinished} FAILED. When the
+   * actor itself stopped, these events reach the listener but not the journal.
    *
    * @param reason why, for people
    */
@@ -97,22 +109,24 @@ public sealed interface DeploymentEvent extends Journaled {
    */
   record Batch(
       @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
-      @JsonSubTypes({
-          @JsonSubTypes.Type(DeploymentAccepted.class),
-          @JsonSubTypes.Type(DeploymentStarted.class),
-          @JsonSubTypes.Type(BlockStarted.class),
-          @JsonSubTypes.Type(StepStarted.class),
-          @JsonSubTypes.Type(StepSkipped.class),
-          @JsonSubTypes.Type(ExecutionWaiting.class),
-          @JsonSubTypes.Type(ExecutionStarted.class),
-          @JsonSubTypes.Type(ExecutionFinished.class),
-          @JsonSubTypes.Type(ExecutionInterrupted.class),
-          @JsonSubTypes.Type(StepFinished.class),
-          @JsonSubTypes.Type(CancelRequested.class),
-          @JsonSubTypes.Type(DeploymentAborted.class),
-          @JsonSubTypes.Type(DeploymentFinished.class)})
-      List<DeploymentEvent> events,
-      long total) implements DeploymentEvent {
+          @JsonSubTypes({
+            @JsonSubTypes.Type(DeploymentAccepted.class),
+            @JsonSubTypes.Type(DeploymentStarted.class),
+            @JsonSubTypes.Type(BlockStarted.class),
+            @JsonSubTypes.Type(StepStarted.class),
+            @JsonSubTypes.Type(StepSkipped.class),
+            @JsonSubTypes.Type(ExecutionWaiting.class),
+            @JsonSubTypes.Type(ExecutionStarted.class),
+            @JsonSubTypes.Type(ExecutionFinished.class),
+            @JsonSubTypes.Type(ExecutionInterrupted.class),
+            @JsonSubTypes.Type(StepFinished.class),
+            @JsonSubTypes.Type(CancelRequested.class),
+            @JsonSubTypes.Type(DeploymentAborted.class),
+            @JsonSubTypes.Type(DeploymentFinished.class)
+          })
+          List<DeploymentEvent> events,
+      long total)
+      implements DeploymentEvent {
 
     public Batch {
       events = List.copyOf(events);

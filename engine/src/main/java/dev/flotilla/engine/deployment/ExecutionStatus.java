@@ -3,8 +3,8 @@ package dev.flotilla.engine.deployment;
 /** How one attempt of one (step, target) execution ended, or that it is still running. */
 public enum ExecutionStatus {
   /**
-   * Waiting for its target's guard, held by someone else, and not started yet: only in a
-   * timeline of a deployment still running, never in an event.
+   * Waiting for its target's guard, held by someone else, and not started yet: only in a timeline
+   * of a deployment still running, never in an event.
    */
   WAITING,
   /** Started and not finished yet: only in a timeline of a deployment still running. */
@@ -17,8 +17,8 @@ public enum ExecutionStatus {
   INTERRUPTED;
 
   /**
-   * Failed and timed-out executions make the step, and the deployment, fail; so does an
-   * interrupted one that is not run again.
+   * Failed and timed-out executions make the step, and the deployment, fail; so does an interrupted
+   * one that is not run again.
    */
   public boolean isFailure() {
     return this == FAILED || this == TIMED_OUT || this == INTERRUPTED;

@@ -25,7 +25,8 @@ public final class WallClock {
 
   /** The instant {@code epochMicros} stands for; also before the epoch. */
   public static Instant toInstant(long epochMicros) {
-    return Instant.ofEpochSecond(Math.floorDiv(epochMicros, MICROS_PER_SECOND),
+    return Instant.ofEpochSecond(
+        Math.floorDiv(epochMicros, MICROS_PER_SECOND),
         Math.floorMod(epochMicros, MICROS_PER_SECOND) * NANOS_PER_MICRO);
   }
 }

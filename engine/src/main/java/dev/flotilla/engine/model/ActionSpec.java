@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a step runs: an action type registered with the engine and its parameters as written in
- * the plan (scalars, lists and maps of them), so a journaled plan can be replayed as it was.
+ * What a step runs: an action type registered with the engine and its parameters as written in the
+ * plan (scalars, lists and maps of them), so a journaled plan can be replayed as it was.
  */
 public record ActionSpec(
     String type,
@@ -33,7 +33,8 @@ public record ActionSpec(
 
     @Override
     @SuppressWarnings("unchecked")
-    public Map<String, Object> deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+    public Map<String, Object> deserialize(JsonParser parser, DeserializationContext context)
+        throws IOException {
       JsonNode tree = parser.readValueAsTree();
       return PLAIN.convertValue(tree, Map.class);
     }

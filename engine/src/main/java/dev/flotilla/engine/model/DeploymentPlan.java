@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Everything a deployment needs: the process, the targets and the variables, with every cap
- * already resolved (aliases and overrides applied), so a journaled plan replays as it ran.
+ * Everything a deployment needs: the process, the targets and the variables, with every cap already
+ * resolved (aliases and overrides applied), so a journaled plan replays as it ran.
  *
  * @param name the deployment's name
  * @param project with {@code environment}, forms the concurrency tag; may be null
@@ -35,7 +35,9 @@ public record DeploymentPlan(
   /** The deployment-wide cap when a plan sets none. */
   public static final int DEFAULT_MAX_PARALLELISM = 10;
 
-  /** What resuming after a crash does with an execution that was running when the engine stopped. */
+  /**
+   * What resuming after a crash does with an execution that was running when the engine stopped.
+   */
   public enum InterruptPolicy {
     /** Runs it again as its next attempt (at-least-once; the default). */
     RERUN,
@@ -44,10 +46,26 @@ public record DeploymentPlan(
   }
 
   /** A plan that re-runs interrupted executions. */
-  public DeploymentPlan(String name, String project, String environment, int maxParallelism,
-      TargetIsolation targetIsolation, Map<String, String> variables, List<Target> targets, List<Step> steps,
+  public DeploymentPlan(
+      String name,
+      String project,
+      String environment,
+      int maxParallelism,
+      TargetIsolation targetIsolation,
+      Map<String, String> variables,
+      List<Target> targets,
+      List<Step> steps,
       long seed) {
-    this(name, project, environment, maxParallelism, targetIsolation, variables, targets, steps, seed,
+    this(
+        name,
+        project,
+        environment,
+        maxParallelism,
+        targetIsolation,
+        variables,
+        targets,
+        steps,
+        seed,
         InterruptPolicy.RERUN);
   }
 
@@ -55,23 +73,35 @@ public record DeploymentPlan(
     onInterrupted = onInterrupted == null ? InterruptPolicy.RERUN : onInterrupted;
     Objects.requireNonNull(name, "name");
     targetIsolation = targetIsolation == null ? TargetIsolation.EXCLUSIVE : targetIsolation;
-    variables = variables == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+    variables =
+        variables == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variables));
     targets = targets == null ? List.of() : List.copyOf(targets);
     steps = steps == null ? List.of() : List.copyOf(steps);
     if (maxParallelism < 1) {
-      throw new IllegalArgumentException("maxParallelism must be at least 1, was " + maxParallelism);
+      throw new IllegalArgumentException(
+          "maxParallelism must be at least 1, was " + maxParallelism);
     }
   }
 
   /** A plan with the default cap and exclusive isolation. */
   public static DeploymentPlan of(String name, List<Target> targets, List<Step> steps) {
-    return new DeploymentPlan(name, null, null, DEFAULT_MAX_PARALLELISM, TargetIsolation.EXCLUSIVE,
-        Map.of(), targets, steps, 0L);
+    return new DeploymentPlan(
+        name,
+        null,
+        null,
+        DEFAULT_MAX_PARALLELISM,
+        TargetIsolation.EXCLUSIVE,
+        Map.of(),
+        targets,
+        steps,
+        0L);
   }
 
   /**
-   * Two deployments with the same tag never run at once. The tag is project + environment; a
-   * plan with neither is tagged by its name, so re-running the same plan still queues.
+   * Two deployments with the same tag never run at once. The tag is project + environment; a plan
+   * with neither is tagged by its name, so re-running the same plan still queues.
    */
   public String concurrencyTag() {
     if (project == null && environment == null) {
@@ -81,26 +111,86 @@ public record DeploymentPlan(
   }
 
   public DeploymentPlan withMaxParallelism(int value) {
-    return new DeploymentPlan(name, project, environment, value, targetIsolation, variables, targets, steps, seed, onInterrupted);
+    return new DeploymentPlan(
+        name,
+        project,
+        environment,
+        value,
+        targetIsolation,
+        variables,
+        targets,
+        steps,
+        seed,
+        onInterrupted);
   }
 
   public DeploymentPlan withTargetIsolation(TargetIsolation value) {
-    return new DeploymentPlan(name, project, environment, maxParallelism, value, variables, targets, steps, seed, onInterrupted);
+    return new DeploymentPlan(
+        name,
+        project,
+        environment,
+        maxParallelism,
+        value,
+        variables,
+        targets,
+        steps,
+        seed,
+        onInterrupted);
   }
 
   public DeploymentPlan withVariables(Map<String, String> value) {
-    return new DeploymentPlan(name, project, environment, maxParallelism, targetIsolation, value, targets, steps, seed, onInterrupted);
+    return new DeploymentPlan(
+        name,
+        project,
+        environment,
+        maxParallelism,
+        targetIsolation,
+        value,
+        targets,
+        steps,
+        seed,
+        onInterrupted);
   }
 
   public DeploymentPlan withSeed(long value) {
-    return new DeploymentPlan(name, project, environment, maxParallelism, targetIsolation, variables, targets, steps, value, onInterrupted);
+    return new DeploymentPlan(
+        name,
+        project,
+        environment,
+        maxParallelism,
+        targetIsolation,
+        variables,
+        targets,
+        steps,
+        value,
+        onInterrupted);
   }
 
   public DeploymentPlan withOnInterrupted(InterruptPolicy value) {
-    return new DeploymentPlan(name, project, environment, maxParallelism, targetIsolation, variables, targets, steps, seed, value);
+    return new DeploymentPlan(
+        name,
+        project,
+        environment,
+        maxParallelism,
+        targetIsolation,
+        variables,
+        targets,
+        steps,
+        seed,
+        value);
   }
 
   public DeploymentPlan withProject(String newProject, String newEnvironment) {
-    return new DeploymentPlan(name, newProject, newEnvironment, maxParallelism, targetIsolation, variables, targets, steps, seed, onInterrupted);
+    return new DeploymentPlan(
+        name,
+        newProject,
+        newEnvironment,
+        maxParallelism,
+        targetIsolation,
+        variables,
+        targets,
+        steps,
+        seed,
+        onInterrupted);
   }
 }

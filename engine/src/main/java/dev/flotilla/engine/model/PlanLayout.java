@@ -5,9 +5,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A plan laid out for running: steps flattened (a rolling step followed by its children), each
- * with its block, its parent, its effective target cap and its targets; and the blocks in order.
- * Built once per deployment; every lookup after that is by index.
+ * A plan laid out for running: steps flattened (a rolling step followed by its children), each with
+ * its block, its parent, its effective target cap and its targets; and the blocks in order. Built
+ * once per deployment; every lookup after that is by index.
  */
 public final class PlanLayout {
 
@@ -24,7 +24,8 @@ public final class PlanLayout {
    * @param targetCap the most targets it runs on at once: the window for a rolling step
    * @param targets the targets it runs on, in plan order; empty for {@code runOnServer}
    */
-  public record StepInfo(int index, Step step, int block, int parent, int targetCap, List<String> targets) {
+  public record StepInfo(
+      int index, Step step, int block, int parent, int targetCap, List<String> targets) {
     public String name() {
       return step.name();
     }
@@ -55,9 +56,10 @@ public final class PlanLayout {
       int index = steps.size();
       blocks.get(block).add(index);
       List<String> targets = step.runOnServer() ? List.of() : targetsWithRoles(plan, step.roles());
-      int cap = step.isRolling()
-          ? step.windowSize()
-          : step.maxParallelism() != null ? step.maxParallelism() : plan.maxParallelism();
+      int cap =
+          step.isRolling()
+              ? step.windowSize()
+              : step.maxParallelism() != null ? step.maxParallelism() : plan.maxParallelism();
       steps.add(new StepInfo(index, step, block, NO_PARENT, cap, targets));
       for (Step child : step.children()) {
         steps.add(new StepInfo(steps.size(), child, block, index, cap, targets));
@@ -67,7 +69,8 @@ public final class PlanLayout {
     for (List<Integer> block : blocks) {
       frozen.add(List.copyOf(block));
     }
-    return new PlanLayout(plan, Collections.unmodifiableList(steps), Collections.unmodifiableList(frozen));
+    return new PlanLayout(
+        plan, Collections.unmodifiableList(steps), Collections.unmodifiableList(frozen));
   }
 
   private static List<String> targetsWithRoles(DeploymentPlan plan, List<String> roles) {

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One step of a process. A plain step runs its {@code action} once per target with one of its
- * roles (or once on the engine when {@code runOnServer}); a rolling step ({@code windowSize} set)
- * runs its {@code children} in order on each target, at most {@code windowSize} targets at once.
+ * One step of a process. A plain step runs its {@code action} once per target with one of its roles
+ * (or once on the engine when {@code runOnServer}); a rolling step ({@code windowSize} set) runs
+ * its {@code children} in order on each target, at most {@code windowSize} targets at once.
  *
  * @param name unique within the plan
  * @param roles targets with any of these roles run the step; empty for {@code runOnServer}
@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param maxParallelism the most targets the step runs on at once; null means the deployment's cap
  * @param retries how many times a failed execution is re-run on the same target
  * @param retryBackoff the pause before each retry
- * @param timeout how long one execution may run before it is cancelled and counted failed; null for none
+ * @param timeout how long one execution may run before it is cancelled and counted failed; null for
+ *     none
  * @param runOnServer runs once on the engine itself, taking no target guard
  * @param action what the step runs; null for a rolling step
  * @param windowSize the rolling window; null for a plain step
@@ -54,7 +55,8 @@ public record Step(
 
   /** A plain step that runs {@code action} on every target with one of {@code roles}. */
   public static Step of(String name, ActionSpec action, String... roles) {
-    return new Step(name, List.of(roles), null, null, null, 0, null, null, false, action, null, null);
+    return new Step(
+        name, List.of(roles), null, null, null, 0, null, null, false, action, null, null);
   }
 
   /** A step that runs {@code action} once on the engine itself. */
@@ -62,9 +64,12 @@ public record Step(
     return new Step(name, List.of(), null, null, null, 0, null, null, true, action, null, null);
   }
 
-  /** A rolling step: each target runs {@code children} in order, {@code windowSize} targets at once. */
+  /**
+   * A rolling step: each target runs {@code children} in order, {@code windowSize} targets at once.
+   */
   public static Step rolling(String name, int windowSize, List<Step> children, String... roles) {
-    return new Step(name, List.of(roles), null, null, null, 0, null, null, false, null, windowSize, children);
+    return new Step(
+        name, List.of(roles), null, null, null, 0, null, null, false, null, windowSize, children);
   }
 
   public boolean isRolling() {
@@ -72,27 +77,82 @@ public record Step(
   }
 
   public Step withStartTrigger(StartTrigger value) {
-    return new Step(name, roles, value, condition, maxParallelism, retries, retryBackoff, timeout,
-        runOnServer, action, windowSize, children);
+    return new Step(
+        name,
+        roles,
+        value,
+        condition,
+        maxParallelism,
+        retries,
+        retryBackoff,
+        timeout,
+        runOnServer,
+        action,
+        windowSize,
+        children);
   }
 
   public Step withCondition(RunCondition value) {
-    return new Step(name, roles, startTrigger, value, maxParallelism, retries, retryBackoff, timeout,
-        runOnServer, action, windowSize, children);
+    return new Step(
+        name,
+        roles,
+        startTrigger,
+        value,
+        maxParallelism,
+        retries,
+        retryBackoff,
+        timeout,
+        runOnServer,
+        action,
+        windowSize,
+        children);
   }
 
   public Step withMaxParallelism(Integer value) {
-    return new Step(name, roles, startTrigger, condition, value, retries, retryBackoff, timeout,
-        runOnServer, action, windowSize, children);
+    return new Step(
+        name,
+        roles,
+        startTrigger,
+        condition,
+        value,
+        retries,
+        retryBackoff,
+        timeout,
+        runOnServer,
+        action,
+        windowSize,
+        children);
   }
 
   public Step withRetries(int value, Duration backoff) {
-    return new Step(name, roles, startTrigger, condition, maxParallelism, value, backoff, timeout,
-        runOnServer, action, windowSize, children);
+    return new Step(
+        name,
+        roles,
+        startTrigger,
+        condition,
+        maxParallelism,
+        value,
+        backoff,
+        timeout,
+        runOnServer,
+        action,
+        windowSize,
+        children);
   }
 
   public Step withTimeout(Duration value) {
-    return new Step(name, roles, startTrigger, condition, maxParallelism, retries, retryBackoff, value,
-        runOnServer, action, windowSize, children);
+    return new Step(
+        name,
+        roles,
+        startTrigger,
+        condition,
+        maxParallelism,
+        retries,
+        retryBackoff,
+        value,
+        runOnServer,
+        action,
+        windowSize,
+        children);
   }
 }

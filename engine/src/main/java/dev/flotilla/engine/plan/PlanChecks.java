@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * The rules a built plan must follow, whether it was read from YAML or built in Java. Rules the
- * model's constructors already enforce (a step has an action or a window, retries are not
- * negative) are the reader's job, since such a plan cannot be built at all.
+ * model's constructors already enforce (a step has an action or a window, retries are not negative)
+ * are the reader's job, since such a plan cannot be built at all.
  */
 final class PlanChecks {
 
@@ -35,7 +35,9 @@ final class PlanChecks {
     this.problems = problems;
   }
 
-  /** Adds every broken rule of {@code plan} to {@code problems}, skipping those already reported. */
+  /**
+   * Adds every broken rule of {@code plan} to {@code problems}, skipping those already reported.
+   */
   static void check(DeploymentPlan plan, ActionTypes types, PlanSource source, Problems problems) {
     new PlanChecks(plan, types, source, problems).checkAll();
   }
@@ -78,7 +80,11 @@ final class PlanChecks {
       try {
         parseCap(value);
       } catch (IllegalArgumentException e) {
-        problems.add(source.line(null, "variables." + name), null, "variables", name + ": " + e.getMessage());
+        problems.add(
+            source.line(null, "variables." + name),
+            null,
+            "variables",
+            name + ": " + e.getMessage());
       }
     }
   }
@@ -95,8 +101,12 @@ final class PlanChecks {
       }
       Target first = byName.putIfAbsent(target.name(), target);
       if (first != null) {
-        targetProblem(target,
-            "\"" + target.name() + "\" names two targets" + alsoOn(source.line(first, "targets.name")));
+        targetProblem(
+            target,
+            "\""
+                + target.name()
+                + "\" names two targets"
+                + alsoOn(source.line(first, "targets.name")));
       }
     }
   }
@@ -110,7 +120,10 @@ final class PlanChecks {
     }
     Step first = plan.steps().get(0);
     if (first.startTrigger() == StartTrigger.WITH_PREVIOUS) {
-      problem(first, "startTrigger", "the first step cannot start withPrevious: there is no previous step");
+      problem(
+          first,
+          "startTrigger",
+          "the first step cannot start withPrevious: there is no previous step");
     }
     for (Step step : plan.steps()) {
       checkStep(step);
@@ -127,14 +140,19 @@ final class PlanChecks {
         problem(step, "roles", "a runOnServer step runs once on the engine, so it takes no roles");
       }
       if (step.isRolling()) {
-        problem(step, "rolling", "a runOnServer step cannot be rolling: it has no targets to roll over");
+        problem(
+            step,
+            "rolling",
+            "a runOnServer step cannot be rolling: it has no targets to roll over");
       }
     } else {
       checkRoles(step);
     }
     if (step.maxParallelism() != null) {
       if (step.isRolling()) {
-        problem(step, "maxParallelism",
+        problem(
+            step,
+            "maxParallelism",
             "a rolling step's cap is its rolling.windowSize; remove maxParallelism");
       } else if (step.maxParallelism() < 1) {
         problem(step, "maxParallelism", "must be at least 1, was " + step.maxParallelism());
@@ -145,7 +163,8 @@ final class PlanChecks {
         problem(step, "rolling.windowSize", "must be at least 1, was " + step.windowSize());
       }
       if (step.children().isEmpty()) {
-        problem(step, "children", "a rolling step needs children: the steps each target runs in turn");
+        problem(
+            step, "children", "a rolling step needs children: the steps each target runs in turn");
       }
     } else if (!step.children().isEmpty()) {
       problem(step, "children", "only a rolling step has children; add rolling: { windowSize: N }");
@@ -159,10 +178,15 @@ final class PlanChecks {
       problem(child, "roles", "a child step runs on its parent's targets; set roles on the parent");
     }
     if (child.startTrigger() != StartTrigger.AFTER_PREVIOUS) {
-      problem(child, "startTrigger", "a child step runs after the child before it; set startTrigger on the parent");
+      problem(
+          child,
+          "startTrigger",
+          "a child step runs after the child before it; set startTrigger on the parent");
     }
     if (child.maxParallelism() != null) {
-      problem(child, "maxParallelism",
+      problem(
+          child,
+          "maxParallelism",
           "a child step runs within its parent's window; set rolling.windowSize on the parent");
     }
     if (child.isRolling() || !child.children().isEmpty()) {
@@ -181,8 +205,12 @@ final class PlanChecks {
     }
     Step first = stepsByName.putIfAbsent(step.name(), step);
     if (first != null) {
-      problem(step, "name",
-          "another step has this name" + alsoOn(source.line(first, "name")) + "; step names must be unique");
+      problem(
+          step,
+          "name",
+          "another step has this name"
+              + alsoOn(source.line(first, "name"))
+              + "; step names must be unique");
     }
   }
 
@@ -191,7 +219,10 @@ final class PlanChecks {
       return;
     }
     if (step.roles().isEmpty()) {
-      problem(step, "roles", "a step needs roles to pick its targets (or runOnServer: true to run on the engine)");
+      problem(
+          step,
+          "roles",
+          "a step needs roles to pick its targets (or runOnServer: true to run on the engine)");
       return;
     }
     Set<String> known = new HashSet<>();
@@ -223,7 +254,10 @@ final class PlanChecks {
       problem(step, e.key() == null ? "action" : "action." + e.key(), e.getMessage());
     } catch (RuntimeException e) {
       // An action type must not crash loading when handed a parameter of an unexpected shape.
-      problem(step, "action", "the " + step.action().type() + " action type could not check its parameters: " + e);
+      problem(
+          step,
+          "action",
+          "the " + step.action().type() + " action type could not check its parameters: " + e);
     }
   }
 

@@ -19,17 +19,17 @@ import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
- * Reads deployment plans from YAML and checks them before anything runs. Every problem of a plan
- * is reported at once, each with its line, so a user fixes a plan in one pass. A YAML syntax error
+ * Reads deployment plans from YAML and checks them before anything runs. Every problem of a plan is
+ * reported at once, each with its line, so a user fixes a plan in one pass. A YAML syntax error
  * stops the reading: it is then the only problem, with its line, its column and the slip that
  * probably caused it (indentation, a tab, an unclosed quote or bracket, a missing colon).
  *
  * <p>Overrides (the CLI's {@code --set key=value}) are applied to the plan as written, before its
  * aliases are resolved: {@code maxParallelism} and {@code targetIsolation} replace those settings,
  * any other key sets a variable. Then the variable {@value #MAX_PARALLELISM_VARIABLE} sets the
- * deployment's cap (winning over {@code maxParallelism}), and a truthy
- * {@value #BYPASS_MUTEX_VARIABLE} makes target isolation shared. The plan returned holds the
- * effective values. Thread-safe.
+ * deployment's cap (winning over {@code maxParallelism}), and a truthy {@value
+ * #BYPASS_MUTEX_VARIABLE} makes target isolation shared. The plan returned holds the effective
+ * values. Thread-safe.
  */
 public final class PlanLoader {
 
@@ -85,7 +85,8 @@ public final class PlanLoader {
     }
     Problems problems = new Problems(sourceName);
     PlanSource source = new PlanSource();
-    DeploymentPlan plan = new PlanReader(problems, source).read(root, overrides == null ? Map.of() : overrides);
+    DeploymentPlan plan =
+        new PlanReader(problems, source).read(root, overrides == null ? Map.of() : overrides);
     if (plan != null) {
       PlanChecks.check(plan, actionTypes, source, problems);
     }

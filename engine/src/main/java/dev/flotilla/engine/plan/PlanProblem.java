@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param source the file or source name the plan came from; null for a plan built in Java
  * @param line the 1-based line the problem is on; null when unknown (built in Java, or an override)
  * @param step the step at fault; null for a plan-wide problem
- * @param key the key at fault, as a path such as {@code timeout} or {@code action.duration}; may be null
+ * @param key the key at fault, as a path such as {@code timeout} or {@code action.duration}; may be
+ *     null
  * @param message what is wrong and, where it helps, what is accepted
  */
 public record PlanProblem(String source, Integer line, String step, String key, String message) {

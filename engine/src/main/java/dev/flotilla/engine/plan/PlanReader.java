@@ -31,33 +31,61 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * Turns a composed YAML document into a {@link DeploymentPlan}, reporting every key it cannot read
  * with its line. Where a value is wrong it carries on with a stand-in, marked as reported in the
- * {@link PlanSource}, so that the plan-wide checks that follow neither crash nor repeat the problem.
- * One reader reads one plan.
+ * {@link PlanSource}, so that the plan-wide checks that follow neither crash nor repeat the
+ * problem. One reader reads one plan.
  */
 final class PlanReader {
 
-  private static final List<String> PLAN_KEYS = List.of("name", "project", "environment", "maxParallelism",
-      "targetIsolation", "seed", "onInterrupted", "variables", "targets", "steps");
+  private static final List<String> PLAN_KEYS =
+      List.of(
+          "name",
+          "project",
+          "environment",
+          "maxParallelism",
+          "targetIsolation",
+          "seed",
+          "onInterrupted",
+          "variables",
+          "targets",
+          "steps");
   private static final List<String> TARGET_KEYS = List.of("name", "roles");
-  private static final List<String> STEP_KEYS = List.of("name", "roles", "startTrigger", "condition",
-      "maxParallelism", "retries", "retryBackoff", "timeout", "runOnServer", "action", "rolling", "children");
-  private static final List<String> CHILD_KEYS = List.of("name", "action", "condition", "retries",
-      "retryBackoff", "timeout");
+  private static final List<String> STEP_KEYS =
+      List.of(
+          "name",
+          "roles",
+          "startTrigger",
+          "condition",
+          "maxParallelism",
+          "retries",
+          "retryBackoff",
+          "timeout",
+          "runOnServer",
+          "action",
+          "rolling",
+          "children");
+  private static final List<String> CHILD_KEYS =
+      List.of("name", "action", "condition", "retries", "retryBackoff", "timeout");
   private static final List<String> ROLLING_KEYS = List.of("windowSize");
   private static final List<String> CONDITION_KEYS = List.of("variable");
 
   /** Step keys a child may not have, with the reason a user needs to move them. */
-  private static final Map<String, String> PARENT_ONLY_KEYS = Map.of(
-      "roles", "a child step runs on its parent's targets; set roles on the parent",
-      "runOnServer", "a child step runs on its parent's targets; it cannot run on the engine",
-      "startTrigger", "a child step runs after the child before it; set startTrigger on the parent",
-      "maxParallelism", "a child step runs within its parent's window; set rolling.windowSize on the parent",
-      "rolling", "a child step cannot be rolling itself",
-      "children", "a child step cannot have children of its own");
+  private static final Map<String, String> PARENT_ONLY_KEYS =
+      Map.of(
+          "roles", "a child step runs on its parent's targets; set roles on the parent",
+          "runOnServer", "a child step runs on its parent's targets; it cannot run on the engine",
+          "startTrigger",
+              "a child step runs after the child before it; set startTrigger on the parent",
+          "maxParallelism",
+              "a child step runs within its parent's window; set rolling.windowSize on the parent",
+          "rolling", "a child step cannot be rolling itself",
+          "children", "a child step cannot have children of its own");
 
   private static final Pattern QUOTED_WHOLE_NUMBER = Pattern.compile("\\s*[-+]?\\d+\\s*");
   private static final String OVERRIDE = " (from an override)";
-  /** Edits (insert, delete, replace) that still make an unknown key look like a typo of a known one. */
+
+  /**
+   * Edits (insert, delete, replace) that still make an unknown key look like a typo of a known one.
+   */
   private static final int TYPO_DISTANCE = 2;
 
   private final Problems problems;
@@ -69,14 +97,20 @@ final class PlanReader {
     this.source = source;
   }
 
-  /** The plan {@code root} describes with {@code overrides} applied; null when it is not a plan at all. */
+  /**
+   * The plan {@code root} describes with {@code overrides} applied; null when it is not a plan at
+   * all.
+   */
   DeploymentPlan read(Node root, Map<String, String> overrides) {
     if (root == null) {
       problems.add(null, null, null, "the plan is empty");
       return null;
     }
     if (!(root instanceof MappingNode mapping)) {
-      problems.add(line(root), null, null,
+      problems.add(
+          line(root),
+          null,
+          null,
           "a plan is a mapping of keys (name, targets, steps, ...), not " + describe(root));
       return null;
     }
@@ -103,10 +137,21 @@ final class PlanReader {
     List<Step> steps = steps(plan);
     applyOverrides(overrides, settings);
     resolveAliases(settings);
-    int maxParallelism = settings.maxParallelism == null
-        ? DeploymentPlan.DEFAULT_MAX_PARALLELISM : settings.maxParallelism;
-    return new DeploymentPlan(name, plan.text("project"), plan.text("environment"), maxParallelism,
-        settings.isolation, settings.variables, targets, steps, seed == null ? 0L : seed, onInterrupted);
+    int maxParallelism =
+        settings.maxParallelism == null
+            ? DeploymentPlan.DEFAULT_MAX_PARALLELISM
+            : settings.maxParallelism;
+    return new DeploymentPlan(
+        name,
+        plan.text("project"),
+        plan.text("environment"),
+        maxParallelism,
+        settings.isolation,
+        settings.variables,
+        targets,
+        steps,
+        seed == null ? 0L : seed,
+        onInterrupted);
   }
 
   private DeploymentPlan.InterruptPolicy onInterrupted(Fields plan) {
@@ -119,11 +164,14 @@ final class PlanReader {
         return policy;
       }
     }
-    plan.problem("onInterrupted", "\"" + text + "\" is not an interrupt policy (expected rerun or fail)");
+    plan.problem(
+        "onInterrupted", "\"" + text + "\" is not an interrupt policy (expected rerun or fail)");
     return DeploymentPlan.InterruptPolicy.RERUN;
   }
 
-  /** The deployment-wide settings as overrides and aliases change them, before the plan is built. */
+  /**
+   * The deployment-wide settings as overrides and aliases change them, before the plan is built.
+   */
   private static final class Settings {
     Integer maxParallelism;
     TargetIsolation isolation;
@@ -131,7 +179,10 @@ final class PlanReader {
     final Set<String> overridden = new HashSet<>();
   }
 
-  /** {@code maxParallelism} and {@code targetIsolation} replace those settings; any other key is a variable. */
+  /**
+   * {@code maxParallelism} and {@code targetIsolation} replace those settings; any other key is a
+   * variable.
+   */
   private void applyOverrides(Map<String, String> overrides, Settings settings) {
     for (Map.Entry<String, String> override : overrides.entrySet()) {
       String value = override.getValue() == null ? "" : override.getValue();
@@ -169,7 +220,10 @@ final class PlanReader {
       } catch (IllegalArgumentException e) {
         String key = "variables." + name;
         boolean fromOverride = settings.overridden.contains(name);
-        problems.add(fromOverride ? null : source.line(null, key), null, "variables",
+        problems.add(
+            fromOverride ? null : source.line(null, key),
+            null,
+            "variables",
             name + ": " + e.getMessage() + (fromOverride ? OVERRIDE : ""));
         source.plan().reported(key);
       }
@@ -196,10 +250,14 @@ final class PlanReader {
     return "\"" + text + "\" is not a target isolation (expected exclusive or shared)";
   }
 
-  /** Variables keep the text as written ({@code True}, {@code 5}); an empty value is the empty string. */
+  /**
+   * Variables keep the text as written ({@code True}, {@code 5}); an empty value is the empty
+   * string.
+   */
   private Map<String, String> variables(Fields plan) {
     Map<String, String> variables = new LinkedHashMap<>();
-    MappingNode mapping = plan.mapping("variables", "must be a mapping of names to values, e.g. { Greeting: hello }");
+    MappingNode mapping =
+        plan.mapping("variables", "must be a mapping of names to values, e.g. { Greeting: hello }");
     if (mapping == null) {
       return variables;
     }
@@ -209,7 +267,10 @@ final class PlanReader {
       if (value instanceof ScalarNode scalar) {
         variables.put(variable.getKey(), scalar.getTag().equals(Tag.NULL) ? "" : scalar.getValue());
       } else {
-        problems.add(line(value), null, "variables",
+        problems.add(
+            line(value),
+            null,
+            "variables",
             variable.getKey() + ": must be a single value, not " + describe(value));
         source.plan().reported("variables." + variable.getKey());
       }
@@ -220,14 +281,18 @@ final class PlanReader {
   private List<Target> targets(Fields plan) {
     List<Target> targets = new ArrayList<>();
     SequenceNode sequence =
-        plan.sequence("targets", "must be a list of targets, e.g. - { name: web-01, roles: [web] }");
+        plan.sequence(
+            "targets", "must be a list of targets, e.g. - { name: web-01, roles: [web] }");
     if (sequence == null) {
       return targets;
     }
     for (Node node : sequence.getValue()) {
       if (!(node instanceof MappingNode mapping)) {
-        problems.add(line(node), null, "targets", "a target is a mapping such as { name: web-01, roles: [web] }, not "
-            + describe(node));
+        problems.add(
+            line(node),
+            null,
+            "targets",
+            "a target is a mapping such as { name: web-01, roles: [web] }, not " + describe(node));
         continue;
       }
       PlanSource.Entry entry = new PlanSource.Entry(line(node));
@@ -274,8 +339,12 @@ final class PlanReader {
 
   private Step step(Node node, boolean child) {
     if (!(node instanceof MappingNode mapping)) {
-      problems.add(line(node), null, child ? "children" : "steps",
-          "a step is a mapping such as { name: Deploy, roles: [web], action: {...} }, not " + describe(node));
+      problems.add(
+          line(node),
+          null,
+          child ? "children" : "steps",
+          "a step is a mapping such as { name: Deploy, roles: [web], action: {...} }, not "
+              + describe(node));
       return null;
     }
     PlanSource.Entry entry = new PlanSource.Entry(line(node));
@@ -290,7 +359,8 @@ final class PlanReader {
       step.label = name;
     }
     step.checkKeys(child ? CHILD_KEYS : STEP_KEYS, child ? PARENT_ONLY_KEYS : Map.of());
-    List<String> roles = child ? List.of() : step.textList("roles", "must be a list of roles, e.g. [web, db]");
+    List<String> roles =
+        child ? List.of() : step.textList("roles", "must be a list of roles, e.g. [web, db]");
     StartTrigger startTrigger = child ? null : startTrigger(step);
     RunCondition condition = condition(step);
     Integer maxParallelism = child ? null : step.integer("maxParallelism");
@@ -308,24 +378,40 @@ final class PlanReader {
 
     if (windowSize != null) {
       if (step.has("action")) {
-        step.problem("action", "a rolling step runs its children, not an action; move the action into a child step");
+        step.problem(
+            "action",
+            "a rolling step runs its children, not an action; move the action into a child step");
         action = null;
       }
       children = children(step);
     } else {
       if (!child && step.has("children")) {
-        step.problem("children", "only a rolling step has children; add rolling: { windowSize: N }");
+        step.problem(
+            "children", "only a rolling step has children; add rolling: { windowSize: N }");
       }
       if (action == null) {
         if (!step.has("action")) {
-          step.problem("action", "a step needs an action, e.g. action: { type: simulate, duration: 2s }");
+          step.problem(
+              "action", "a step needs an action, e.g. action: { type: simulate, duration: 2s }");
         }
         entry.reported("action");
         action = new ActionSpec("", Map.of());
       }
     }
-    Step built = new Step(name, roles, startTrigger, condition, maxParallelism, retries == null ? 0 : retries,
-        retryBackoff, timeout, runOnServer, action, windowSize, children);
+    Step built =
+        new Step(
+            name,
+            roles,
+            startTrigger,
+            condition,
+            maxParallelism,
+            retries == null ? 0 : retries,
+            retryBackoff,
+            timeout,
+            runOnServer,
+            action,
+            windowSize,
+            children);
     source.attach(built, entry);
     return built;
   }
@@ -353,7 +439,8 @@ final class PlanReader {
       case "afterprevious" -> StartTrigger.AFTER_PREVIOUS;
       case "withprevious" -> StartTrigger.WITH_PREVIOUS;
       default -> {
-        step.problem("startTrigger",
+        step.problem(
+            "startTrigger",
             "\"" + text + "\" is not a start trigger (expected afterPrevious or withPrevious)");
         yield null;
       }
@@ -372,7 +459,8 @@ final class PlanReader {
       String variable = condition.text("variable");
       if (variable == null || variable.isBlank()) {
         if (!condition.reported("variable")) {
-          condition.problem("variable",
+          condition.problem(
+              "variable",
               "a variable condition needs the variable's name, e.g. { variable: RunSmokeTests }");
         }
         return null;
@@ -394,7 +482,9 @@ final class PlanReader {
     };
   }
 
-  /** The rolling window; a stand-in of 1 when it is unreadable, so the step still has its children. */
+  /**
+   * The rolling window; a stand-in of 1 when it is unreadable, so the step still has its children.
+   */
   private Integer windowSize(Fields step) {
     MappingNode mapping = step.mapping("rolling", "must be a mapping such as { windowSize: 3 }");
     if (mapping == null) {
@@ -403,7 +493,8 @@ final class PlanReader {
     Fields rolling = new Fields(mapping, step.entry, "rolling.", step.label);
     rolling.checkKeys(ROLLING_KEYS, Map.of());
     if (!rolling.has("windowSize")) {
-      rolling.problem("windowSize", "a rolling step needs a windowSize, e.g. rolling: { windowSize: 3 }");
+      rolling.problem(
+          "windowSize", "a rolling step needs a windowSize, e.g. rolling: { windowSize: 3 }");
       return 1;
     }
     Integer windowSize = rolling.integer("windowSize");
@@ -412,7 +503,8 @@ final class PlanReader {
 
   /** The action as written; null (reported) when it cannot be read as written. */
   private ActionSpec action(Fields step) {
-    MappingNode mapping = step.mapping("action", "must be a mapping such as { type: simulate, duration: 2s }");
+    MappingNode mapping =
+        step.mapping("action", "must be a mapping such as { type: simulate, duration: 2s }");
     if (mapping == null) {
       return null;
     }
@@ -494,8 +586,8 @@ final class PlanReader {
   }
 
   /**
-   * The keys of one mapping, read with their lines. Problems name {@code prefix + key} and the
-   * step being read; a key with no value ({@code key:} or {@code key: ~}) counts as absent.
+   * The keys of one mapping, read with their lines. Problems name {@code prefix + key} and the step
+   * being read; a key with no value ({@code key:} or {@code key: ~}) counts as absent.
    */
   private final class Fields {
     private final Map<String, Node> values = new LinkedHashMap<>();
@@ -514,12 +606,18 @@ final class PlanReader {
       for (NodeTuple tuple : mapping.getValue()) {
         Node keyNode = tuple.getKeyNode();
         if (keyNode.getTag().equals(Tag.MERGE)) {
-          problems.add(line(keyNode), label, prefix.isEmpty() ? null : prefix.substring(0, prefix.length() - 1),
+          problems.add(
+              line(keyNode),
+              label,
+              prefix.isEmpty() ? null : prefix.substring(0, prefix.length() - 1),
               "merge keys (<<) are not supported; write the keys out");
           continue;
         }
         if (!(keyNode instanceof ScalarNode scalar)) {
-          problems.add(line(keyNode), label, prefix.isEmpty() ? null : prefix.substring(0, prefix.length() - 1),
+          problems.add(
+              line(keyNode),
+              label,
+              prefix.isEmpty() ? null : prefix.substring(0, prefix.length() - 1),
               "keys must be plain text, not " + describe(keyNode));
           continue;
         }
@@ -544,8 +642,11 @@ final class PlanReader {
         String reason = parentOnly.get(key.getKey());
         if (reason == null) {
           String suggestion = closest(key.getKey(), accepted);
-          reason = "unknown key" + (suggestion == null ? "" : " (did you mean " + suggestion + "?)")
-              + "; expected one of: " + String.join(", ", accepted);
+          reason =
+              "unknown key"
+                  + (suggestion == null ? "" : " (did you mean " + suggestion + "?)")
+                  + "; expected one of: "
+                  + String.join(", ", accepted);
         }
         problem(key.getKey(), key.getValue(), reason);
       }
@@ -602,7 +703,9 @@ final class PlanReader {
       }
       List<String> items = new ArrayList<>();
       for (Node item : sequence.getValue()) {
-        if (item instanceof ScalarNode scalar && !scalar.getTag().equals(Tag.NULL) && !scalar.getValue().isBlank()) {
+        if (item instanceof ScalarNode scalar
+            && !scalar.getTag().equals(Tag.NULL)
+            && !scalar.getValue().isBlank()) {
           items.add(scalar.getValue());
         } else {
           String what = item instanceof ScalarNode ? "empty" : describe(item);
@@ -639,7 +742,8 @@ final class PlanReader {
           problem(key, "\"" + scalar.getValue() + "\" is too large");
           return null;
         }
-        if (scalar.getTag().equals(Tag.STR) && QUOTED_WHOLE_NUMBER.matcher(scalar.getValue()).matches()) {
+        if (scalar.getTag().equals(Tag.STR)
+            && QUOTED_WHOLE_NUMBER.matcher(scalar.getValue()).matches()) {
           try {
             return Long.parseLong(scalar.getValue().trim());
           } catch (NumberFormatException e) {
@@ -729,7 +833,9 @@ final class PlanReader {
     return previous[b.length()];
   }
 
-  /** SnakeYAML's own reading of typed scalars (0x1F, 1_000, 1e3, yes/no), so no rules are copied. */
+  /**
+   * SnakeYAML's own reading of typed scalars (0x1F, 1_000, 1e3, yes/no), so no rules are copied.
+   */
   private static final class ScalarValues extends SafeConstructor {
     ScalarValues() {
       super(new LoaderOptions());

@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * Where the parts of a plan were written, so the checks that run on a built plan can name lines.
- * Parts are looked up by identity (steps and targets are records, and two may be equal). For a
- * plan built in Java the source is empty: every line is unknown and nothing was reported yet.
+ * Parts are looked up by identity (steps and targets are records, and two may be equal). For a plan
+ * built in Java the source is empty: every line is unknown and nothing was reported yet.
  */
 final class PlanSource {
 

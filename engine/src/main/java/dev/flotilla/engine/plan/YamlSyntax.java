@@ -8,8 +8,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 /**
  * Says what a YAML syntax error means to someone writing a plan. SnakeYAML reports where its
  * scanner or parser stopped in its own terms ({@code expected <block end>, but found '?'}); the
- * slips behind them are few (indentation, a tab, a quote or bracket left open, a missing colon),
- * so each known shape is named with its column and the probable slip, and anything else keeps
+ * slips behind them are few (indentation, a tab, a quote or bracket left open, a missing colon), so
+ * each known shape is named with its column and the probable slip, and anything else keeps
  * SnakeYAML's words with the column added.
  *
  * <p>The line is always where SnakeYAML stopped; when the slip is on another line (the opening
@@ -21,7 +21,8 @@ final class YamlSyntax {
   static final String PREFIX = "not valid YAML: ";
 
   private static final Pattern LINE_BREAK = Pattern.compile("\r\n|[\r\n\u0085\u2028\u2029]");
-  private static final Pattern CANNOT_START = Pattern.compile("found character '(.)' that cannot start any token");
+  private static final Pattern CANNOT_START =
+      Pattern.compile("found character '(.)' that cannot start any token");
   private static final int QUOTED_KEY_MAX = 40;
 
   private final String[] lines;
@@ -34,7 +35,8 @@ final class YamlSyntax {
   static PlanProblem problem(String source, String yaml, MarkedYAMLException error) {
     Mark at = error.getProblemMark() != null ? error.getProblemMark() : error.getContextMark();
     String explained = new YamlSyntax(yaml).explain(error, at);
-    return new PlanProblem(source, at == null ? null : at.getLine() + 1, null, null, PREFIX + explained);
+    return new PlanProblem(
+        source, at == null ? null : at.getLine() + 1, null, null, PREFIX + explained);
   }
 
   private String explain(MarkedYAMLException error, Mark at) {
@@ -46,30 +48,62 @@ final class YamlSyntax {
     }
     String where = "at column " + (at.getColumn() + 1) + ", ";
     if (problem.contains("(TAB)")) {
-      return where + "a tab: YAML indents and separates with spaces only; replace the tab with spaces";
+      return where
+          + "a tab: YAML indents and separates with spaces only; replace the tab with spaces";
     }
     if (problem.startsWith("expected <block end>") && from != null) {
-      return where + found(problem) + " that does not line up with the block it is in (line " + (from.getLine() + 1)
-          + ", column " + (from.getColumn() + 1) + "): probably wrong indentation; the keys of one mapping,"
+      return where
+          + found(problem)
+          + " that does not line up with the block it is in (line "
+          + (from.getLine() + 1)
+          + ", column "
+          + (from.getColumn() + 1)
+          + "): probably wrong indentation; the keys of one mapping,"
           + " and the \"- \" of one list, start in the same column";
     }
     if (problem.startsWith("mapping values are not allowed")) {
       return where + misplacedColon(at);
     }
     if (problem.startsWith("could not find expected ':'") && from != null) {
-      return where + "no ':' after " + quoted(textFrom(from)) + " (line " + (from.getLine() + 1) + ", column "
-          + (from.getColumn() + 1) + "): probably a missing ':' after a key (write key: value)";
+      return where
+          + "no ':' after "
+          + quoted(textFrom(from))
+          + " (line "
+          + (from.getLine() + 1)
+          + ", column "
+          + (from.getColumn() + 1)
+          + "): probably a missing ':' after a key (write key: value)";
     }
-    if (context.startsWith("while scanning a quoted scalar") && problem.contains("end of stream") && from != null) {
+    if (context.startsWith("while scanning a quoted scalar")
+        && problem.contains("end of stream")
+        && from != null) {
       String quote = textFrom(from).isEmpty() ? "quote" : textFrom(from).substring(0, 1);
-      return where + "the file ends inside a quoted value: the " + quote + " opened on line " + (from.getLine() + 1)
-          + ", column " + (from.getColumn() + 1) + " is never closed (probably a missing closing " + quote + ")";
+      return where
+          + "the file ends inside a quoted value: the "
+          + quote
+          + " opened on line "
+          + (from.getLine() + 1)
+          + ", column "
+          + (from.getColumn() + 1)
+          + " is never closed (probably a missing closing "
+          + quote
+          + ")";
     }
-    if (context.startsWith("while parsing a flow") && problem.startsWith("expected ','") && from != null) {
+    if (context.startsWith("while parsing a flow")
+        && problem.startsWith("expected ','")
+        && from != null) {
       boolean list = context.contains("sequence");
-      return where + "the " + (list ? "[" : "{") + " opened on line " + (from.getLine() + 1) + ", column "
-          + (from.getColumn() + 1) + " is not closed here: probably a missing " + (list ? "']'" : "'}'")
-          + " or a missing ',' between its " + (list ? "items" : "entries");
+      return where
+          + "the "
+          + (list ? "[" : "{")
+          + " opened on line "
+          + (from.getLine() + 1)
+          + ", column "
+          + (from.getColumn() + 1)
+          + " is not closed here: probably a missing "
+          + (list ? "']'" : "'}'")
+          + " or a missing ',' between its "
+          + (list ? "items" : "entries");
     }
     Matcher cannotStart = CANNOT_START.matcher(problem);
     if (cannotStart.find()) {
@@ -105,12 +139,18 @@ final class YamlSyntax {
       above--;
     }
     if (above >= 0 && indent(line) > indent(line(above))) {
-      return "a key indented deeper than line " + (above + 1) + ", as if it went on with the value there:"
+      return "a key indented deeper than line "
+          + (above + 1)
+          + ", as if it went on with the value there:"
           + " probably wrong indentation; the keys of one mapping start in the same column";
     }
     if (above >= 0 && !line(above).contains(":")) {
-      return "line " + (above + 1) + " has no ':', so this line reads as going on with it: probably a missing ':'"
-          + " after the key on line " + (above + 1) + " (write key: value)";
+      return "line "
+          + (above + 1)
+          + " has no ':', so this line reads as going on with it: probably a missing ':'"
+          + " after the key on line "
+          + (above + 1)
+          + " (write key: value)";
     }
     return "a ':' where no key can start: probably wrong indentation, or a missing ':' on a line above";
   }

@@ -9,20 +9,22 @@ import java.util.TreeMap;
 
 /**
  * The shortest makespan any scheduler could reach for the work a timeline records, under its caps.
- * Blocks are barriers, so the plan's bound is the sum of its blocks' bounds; a block's bound is
- * the largest of:
+ * Blocks are barriers, so the plan's bound is the sum of its blocks' bounds; a block's bound is the
+ * largest of:
+ *
  * <ul>
  *   <li>its longest single execution;
  *   <li>per step, the step's total work over its target cap (a rolling step: its children's work
  *       over its window);
  *   <li>per target, under exclusive isolation, the total work on that target;
- *   <li>the block's total work over (step cap x the largest target cap of its steps), the step
- *       cap being the deployment's maxParallelism;
- *   <li>the sum of its steps' own bounds (the larger of their longest execution and their work
- *       over their cap) over the step cap: a step holds its slot at least that long.
+ *   <li>the block's total work over (step cap x the largest target cap of its steps), the step cap
+ *       being the deployment's maxParallelism;
+ *   <li>the sum of its steps' own bounds (the larger of their longest execution and their work over
+ *       their cap) over the step cap: a step holds its slot at least that long.
  * </ul>
- * Work is measured, not planned: every recorded attempt counts for its duration (retries
- * included); an interrupted attempt, whose end is unknown, counts for nothing.
+ *
+ * Work is measured, not planned: every recorded attempt counts for its duration (retries included);
+ * an interrupted attempt, whose end is unknown, counts for nothing.
  */
 public final class LowerBound {
 
@@ -41,8 +43,13 @@ public final class LowerBound {
     for (Timeline.StepEntry step : timeline.steps()) {
       indexByName.put(step.name(), step.index());
     }
-    record Work(double longest, double total, Map<Integer, Double> perStep, Map<Integer, Double> longestPerStep,
-        Map<String, Double> perTarget, int maxCap) {}
+    record Work(
+        double longest,
+        double total,
+        Map<Integer, Double> perStep,
+        Map<Integer, Double> longestPerStep,
+        Map<String, Double> perTarget,
+        int maxCap) {}
     Map<Integer, Work> byBlock = new TreeMap<>();
     for (Timeline.ExecutionEntry execution : timeline.executions()) {
       if (execution.endMs() == null) {
@@ -50,17 +57,27 @@ public final class LowerBound {
       }
       double duration = Math.max(0, execution.endMs() - execution.startMs());
       Timeline.StepEntry step = steps.get(execution.stepIndex());
-      Timeline.StepEntry owner = step.parent() == null ? step : steps.get(indexByName.get(step.parent()));
-      Work work = byBlock.computeIfAbsent(execution.block(),
-          b -> new Work(0, 0, new HashMap<>(), new HashMap<>(), new HashMap<>(), 1));
+      Timeline.StepEntry owner =
+          step.parent() == null ? step : steps.get(indexByName.get(step.parent()));
+      Work work =
+          byBlock.computeIfAbsent(
+              execution.block(),
+              b -> new Work(0, 0, new HashMap<>(), new HashMap<>(), new HashMap<>(), 1));
       work.perStep().merge(owner.index(), duration, Double::sum);
       work.longestPerStep().merge(owner.index(), duration, Math::max);
       if (execution.target() != null) {
         work.perTarget().merge(execution.target(), duration, Double::sum);
       }
       int cap = owner.runOnServer() ? 1 : owner.maxParallelism();
-      byBlock.put(execution.block(), new Work(Math.max(work.longest(), duration), work.total() + duration,
-          work.perStep(), work.longestPerStep(), work.perTarget(), Math.max(work.maxCap(), cap)));
+      byBlock.put(
+          execution.block(),
+          new Work(
+              Math.max(work.longest(), duration),
+              work.total() + duration,
+              work.perStep(),
+              work.longestPerStep(),
+              work.perTarget(),
+              Math.max(work.maxCap(), cap)));
     }
     List<Block> blocks = new ArrayList<>();
     for (var entry : byBlock.entrySet()) {
@@ -72,7 +89,8 @@ public final class LowerBound {
         Timeline.StepEntry step = steps.get(perStep.getKey());
         int cap = step.runOnServer() ? 1 : step.maxParallelism();
         double stepBound = perStep.getValue() / cap;
-        stepBounds += Math.max(stepBound, work.longestPerStep().getOrDefault(perStep.getKey(), 0.0));
+        stepBounds +=
+            Math.max(stepBound, work.longestPerStep().getOrDefault(perStep.getKey(), 0.0));
         if (stepBound > bound) {
           bound = stepBound;
           limitedBy = "step \"" + step.name() + "\" over its cap of " + cap;
@@ -94,7 +112,12 @@ public final class LowerBound {
       double blockBound = work.total() / ((double) timeline.maxParallelism() * work.maxCap());
       if (blockBound > bound) {
         bound = blockBound;
-        limitedBy = "the block's work over " + timeline.maxParallelism() + " steps x " + work.maxCap() + " targets";
+        limitedBy =
+            "the block's work over "
+                + timeline.maxParallelism()
+                + " steps x "
+                + work.maxCap()
+                + " targets";
       }
       blocks.add(new Block(entry.getKey(), bound, limitedBy));
     }

@@ -10,10 +10,11 @@ import java.nio.file.Path;
 /** Reads and writes the timeline JSON document. */
 public final class TimelineJson {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      // Newer writers may add fields; an older reader must still read the document.
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          // Newer writers may add fields; an older reader must still read the document.
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private TimelineJson() {}
 
@@ -33,7 +34,10 @@ public final class TimelineJson {
     }
     Path temporary = absolute.resolveSibling(absolute.getFileName() + ".tmp");
     Files.writeString(temporary, toJson(timeline));
-    Files.move(temporary, absolute, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+    Files.move(
+        temporary,
+        absolute,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 

@@ -29,13 +29,13 @@ import java.util.Set;
 
 /**
  * Builds a {@link Timeline} from a deployment's events, live (as a listener) or from a journal.
- * Works from events alone, so a replay and a live run give the same document. Not thread-safe:
- * feed it from one thread at a time.
+ * Works from events alone, so a replay and a live run give the same document. Not thread-safe: feed
+ * it from one thread at a time.
  *
  * <p>An execution waiting for its target's guard appears as {@code WAITING} until it starts (its
- * entry then takes the place of a started one, as if it had never waited) or its step ends
- * without starting it (a failed or cancelled step: it leaves the timeline, as an execution that
- * never ran). A finished deployment's timeline has no waiting entry.
+ * entry then takes the place of a started one, as if it had never waited) or its step ends without
+ * starting it (a failed or cancelled step: it leaves the timeline, as an execution that never ran).
+ * A finished deployment's timeline has no waiting entry.
  */
 public final class TimelineRecorder implements DeploymentListener {
 
@@ -52,6 +52,7 @@ public final class TimelineRecorder implements DeploymentListener {
   private final List<String> skipReasons = new ArrayList<>();
   private final List<Timeline.ExecutionEntry> executions = new ArrayList<>();
   private final Map<WaitKey, Integer> executionIndex = new HashMap<>();
+
   /** Executions waiting for their guard, in the order they began to wait. */
   private final Map<WaitKey, ExecutionWaiting> waits = new LinkedHashMap<>();
 
@@ -107,12 +108,24 @@ public final class TimelineRecorder implements DeploymentListener {
     ExecutionWaiting waiting = waits.remove(key);
     StepInfo step = layout.step(started.step());
     executionIndex.put(key, executions.size());
-    executions.add(new Timeline.ExecutionEntry(step.name(), step.index(), step.block(), started.target(),
-        started.attempt(), ExecutionStatus.RUNNING, millis(started.atMicros()), null,
-        waiting == null ? null : millis(waiting.atMicros()), waiting == null ? null : waiting.heldBy(), null));
+    executions.add(
+        new Timeline.ExecutionEntry(
+            step.name(),
+            step.index(),
+            step.block(),
+            started.target(),
+            started.attempt(),
+            ExecutionStatus.RUNNING,
+            millis(started.atMicros()),
+            null,
+            waiting == null ? null : millis(waiting.atMicros()),
+            waiting == null ? null : waiting.heldBy(),
+            null));
   }
 
-  /** Executions of a step (or of a rolling step's children) still waiting when it ends never start. */
+  /**
+   * Executions of a step (or of a rolling step's children) still waiting when it ends never start.
+   */
   private void forgetWaits(int step) {
     if (waits.isEmpty()) {
       return;
@@ -131,9 +144,20 @@ public final class TimelineRecorder implements DeploymentListener {
       return;
     }
     Timeline.ExecutionEntry running = executions.get(index);
-    executions.set(index, new Timeline.ExecutionEntry(running.step(), running.stepIndex(), running.block(),
-        running.target(), running.attempt(), finished.status(), running.startMs(), millis(finished.atMicros()),
-        running.waitingSinceMs(), running.waitingFor(), finished.message()));
+    executions.set(
+        index,
+        new Timeline.ExecutionEntry(
+            running.step(),
+            running.stepIndex(),
+            running.block(),
+            running.target(),
+            running.attempt(),
+            finished.status(),
+            running.startMs(),
+            millis(finished.atMicros()),
+            running.waitingSinceMs(),
+            running.waitingFor(),
+            finished.message()));
   }
 
   private long originMicros() {
@@ -142,15 +166,29 @@ public final class TimelineRecorder implements DeploymentListener {
 
   /** The engine stopped while it ran: no end is known, so the entry keeps {@code endMs: null}. */
   private void onInterrupted(ExecutionInterrupted interrupted) {
-    Integer index = executionIndex.remove(new WaitKey(interrupted.step(), interrupted.target(), interrupted.attempt()));
+    Integer index =
+        executionIndex.remove(
+            new WaitKey(interrupted.step(), interrupted.target(), interrupted.attempt()));
     if (index == null) {
       return;
     }
     Timeline.ExecutionEntry running = executions.get(index);
-    executions.set(index, new Timeline.ExecutionEntry(running.step(), running.stepIndex(), running.block(),
-        running.target(), running.attempt(), ExecutionStatus.INTERRUPTED, running.startMs(), null,
-        running.waitingSinceMs(), running.waitingFor(),
-        interrupted.rerun() ? "interrupted: the engine stopped; run again" : "interrupted: the engine stopped; counted as failed"));
+    executions.set(
+        index,
+        new Timeline.ExecutionEntry(
+            running.step(),
+            running.stepIndex(),
+            running.block(),
+            running.target(),
+            running.attempt(),
+            ExecutionStatus.INTERRUPTED,
+            running.startMs(),
+            null,
+            running.waitingSinceMs(),
+            running.waitingFor(),
+            interrupted.rerun()
+                ? "interrupted: the engine stopped; run again"
+                : "interrupted: the engine stopped; counted as failed"));
   }
 
   private double millis(long atMicros) {
@@ -165,10 +203,19 @@ public final class TimelineRecorder implements DeploymentListener {
     List<Timeline.StepEntry> steps = new ArrayList<>();
     for (StepInfo info : layout.steps()) {
       String parent = info.isChild() ? layout.step(info.parent()).name() : null;
-      steps.add(new Timeline.StepEntry(info.index(), info.name(), info.block(), parent,
-          stepStatus.get(info.index()), info.targetCap(), info.isChild() ? null : info.step().windowSize(),
-          info.step().runOnServer(), info.step().runOnServer() ? 1 : info.targets().size(),
-          notStarted.get(info.index()), skipReasons.get(info.index())));
+      steps.add(
+          new Timeline.StepEntry(
+              info.index(),
+              info.name(),
+              info.block(),
+              parent,
+              stepStatus.get(info.index()),
+              info.targetCap(),
+              info.isChild() ? null : info.step().windowSize(),
+              info.step().runOnServer(),
+              info.step().runOnServer() ? 1 : info.targets().size(),
+              notStarted.get(info.index()),
+              skipReasons.get(info.index())));
     }
     List<Timeline.ExecutionEntry> entries = executions;
     if (!waits.isEmpty()) {
@@ -177,13 +224,32 @@ public final class TimelineRecorder implements DeploymentListener {
       for (ExecutionWaiting waiting : waits.values()) {
         StepInfo step = layout.step(waiting.step());
         double since = millis(waiting.atMicros());
-        entries.add(new Timeline.ExecutionEntry(step.name(), step.index(), step.block(), waiting.target(),
-            waiting.attempt(), ExecutionStatus.WAITING, since, null, since, waiting.heldBy(), null));
+        entries.add(
+            new Timeline.ExecutionEntry(
+                step.name(),
+                step.index(),
+                step.block(),
+                waiting.target(),
+                waiting.attempt(),
+                ExecutionStatus.WAITING,
+                since,
+                null,
+                since,
+                waiting.heldBy(),
+                null));
       }
     }
-    return new Timeline(deploymentId, layout.plan().name(), status, layout.plan().maxParallelism(),
-        layout.plan().targetIsolation(), 0.0, endedAtMicros == null ? null : millis(endedAtMicros),
-        List.copyOf(steps), List.copyOf(entries), WallClock.toInstant(originMicros()).toString());
+    return new Timeline(
+        deploymentId,
+        layout.plan().name(),
+        status,
+        layout.plan().maxParallelism(),
+        layout.plan().targetIsolation(),
+        0.0,
+        endedAtMicros == null ? null : millis(endedAtMicros),
+        List.copyOf(steps),
+        List.copyOf(entries),
+        WallClock.toInstant(originMicros()).toString());
   }
 
   /** The plan's layout, once the deployment has been accepted. */

@@ -26,13 +26,16 @@ class EmbeddingExampleTest {
     int end = lines.indexOf("    // README:end");
     assertThat(begin).isPositive();
     assertThat(end).isGreaterThan(begin);
-    String example = lines.subList(begin + 1, end).stream()
-        .map(line -> line.length() >= 4 ? line.substring(4) : line.strip())
-        .collect(java.util.stream.Collectors.joining("\n"));
+    String example =
+        lines.subList(begin + 1, end).stream()
+            .map(line -> line.length() >= 4 ? line.substring(4) : line.strip())
+            .collect(java.util.stream.Collectors.joining("\n"));
     String readme = Files.readString(Path.of("../README.md"));
     assertThat(readme).as("the README's embedding example").contains(example);
-    String imports = lines.stream().filter(line -> line.startsWith("import "))
-        .collect(java.util.stream.Collectors.joining("\n"));
+    String imports =
+        lines.stream()
+            .filter(line -> line.startsWith("import "))
+            .collect(java.util.stream.Collectors.joining("\n"));
     assertThat(readme).as("the README's embedding imports").contains(imports);
   }
 }

@@ -32,8 +32,9 @@ final class PlanFixtures {
   }
 
   static List<PlanProblem> problemsOf(String yaml, Map<String, String> overrides) {
-    InvalidPlanException e = catchThrowableOfType(InvalidPlanException.class,
-        () -> LOADER.parse(yaml, SOURCE, overrides));
+    InvalidPlanException e =
+        catchThrowableOfType(
+            InvalidPlanException.class, () -> LOADER.parse(yaml, SOURCE, overrides));
     assertThat(e).as("the plan should have been rejected").isNotNull();
     return e.problems();
   }
@@ -64,17 +65,19 @@ final class PlanFixtures {
       }
       Object size = parameters.get("size");
       if (size != null && !(size instanceof Integer number && number >= 1)) {
-        throw new InvalidActionException("size", "must be a whole number of at least 1, not " + size);
+        throw new InvalidActionException(
+            "size", "must be a whole number of at least 1, not " + size);
       }
-      return context -> new RunningAction() {
-        @Override
-        public CompletionStage<ActionResult> result() {
-          return CompletableFuture.completedStage(ActionResult.success());
-        }
+      return context ->
+          new RunningAction() {
+            @Override
+            public CompletionStage<ActionResult> result() {
+              return CompletableFuture.completedStage(ActionResult.success());
+            }
 
-        @Override
-        public void cancel() {}
-      };
+            @Override
+            public void cancel() {}
+          };
     }
   }
 }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class PlanLoaderRejectsTest {
 
   /** Lines 1-5; the first step given to {@link #plan} starts on line 6. */
-  private static final String HEADER = """
+  private static final String HEADER =
+      """
       name: p
       targets:
         - { name: web-01, roles: [web] }
@@ -31,7 +32,9 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsUnknownPlanKey() {
     // Proves a misspelt plan key is named with its line and the closest known key.
-    PlanProblem problem = onlyProblemOf("""
+    PlanProblem problem =
+        onlyProblemOf(
+            """
         name: p
         maxParalelism: 3
         steps: [{ name: S, runOnServer: true, action: { type: simulate } }]
@@ -39,13 +42,16 @@ class PlanLoaderRejectsTest {
     assertThat(problem.line()).isEqualTo(2);
     assertThat(problem.step()).isNull();
     assertThat(problem.key()).isEqualTo("maxParalelism");
-    assertThat(problem.message()).startsWith("unknown key (did you mean maxParallelism?); expected one of: name,");
+    assertThat(problem.message())
+        .startsWith("unknown key (did you mean maxParallelism?); expected one of: name,");
   }
 
   @Test
   void rejectsUnknownTargetKey() {
     // Proves target keys are checked: only name and roles.
-    PlanProblem problem = onlyProblemOf("""
+    PlanProblem problem =
+        onlyProblemOf(
+            """
         name: p
         targets:
           - { name: web-01, roles: [web], rolez: [db] }
@@ -59,20 +65,29 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsUnknownStepKey() {
     // Proves a step's unknown key names the step, the key and the line.
-    PlanProblem problem = onlyProblemOf(plan("""
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                """
         - name: Deploy
           roles: [web]
           retires: 2
           action: %s
-        """.formatted(SIMULATE)));
-    assertThat(problem.toString()).startsWith(
-        "plan.yaml:8: step \"Deploy\": retires: unknown key (did you mean retries?); expected one of:");
+        """
+                    .formatted(SIMULATE)));
+    assertThat(problem.toString())
+        .startsWith(
+            "plan.yaml:8: step \"Deploy\": retires: unknown key (did you mean retries?); expected one of:");
   }
 
   @Test
   void rejectsParentOnlyKeysOnAChild() {
-    // Proves a child cannot pick its own targets, trigger, cap or nesting, and is told where they go.
-    List<PlanProblem> problems = problemsOf(plan("""
+    // Proves a child cannot pick its own targets, trigger, cap or nesting, and is told where they
+    // go.
+    List<PlanProblem> problems =
+        problemsOf(
+            plan(
+                """
         - name: Roll
           roles: [web]
           rolling: { windowSize: 1 }
@@ -86,17 +101,23 @@ class PlanLoaderRejectsTest {
               children: []
               action: { type: simulate }
         """));
-    assertThat(problems).extracting(PlanProblem::key)
-        .containsExactly("roles", "startTrigger", "maxParallelism", "runOnServer", "rolling", "children");
+    assertThat(problems)
+        .extracting(PlanProblem::key)
+        .containsExactly(
+            "roles", "startTrigger", "maxParallelism", "runOnServer", "rolling", "children");
     assertThat(problems).allSatisfy(problem -> assertThat(problem.step()).isEqualTo("Drain"));
     assertThat(problems.get(0).line()).isEqualTo(11);
-    assertThat(problems.get(0).message()).isEqualTo("a child step runs on its parent's targets; set roles on the parent");
+    assertThat(problems.get(0).message())
+        .isEqualTo("a child step runs on its parent's targets; set roles on the parent");
   }
 
   @Test
   void rejectsUnknownChildKey() {
     // Proves child keys are checked like step keys.
-    PlanProblem problem = onlyProblemOf(plan("""
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                """
         - name: Roll
           roles: [web]
           rolling: { windowSize: 1 }
@@ -106,13 +127,17 @@ class PlanLoaderRejectsTest {
     assertThat(problem.step()).isEqualTo("Drain");
     assertThat(problem.key()).isEqualTo("note");
     assertThat(problem.line()).isEqualTo(10);
-    assertThat(problem.message()).contains("expected one of: name, action, condition, retries, retryBackoff, timeout");
+    assertThat(problem.message())
+        .contains("expected one of: name, action, condition, retries, retryBackoff, timeout");
   }
 
   @Test
   void rejectsUnknownRollingKey() {
     // Proves the rolling mapping takes windowSize only.
-    PlanProblem problem = onlyProblemOf(plan("""
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                """
         - name: Roll
           roles: [web]
           rolling: { windowSize: 2, batch: 3 }
@@ -126,12 +151,16 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsUnknownConditionKey() {
     // Proves the condition mapping takes variable only.
-    PlanProblem problem = onlyProblemOf(plan("""
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                """
         - name: Smoke
           roles: [web]
           condition: { variable: RunSmoke, equals: yes }
           action: %s
-        """.formatted(SIMULATE)));
+        """
+                    .formatted(SIMULATE)));
     assertThat(problem.key()).isEqualTo("condition.equals");
     assertThat(problem.line()).isEqualTo(8);
   }
@@ -141,7 +170,9 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsPlanWithoutName() {
     // Proves the plan's name is required.
-    PlanProblem problem = onlyProblemOf("""
+    PlanProblem problem =
+        onlyProblemOf(
+            """
         project: shop
         steps: [{ name: S, runOnServer: true, action: { type: simulate } }]
         """);
@@ -152,7 +183,9 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsBlankPlanName() {
     // Proves an empty name is no name.
-    PlanProblem problem = onlyProblemOf("""
+    PlanProblem problem =
+        onlyProblemOf(
+            """
         name: "  "
         steps: [{ name: S, runOnServer: true, action: { type: simulate } }]
         """);
@@ -162,10 +195,14 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsStepWithoutName() {
     // Proves a step's name is required, reported at the step's line without a step label.
-    PlanProblem problem = onlyProblemOf(plan("""
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                """
         - roles: [web]
           action: %s
-        """.formatted(SIMULATE)));
+        """
+                    .formatted(SIMULATE)));
     assertThat(problem.line()).isEqualTo(6);
     assertThat(problem.step()).isNull();
     assertThat(problem.key()).isEqualTo("name");
@@ -175,7 +212,10 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsDuplicateStepNamesAcrossStepsAndChildren() {
     // Proves step names are unique across the whole process, children included.
-    List<PlanProblem> problems = problemsOf(plan("""
+    List<PlanProblem> problems =
+        problemsOf(
+            plan(
+                """
         - { name: Drain, roles: [web], action: %s }
         - name: Roll
           roles: [web]
@@ -183,10 +223,13 @@ class PlanLoaderRejectsTest {
           children:
             - { name: Drain, action: %s }
         - { name: Roll, roles: [web], action: %s }
-        """.formatted(SIMULATE, SIMULATE, SIMULATE)));
-    assertThat(problems).extracting(PlanProblem::toString).containsExactly(
-        "plan.yaml:11: step \"Drain\": name: another step has this name (also on line 6); step names must be unique",
-        "plan.yaml:12: step \"Roll\": name: another step has this name (also on line 7); step names must be unique");
+        """
+                    .formatted(SIMULATE, SIMULATE, SIMULATE)));
+    assertThat(problems)
+        .extracting(PlanProblem::toString)
+        .containsExactly(
+            "plan.yaml:11: step \"Drain\": name: another step has this name (also on line 6); step names must be unique",
+            "plan.yaml:12: step \"Roll\": name: another step has this name (also on line 7); step names must be unique");
   }
 
   // --- process structure ------------------------------------------------------------------------
@@ -194,14 +237,20 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsWithPreviousOnFirstStep() {
     // Proves a first step with nothing to start alongside is an error, not silently fixed.
-    PlanProblem problem = onlyProblemOf(plan("""
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                """
         - name: First
           roles: [web]
           startTrigger: withPrevious
           action: %s
-        """.formatted(SIMULATE)));
-    assertThat(problem.toString()).isEqualTo("plan.yaml:8: step \"First\": startTrigger: "
-        + "the first step cannot start withPrevious: there is no previous step");
+        """
+                    .formatted(SIMULATE)));
+    assertThat(problem.toString())
+        .isEqualTo(
+            "plan.yaml:8: step \"First\": startTrigger: "
+                + "the first step cannot start withPrevious: there is no previous step");
   }
 
   @Test
@@ -222,12 +271,17 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsRoleNoTargetHas() {
     // Proves a role that reaches no target names the step and the role.
-    PlanProblem problem = onlyProblemOf(plan("""
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                """
         - name: Deploy
           roles: [web, api]
           action: %s
-        """.formatted(SIMULATE)));
-    assertThat(problem.toString()).isEqualTo("plan.yaml:7: step \"Deploy\": roles: no target has the role \"api\"");
+        """
+                    .formatted(SIMULATE)));
+    assertThat(problem.toString())
+        .isEqualTo("plan.yaml:7: step \"Deploy\": roles: no target has the role \"api\"");
   }
 
   @Test
@@ -242,8 +296,11 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsRunOnServerStepWithRoles() {
     // Proves a step cannot run both on the engine and on targets.
-    PlanProblem problem = onlyProblemOf(plan("- { name: Notify, runOnServer: true, roles: [web], action: %s }"
-        .formatted(SIMULATE)));
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                "- { name: Notify, runOnServer: true, roles: [web], action: %s }"
+                    .formatted(SIMULATE)));
     assertThat(problem.key()).isEqualTo("roles");
     assertThat(problem.message()).startsWith("a runOnServer step runs once on the engine");
   }
@@ -251,7 +308,10 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsRollingRunOnServerStep() {
     // Proves the engine is not a fleet to roll over.
-    PlanProblem problem = onlyProblemOf(plan("""
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                """
         - name: Roll
           runOnServer: true
           rolling: { windowSize: 1 }
@@ -263,13 +323,17 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsRollingStepWithAction() {
     // Proves a rolling step runs its children only.
-    PlanProblem problem = onlyProblemOf(plan("""
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                """
         - name: Roll
           roles: [web]
           rolling: { windowSize: 1 }
           action: %s
           children: [{ name: Drain, action: { type: simulate } }]
-        """.formatted(SIMULATE)));
+        """
+                    .formatted(SIMULATE)));
     assertThat(problem.key()).isEqualTo("action");
     assertThat(problem.line()).isEqualTo(9);
   }
@@ -277,7 +341,10 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsRollingStepWithoutChildren() {
     // Proves a rolling step needs something to roll.
-    PlanProblem problem = onlyProblemOf(plan("""
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                """
         - name: Roll
           roles: [web]
           rolling: { windowSize: 1 }
@@ -289,7 +356,10 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsRollingStepWithoutWindowSize() {
     // Proves windowSize is required inside rolling.
-    PlanProblem problem = onlyProblemOf(plan("""
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                """
         - name: Roll
           roles: [web]
           rolling: {}
@@ -302,7 +372,10 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsRollingStepWithMaxParallelism() {
     // Proves a rolling step has one cap, its window.
-    PlanProblem problem = onlyProblemOf(plan("""
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                """
         - name: Roll
           roles: [web]
           maxParallelism: 2
@@ -316,12 +389,16 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsChildrenWithoutRolling() {
     // Proves children belong to rolling steps only.
-    PlanProblem problem = onlyProblemOf(plan("""
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                """
         - name: Deploy
           roles: [web]
           action: %s
           children: [{ name: Drain, action: { type: simulate } }]
-        """.formatted(SIMULATE)));
+        """
+                    .formatted(SIMULATE)));
     assertThat(problem.key()).isEqualTo("children");
     assertThat(problem.message()).contains("rolling: { windowSize: N }");
   }
@@ -340,24 +417,33 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsActionWithoutType() {
     // Proves an action must name its type.
-    PlanProblem problem = onlyProblemOf(plan("- { name: Deploy, roles: [web], action: { duration: 2s } }"));
+    PlanProblem problem =
+        onlyProblemOf(plan("- { name: Deploy, roles: [web], action: { duration: 2s } }"));
     assertThat(problem.key()).isEqualTo("action.type");
   }
 
   @Test
   void rejectsUnknownActionType() {
     // Proves the action type must be registered, and lists those that are.
-    PlanProblem problem = onlyProblemOf(plan("- { name: Deploy, roles: [web], action: { type: ansible } }"));
+    PlanProblem problem =
+        onlyProblemOf(plan("- { name: Deploy, roles: [web], action: { type: ansible } }"));
     assertThat(problem.key()).isEqualTo("action.type");
     assertThat(problem.step()).isEqualTo("Deploy");
     assertThat(problem.line()).isEqualTo(6);
-    assertThat(problem.message()).contains("ansible").contains("simulate").contains("script").contains("strict");
+    assertThat(problem.message())
+        .contains("ansible")
+        .contains("simulate")
+        .contains("script")
+        .contains("strict");
   }
 
   @Test
   void rejectsActionParametersTheTypeRejects() {
     // Proves the action type's own check runs at load time and its key is located.
-    List<PlanProblem> problems = problemsOf(plan("""
+    List<PlanProblem> problems =
+        problemsOf(
+            plan(
+                """
         - name: Size
           roles: [web]
           action:
@@ -369,15 +455,19 @@ class PlanLoaderRejectsTest {
             type: strict
             colour: red
         """));
-    assertThat(problems).extracting(PlanProblem::toString).containsExactly(
-        "plan.yaml:10: step \"Size\": action.size: must be a whole number of at least 1, not 0",
-        "plan.yaml:15: step \"Colour\": action.colour: strict takes only size");
+    assertThat(problems)
+        .extracting(PlanProblem::toString)
+        .containsExactly(
+            "plan.yaml:10: step \"Size\": action.size: must be a whole number of at least 1, not 0",
+            "plan.yaml:15: step \"Colour\": action.colour: strict takes only size");
   }
 
   @Test
   void rejectsBadSimulateDuration() {
     // Proves a built-in type's rejection reaches the plan with the parameter named.
-    PlanProblem problem = onlyProblemOf(plan("- { name: Deploy, roles: [web], action: { type: simulate, duration: 2x } }"));
+    PlanProblem problem =
+        onlyProblemOf(
+            plan("- { name: Deploy, roles: [web], action: { type: simulate, duration: 2x } }"));
     assertThat(problem.key()).isEqualTo("action.duration");
     assertThat(problem.message()).contains("\"2x\" is not a duration");
   }
@@ -387,7 +477,8 @@ class PlanLoaderRejectsTest {
     // Proves action takes a mapping, not a bare type name.
     PlanProblem problem = onlyProblemOf(plan("- { name: Deploy, roles: [web], action: simulate }"));
     assertThat(problem.key()).isEqualTo("action");
-    assertThat(problem.message()).isEqualTo("must be a mapping such as { type: simulate, duration: 2s }, not \"simulate\"");
+    assertThat(problem.message())
+        .isEqualTo("must be a mapping such as { type: simulate, duration: 2s }, not \"simulate\"");
   }
 
   // --- values -----------------------------------------------------------------------------------
@@ -395,7 +486,9 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsBadTimeout() {
     // Proves the documented message for a duration that is not one.
-    List<PlanProblem> problems = problemsOf("""
+    List<PlanProblem> problems =
+        problemsOf(
+            """
         name: p
         targets: [{ name: web-01, roles: [web] }]
         steps:
@@ -409,18 +502,24 @@ class PlanLoaderRejectsTest {
 
             timeout: 1x
         """);
-    assertThat(problems).extracting(PlanProblem::toString).containsExactly(
-        "plan.yaml:12: step \"Deploy web\": timeout: \"1x\" is not a duration "
-            + "(write a number and a unit: 250ms, 2s, 1.5s, 1m, 1h)");
+    assertThat(problems)
+        .extracting(PlanProblem::toString)
+        .containsExactly(
+            "plan.yaml:12: step \"Deploy web\": timeout: \"1x\" is not a duration "
+                + "(write a number and a unit: 250ms, 2s, 1.5s, 1m, 1h)");
   }
 
   @Test
   void rejectsDurationOutOfRange() {
     // Proves a duration too long or too precise to hold is a problem, not a crash.
-    List<PlanProblem> problems = problemsOf(plan("""
+    List<PlanProblem> problems =
+        problemsOf(
+            plan(
+                """
         - { name: Long, roles: [web], timeout: 99999999999999h, action: %s }
         - { name: Fine, roles: [web], retryBackoff: 0.0000000001s, action: %s }
-        """.formatted(SIMULATE, SIMULATE)));
+        """
+                    .formatted(SIMULATE, SIMULATE)));
     assertThat(problems).extracting(PlanProblem::key).containsExactly("timeout", "retryBackoff");
     assertThat(problems.get(0).message()).startsWith("\"99999999999999h\" is out of range");
   }
@@ -428,8 +527,9 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsZeroTimeout() {
     // Proves a timeout must leave the execution some time.
-    PlanProblem problem = onlyProblemOf(plan("- { name: Deploy, roles: [web], timeout: 0s, action: %s }"
-        .formatted(SIMULATE)));
+    PlanProblem problem =
+        onlyProblemOf(
+            plan("- { name: Deploy, roles: [web], timeout: 0s, action: %s }".formatted(SIMULATE)));
     assertThat(problem.key()).isEqualTo("timeout");
     assertThat(problem.message()).isEqualTo("must be more than 0");
   }
@@ -437,8 +537,11 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsBadRetryBackoff() {
     // Proves retryBackoff is a duration.
-    PlanProblem problem = onlyProblemOf(plan("- { name: Deploy, roles: [web], retryBackoff: soon, action: %s }"
-        .formatted(SIMULATE)));
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                "- { name: Deploy, roles: [web], retryBackoff: soon, action: %s }"
+                    .formatted(SIMULATE)));
     assertThat(problem.key()).isEqualTo("retryBackoff");
     assertThat(problem.message()).startsWith("\"soon\" is not a duration");
   }
@@ -446,8 +549,9 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsNegativeRetries() {
     // Proves retries count up from 0.
-    PlanProblem problem = onlyProblemOf(plan("- { name: Deploy, roles: [web], retries: -1, action: %s }"
-        .formatted(SIMULATE)));
+    PlanProblem problem =
+        onlyProblemOf(
+            plan("- { name: Deploy, roles: [web], retries: -1, action: %s }".formatted(SIMULATE)));
     assertThat(problem.key()).isEqualTo("retries");
     assertThat(problem.message()).isEqualTo("must be 0 or more, was -1");
   }
@@ -455,19 +559,25 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsPlanMaxParallelismBelowOne() {
     // Proves the deployment cap must let something run.
-    PlanProblem problem = onlyProblemOf("""
+    PlanProblem problem =
+        onlyProblemOf(
+            """
         name: p
         maxParallelism: 0
         steps: [{ name: S, runOnServer: true, action: { type: simulate } }]
         """);
-    assertThat(problem.toString()).isEqualTo("plan.yaml:2: maxParallelism: must be at least 1, was 0");
+    assertThat(problem.toString())
+        .isEqualTo("plan.yaml:2: maxParallelism: must be at least 1, was 0");
   }
 
   @Test
   void rejectsStepMaxParallelismBelowOne() {
     // Proves a step cap must let a target run.
-    PlanProblem problem = onlyProblemOf(plan("- { name: Deploy, roles: [web], maxParallelism: 0, action: %s }"
-        .formatted(SIMULATE)));
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                "- { name: Deploy, roles: [web], maxParallelism: 0, action: %s }"
+                    .formatted(SIMULATE)));
     assertThat(problem.key()).isEqualTo("maxParallelism");
     assertThat(problem.message()).isEqualTo("must be at least 1, was 0");
   }
@@ -475,22 +585,29 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsCapThatIsNotAWholeNumber() {
     // Proves caps are whole numbers, at every level.
-    List<PlanProblem> problems = problemsOf("""
+    List<PlanProblem> problems =
+        problemsOf(
+            """
         name: p
         maxParallelism: ten
         targets: [{ name: web-01, roles: [web] }]
         steps:
           - { name: Deploy, roles: [web], maxParallelism: 2.5, action: { type: simulate } }
         """);
-    assertThat(problems).extracting(PlanProblem::toString).containsExactly(
-        "plan.yaml:2: maxParallelism: \"ten\" is not a whole number",
-        "plan.yaml:5: step \"Deploy\": maxParallelism: \"2.5\" is not a whole number");
+    assertThat(problems)
+        .extracting(PlanProblem::toString)
+        .containsExactly(
+            "plan.yaml:2: maxParallelism: \"ten\" is not a whole number",
+            "plan.yaml:5: step \"Deploy\": maxParallelism: \"2.5\" is not a whole number");
   }
 
   @Test
   void rejectsWindowSizeBelowOneOrNotWhole() {
     // Proves a rolling window must hold at least one whole target.
-    List<PlanProblem> problems = problemsOf(plan("""
+    List<PlanProblem> problems =
+        problemsOf(
+            plan(
+                """
         - name: Zero
           roles: [web]
           rolling: { windowSize: 0 }
@@ -500,15 +617,18 @@ class PlanLoaderRejectsTest {
           rolling: { windowSize: 1.5 }
           children: [{ name: B, action: { type: simulate } }]
         """));
-    assertThat(problems).extracting(PlanProblem::toString).containsExactly(
-        "plan.yaml:8: step \"Zero\": rolling.windowSize: must be at least 1, was 0",
-        "plan.yaml:12: step \"Half\": rolling.windowSize: \"1.5\" is not a whole number");
+    assertThat(problems)
+        .extracting(PlanProblem::toString)
+        .containsExactly(
+            "plan.yaml:8: step \"Zero\": rolling.windowSize: must be at least 1, was 0",
+            "plan.yaml:12: step \"Half\": rolling.windowSize: \"1.5\" is not a whole number");
   }
 
   @Test
   void rejectsRolesThatAreNotAList() {
     // Proves roles is a list even for one role.
-    PlanProblem problem = onlyProblemOf(plan("- { name: Deploy, roles: web, action: %s }".formatted(SIMULATE)));
+    PlanProblem problem =
+        onlyProblemOf(plan("- { name: Deploy, roles: web, action: %s }".formatted(SIMULATE)));
     assertThat(problem.key()).isEqualTo("roles");
     assertThat(problem.message()).isEqualTo("must be a list of roles, e.g. [web, db], not \"web\"");
   }
@@ -516,8 +636,9 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsRunOnServerThatIsNotABoolean() {
     // Proves runOnServer takes true or false only.
-    PlanProblem problem = onlyProblemOf(plan("- { name: Notify, runOnServer: sometimes, action: %s }"
-        .formatted(SIMULATE)));
+    PlanProblem problem =
+        onlyProblemOf(
+            plan("- { name: Notify, runOnServer: sometimes, action: %s }".formatted(SIMULATE)));
     assertThat(problem.key()).isEqualTo("runOnServer");
     assertThat(problem.message()).isEqualTo("must be true or false, not \"sometimes\"");
   }
@@ -525,14 +646,17 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsWrongShapesForPlanKeys() {
     // Proves each plan key's shape is checked: text, list or mapping.
-    List<PlanProblem> problems = problemsOf("""
+    List<PlanProblem> problems =
+        problemsOf(
+            """
         name: [a, b]
         seed: later
         variables: [a]
         targets: web-01
         steps: { name: S }
         """);
-    assertThat(problems).extracting(PlanProblem::key)
+    assertThat(problems)
+        .extracting(PlanProblem::key)
         .containsExactly("name", "seed", "variables", "targets", "steps");
     assertThat(problems).extracting(PlanProblem::line).containsExactly(1, 2, 3, 4, 5);
   }
@@ -540,59 +664,79 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsVariableThatIsNotASingleValue() {
     // Proves variables are name to value, not nested.
-    PlanProblem problem = onlyProblemOf("""
+    PlanProblem problem =
+        onlyProblemOf(
+            """
         name: p
         variables:
           Servers: [a, b]
         steps: [{ name: S, runOnServer: true, action: { type: simulate } }]
         """);
-    assertThat(problem.toString()).isEqualTo("plan.yaml:3: variables: Servers: must be a single value, not a list");
+    assertThat(problem.toString())
+        .isEqualTo("plan.yaml:3: variables: Servers: must be a single value, not a list");
   }
 
   @Test
   void rejectsBadStartTrigger() {
     // Proves startTrigger values are listed when one is wrong.
-    PlanProblem problem = onlyProblemOf(plan("""
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                """
         - { name: A, roles: [web], action: %s }
         - { name: B, roles: [web], startTrigger: together, action: %s }
-        """.formatted(SIMULATE, SIMULATE)));
-    assertThat(problem.message()).isEqualTo("\"together\" is not a start trigger (expected afterPrevious or withPrevious)");
+        """
+                    .formatted(SIMULATE, SIMULATE)));
+    assertThat(problem.message())
+        .isEqualTo("\"together\" is not a start trigger (expected afterPrevious or withPrevious)");
   }
 
   @Test
   void rejectsBadCondition() {
     // Proves condition values are listed when one is wrong.
-    PlanProblem problem = onlyProblemOf(plan("- { name: A, roles: [web], condition: sometimes, action: %s }"
-        .formatted(SIMULATE)));
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                "- { name: A, roles: [web], condition: sometimes, action: %s }"
+                    .formatted(SIMULATE)));
     assertThat(problem.key()).isEqualTo("condition");
     assertThat(problem.message())
-        .isEqualTo("\"sometimes\" is not a condition (expected success, failure, always or { variable: Name })");
+        .isEqualTo(
+            "\"sometimes\" is not a condition (expected success, failure, always or { variable: Name })");
   }
 
   @Test
   void rejectsVariableConditionWithoutName() {
     // Proves a variable condition names its variable.
-    PlanProblem problem = onlyProblemOf(plan("- { name: A, roles: [web], condition: { variable: }, action: %s }"
-        .formatted(SIMULATE)));
+    PlanProblem problem =
+        onlyProblemOf(
+            plan(
+                "- { name: A, roles: [web], condition: { variable: }, action: %s }"
+                    .formatted(SIMULATE)));
     assertThat(problem.key()).isEqualTo("condition.variable");
   }
 
   @Test
   void rejectsBadTargetIsolation() {
     // Proves targetIsolation values are listed when one is wrong.
-    PlanProblem problem = onlyProblemOf("""
+    PlanProblem problem =
+        onlyProblemOf(
+            """
         name: p
         targetIsolation: solo
         steps: [{ name: S, runOnServer: true, action: { type: simulate } }]
         """);
     assertThat(problem.toString())
-        .isEqualTo("plan.yaml:2: targetIsolation: \"solo\" is not a target isolation (expected exclusive or shared)");
+        .isEqualTo(
+            "plan.yaml:2: targetIsolation: \"solo\" is not a target isolation (expected exclusive or shared)");
   }
 
   @Test
   void rejectsDuplicateKeys() {
     // Proves YAML's last-one-wins for repeated keys is not silently applied.
-    PlanProblem problem = onlyProblemOf("""
+    PlanProblem problem =
+        onlyProblemOf(
+            """
         name: p
         steps: [{ name: S, runOnServer: true, action: { type: simulate } }]
         name: q
@@ -605,20 +749,25 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsDuplicateTargetNamesAfterExpansion() {
     // Proves a target named twice, here once through a range, is reported at its second mention.
-    PlanProblem problem = onlyProblemOf("""
+    PlanProblem problem =
+        onlyProblemOf(
+            """
         name: p
         targets:
           - { name: "web-{01..03}", roles: [web] }
           - { name: web-02, roles: [api] }
         steps: [{ name: S, runOnServer: true, action: { type: simulate } }]
         """);
-    assertThat(problem.toString()).isEqualTo("plan.yaml:4: targets.name: \"web-02\" names two targets (also on line 3)");
+    assertThat(problem.toString())
+        .isEqualTo("plan.yaml:4: targets.name: \"web-02\" names two targets (also on line 3)");
   }
 
   @Test
   void rejectsTargetWithoutName() {
     // Proves every target is named.
-    PlanProblem problem = onlyProblemOf("""
+    PlanProblem problem =
+        onlyProblemOf(
+            """
         name: p
         targets:
           - { roles: [web] }
@@ -630,22 +779,28 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsBadTargetRanges() {
     // Proves a range must count up, in numbers.
-    List<PlanProblem> problems = problemsOf("""
+    List<PlanProblem> problems =
+        problemsOf(
+            """
         name: p
         targets:
           - { name: "web-{05..01}", roles: [web] }
           - { name: "web-{a..c}", roles: [web] }
         steps: [{ name: S, runOnServer: true, action: { type: simulate } }]
         """);
-    assertThat(problems).extracting(PlanProblem::toString).containsExactly(
-        "plan.yaml:3: targets.name: range \"{05..01}\" ends before it starts",
-        "plan.yaml:4: targets.name: \"{a..c}\" is not a range of numbers (write it like {01..40})");
+    assertThat(problems)
+        .extracting(PlanProblem::toString)
+        .containsExactly(
+            "plan.yaml:3: targets.name: range \"{05..01}\" ends before it starts",
+            "plan.yaml:4: targets.name: \"{a..c}\" is not a range of numbers (write it like {01..40})");
   }
 
   @Test
   void rejectsTargetThatIsNotAMapping() {
     // Proves a target is written as a mapping.
-    PlanProblem problem = onlyProblemOf("""
+    PlanProblem problem =
+        onlyProblemOf(
+            """
         name: p
         targets: [web-01]
         steps: [{ name: S, runOnServer: true, action: { type: simulate } }]
@@ -659,7 +814,9 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsMalformedYamlWithItsLine() {
     // Proves SnakeYAML's location of a syntax error is passed on, as the only problem.
-    PlanProblem problem = onlyProblemOf("""
+    PlanProblem problem =
+        onlyProblemOf(
+            """
         name: p
         steps:
           - name: "Deploy
@@ -673,7 +830,9 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsBadIndentationWithItsLine() {
     // Proves the line is SnakeYAML's problem mark, not where the enclosing mapping began.
-    PlanProblem problem = onlyProblemOf("""
+    PlanProblem problem =
+        onlyProblemOf(
+            """
         name: p
         steps:
           - name: Deploy
@@ -687,7 +846,9 @@ class PlanLoaderRejectsTest {
   void rejectsDocumentThatIsNotAMapping() {
     // Proves a plan is a mapping at the top.
     PlanProblem problem = onlyProblemOf("- name: p\n");
-    assertThat(problem.toString()).isEqualTo("plan.yaml:1: a plan is a mapping of keys (name, targets, steps, ...), not a list");
+    assertThat(problem.toString())
+        .isEqualTo(
+            "plan.yaml:1: a plan is a mapping of keys (name, targets, steps, ...), not a list");
   }
 
   @Test
@@ -700,20 +861,25 @@ class PlanLoaderRejectsTest {
   @Test
   void rejectsMergeKeys() {
     // Proves << is refused rather than silently read as an unknown key named "<<".
-    List<PlanProblem> problems = problemsOf("""
+    List<PlanProblem> problems =
+        problemsOf(
+            """
         name: p
         steps:
           - &base { name: A, runOnServer: true, action: { type: simulate } }
           - { <<: *base, name: B }
         """);
-    assertThat(problems).extracting(PlanProblem::message)
+    assertThat(problems)
+        .extracting(PlanProblem::message)
         .contains("merge keys (<<) are not supported; write the keys out");
   }
 
   @Test
   void reportsEveryProblemInReadingOrder() {
     // Proves one pass finds every problem, sorted by line, so a user fixes the plan at once.
-    List<PlanProblem> problems = problemsOf("""
+    List<PlanProblem> problems =
+        problemsOf(
+            """
         name: p
         targets: [{ name: web-01, roles: [web] }]
         steps:
@@ -729,14 +895,18 @@ class PlanLoaderRejectsTest {
         colour: blue
         """);
     assertThat(problems).extracting(PlanProblem::line).containsExactly(5, 6, 10, 11, 12, 12, 13);
-    assertThat(problems).extracting(PlanProblem::key)
-        .containsExactly("roles", "startTrigger", "timeout", "action.type", "action", "name", "colour");
+    assertThat(problems)
+        .extracting(PlanProblem::key)
+        .containsExactly(
+            "roles", "startTrigger", "timeout", "action.type", "action", "name", "colour");
   }
 
   @Test
   void rejectsUnknownInterruptPolicy() {
     // Proves onInterrupted accepts only rerun or fail, and says so with the line.
-    PlanProblem problem = onlyProblemOf("""
+    PlanProblem problem =
+        onlyProblemOf(
+            """
         name: p
         onInterrupted: retry
         steps: [{ name: S, runOnServer: true, action: { type: simulate } }]

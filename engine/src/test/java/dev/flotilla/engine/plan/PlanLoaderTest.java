@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Valid plans: what the loader builds from them. */
 class PlanLoaderTest {
 
-  private static final String WEB_RELEASE = """
+  private static final String WEB_RELEASE =
+      """
       name: web-release
       project: shop
       environment: production
@@ -81,8 +82,9 @@ class PlanLoaderTest {
     assertThat(plan.maxParallelism()).isEqualTo(8);
     assertThat(plan.targetIsolation()).isEqualTo(TargetIsolation.EXCLUSIVE);
     assertThat(plan.seed()).isEqualTo(42L);
-    assertThat(plan.variables()).containsExactly(
-        Map.entry("Greeting", "hello"), Map.entry("Smoke", "True"), Map.entry("Count", "5"));
+    assertThat(plan.variables())
+        .containsExactly(
+            Map.entry("Greeting", "hello"), Map.entry("Smoke", "True"), Map.entry("Count", "5"));
 
     assertThat(plan.targets()).hasSize(41);
     assertThat(plan.targets().get(0)).isEqualTo(new Target("db-01", List.of("db")));
@@ -98,8 +100,8 @@ class PlanLoaderTest {
     assertThat(deploy.retryBackoff()).isEqualTo(Duration.ofMillis(500));
     assertThat(deploy.timeout()).isEqualTo(Duration.ofMinutes(1));
     assertThat(deploy.runOnServer()).isFalse();
-    assertThat(deploy.action()).isEqualTo(
-        new ActionSpec("script", Map.of("run", "echo $Greeting from $FLOTILLA_TARGET")));
+    assertThat(deploy.action())
+        .isEqualTo(new ActionSpec("script", Map.of("run", "echo $Greeting from $FLOTILLA_TARGET")));
 
     Step rolling = plan.steps().get(2);
     assertThat(rolling.isRolling()).isTrue();
@@ -138,13 +140,18 @@ class PlanLoaderTest {
 
   @Test
   void appliesDefaultsForEverythingLeftOut() throws Exception {
-    // Proves the documented defaults: cap 10, exclusive, seed 0, afterPrevious, success, no retries.
-    DeploymentPlan plan = LOADER.parse("""
+    // Proves the documented defaults: cap 10, exclusive, seed 0, afterPrevious, success, no
+    // retries.
+    DeploymentPlan plan =
+        LOADER.parse(
+            """
         name: minimal
         targets: [{ name: a, roles: [app] }]
         steps:
           - { name: Only, roles: [app], action: { type: simulate } }
-        """, SOURCE, Map.of());
+        """,
+            SOURCE,
+            Map.of());
 
     assertThat(plan.project()).isNull();
     assertThat(plan.environment()).isNull();
@@ -165,7 +172,9 @@ class PlanLoaderTest {
   @Test
   void keepsActionParametersAsYamlTypedThem() throws Exception {
     // Proves parameters keep YAML's types, so an action type sees 3 and "3" differently.
-    DeploymentPlan plan = LOADER.parse("""
+    DeploymentPlan plan =
+        LOADER.parse(
+            """
         name: types
         steps:
           - name: Typed
@@ -173,11 +182,15 @@ class PlanLoaderTest {
             action:
               type: strict
               size: 3
-        """, SOURCE, Map.of());
+        """,
+            SOURCE,
+            Map.of());
     assertThat(plan.steps().get(0).action().parameters()).containsExactly(Map.entry("size", 3));
 
-    Map<String, Object> parameters = new PlanLoader(PlanFixtures.TYPES.with(new AnythingGoes()))
-        .parse("""
+    Map<String, Object> parameters =
+        new PlanLoader(PlanFixtures.TYPES.with(new AnythingGoes()))
+            .parse(
+                """
             name: types
             steps:
               - name: Typed
@@ -194,8 +207,13 @@ class PlanLoaderTest {
                   list: [a, 1]
                   map: { k: v, n: 2 }
                   empty:
-            """, SOURCE, Map.of())
-        .steps().get(0).action().parameters();
+            """,
+                SOURCE,
+                Map.of())
+            .steps()
+            .get(0)
+            .action()
+            .parameters();
     assertThat(parameters)
         .containsEntry("int", 3)
         .containsEntry("long", 5_000_000_000L)
@@ -212,14 +230,18 @@ class PlanLoaderTest {
   @Test
   void acceptsQuotedWholeNumbersForCapsAndCounts() throws Exception {
     // Proves a templated plan may quote its numbers.
-    DeploymentPlan plan = LOADER.parse("""
+    DeploymentPlan plan =
+        LOADER.parse(
+            """
         name: quoted
         maxParallelism: "4"
         seed: "-7"
         targets: [{ name: a, roles: [app] }]
         steps:
           - { name: Only, roles: [app], retries: "2", action: { type: simulate } }
-        """, SOURCE, Map.of());
+        """,
+            SOURCE,
+            Map.of());
     assertThat(plan.maxParallelism()).isEqualTo(4);
     assertThat(plan.seed()).isEqualTo(-7L);
     assertThat(plan.steps().get(0).retries()).isEqualTo(2);
@@ -228,13 +250,17 @@ class PlanLoaderTest {
   @Test
   void treatsAKeyWithNoValueAsLeftOut() throws Exception {
     // Proves "project:" with nothing after it is the same as no project at all.
-    DeploymentPlan plan = LOADER.parse("""
+    DeploymentPlan plan =
+        LOADER.parse(
+            """
         name: blanks
         project:
         variables: { Empty: }
         steps:
           - { name: Only, runOnServer: true, timeout: ~, action: { type: simulate } }
-        """, SOURCE, Map.of());
+        """,
+            SOURCE,
+            Map.of());
     assertThat(plan.project()).isNull();
     assertThat(plan.variables()).containsEntry("Empty", "");
     assertThat(plan.steps().get(0).timeout()).isNull();
@@ -244,7 +270,9 @@ class PlanLoaderTest {
   void loadsAPlanFromAFile(@TempDir Path directory) throws Exception {
     // Proves load reads the file as UTF-8 and names it in problems.
     Path file = directory.resolve("release.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         name: déploiement
         steps:
           - { name: Only, runOnServer: true, action: { type: simulate } }
@@ -252,9 +280,10 @@ class PlanLoaderTest {
     assertThat(LOADER.load(file, Map.of()).name()).isEqualTo("déploiement");
 
     Files.writeString(file, "name: broken\nsteps: []\n");
-    InvalidPlanException e = catchThrowableOfType(
-        InvalidPlanException.class, () -> LOADER.load(file, Map.of()));
-    assertThat(e.problems()).singleElement()
+    InvalidPlanException e =
+        catchThrowableOfType(InvalidPlanException.class, () -> LOADER.load(file, Map.of()));
+    assertThat(e.problems())
+        .singleElement()
         .satisfies(problem -> assertThat(problem.source()).isEqualTo(file.toString()));
   }
 
@@ -262,8 +291,8 @@ class PlanLoaderTest {
   void reportsAMissingFileAsAProblem(@TempDir Path directory) {
     // Proves a missing file is an InvalidPlanException like any other, not an I/O error.
     Path missing = directory.resolve("missing.yaml");
-    InvalidPlanException e = catchThrowableOfType(
-        InvalidPlanException.class, () -> LOADER.load(missing, Map.of()));
+    InvalidPlanException e =
+        catchThrowableOfType(InvalidPlanException.class, () -> LOADER.load(missing, Map.of()));
     assertThat(e.getMessage()).isEqualTo(missing + ": no such file");
   }
 

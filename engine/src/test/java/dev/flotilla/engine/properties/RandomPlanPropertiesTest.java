@@ -29,9 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Random plans (blocks, caps 1-12, overlapping roles, random failures, both isolation modes,
- * rolling steps, steps on the engine): every timeline obeys every invariant. Each plan comes
- * from a seed, so a failing case is reproduced by its seed alone; set the system property
- * {@code flotilla.properties.seed} to explore other plans than the fixed set CI runs.
+ * rolling steps, steps on the engine): every timeline obeys every invariant. Each plan comes from a
+ * seed, so a failing case is reproduced by its seed alone; set the system property {@code
+ * flotilla.properties.seed} to explore other plans than the fixed set CI runs.
  */
 class RandomPlanPropertiesTest {
 
@@ -63,26 +63,35 @@ class RandomPlanPropertiesTest {
   @MethodSource("planSeeds")
   void everyTimelineObeysEveryInvariant(long seed) throws Exception {
     DeploymentPlan plan = randomPlan(new Random(seed), "random-" + Long.toHexString(seed));
-    DeploymentResult result = engine.submit(plan).result().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    assertThat(TimelineInvariants.violations(plan, result.timeline())).as("plan %s", plan).isEmpty();
+    DeploymentResult result =
+        engine.submit(plan).result().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    assertThat(TimelineInvariants.violations(plan, result.timeline()))
+        .as("plan %s", plan)
+        .isEmpty();
   }
 
   @ParameterizedTest(name = "fleet from seed {0}")
   @MethodSource("fleetSeeds")
-  void concurrentDeploymentsOnSharedTargetsNeverOverlapUnderExclusiveIsolation(long seed) throws Exception {
+  void concurrentDeploymentsOnSharedTargetsNeverOverlapUnderExclusiveIsolation(long seed)
+      throws Exception {
     Random random = new Random(seed);
     List<DeploymentPlan> plans = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      plans.add(randomPlan(random, "concurrent-" + i).withTargetIsolation(TargetIsolation.EXCLUSIVE));
+      plans.add(
+          randomPlan(random, "concurrent-" + i).withTargetIsolation(TargetIsolation.EXCLUSIVE));
     }
     List<DeploymentResult> results = new ArrayList<>();
-    for (var handle : plans.stream().map(plan -> {
-      try {
-        return engine.submit(plan);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }).toList()) {
+    for (var handle :
+        plans.stream()
+            .map(
+                plan -> {
+                  try {
+                    return engine.submit(plan);
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                })
+            .toList()) {
       results.add(handle.result().toCompletableFuture().get(60, TimeUnit.SECONDS));
     }
     List<String> overlaps = new ArrayList<>();
@@ -95,17 +104,33 @@ class RandomPlanPropertiesTest {
     assertThat(crossDeploymentOverlaps(all)).isEmpty();
   }
 
-  /** Timelines count from each deployment's own start: put them all on the wall clock to compare. */
-  private static List<dev.flotilla.engine.timeline.Timeline.ExecutionEntry> shiftToWallClock(DeploymentResult result) {
+  /**
+   * Timelines count from each deployment's own start: put them all on the wall clock to compare.
+   */
+  private static List<dev.flotilla.engine.timeline.Timeline.ExecutionEntry> shiftToWallClock(
+      DeploymentResult result) {
     java.time.Instant started = java.time.Instant.parse(result.timeline().startedAt());
     double offsetMs = started.getEpochSecond() % 100_000 * 1000.0 + started.getNano() / 1_000_000.0;
     return result.timeline().executions().stream()
-        .map(e -> new dev.flotilla.engine.timeline.Timeline.ExecutionEntry(e.step(), e.stepIndex(), e.block(),
-            e.target(), e.attempt(), e.status(), e.startMs() + offsetMs, e.endMs() + offsetMs, null, null, null))
+        .map(
+            e ->
+                new dev.flotilla.engine.timeline.Timeline.ExecutionEntry(
+                    e.step(),
+                    e.stepIndex(),
+                    e.block(),
+                    e.target(),
+                    e.attempt(),
+                    e.status(),
+                    e.startMs() + offsetMs,
+                    e.endMs() + offsetMs,
+                    null,
+                    null,
+                    null))
         .toList();
   }
 
-  private static List<String> crossDeploymentOverlaps(List<dev.flotilla.engine.timeline.Timeline.ExecutionEntry> all) {
+  private static List<String> crossDeploymentOverlaps(
+      List<dev.flotilla.engine.timeline.Timeline.ExecutionEntry> all) {
     return TimelineInvariants.noOverlapPerTarget(all);
   }
 
@@ -141,31 +166,77 @@ class RandomPlanPropertiesTest {
         List<Step> children = new ArrayList<>();
         int childCount = 1 + random.nextInt(3);
         for (int c = 0; c < childCount; c++) {
-          children.add(new Step("c" + (childCounter++), List.of(), null, null, null, 0, null, null, false,
-              action(random, targetNames), null, null));
+          children.add(
+              new Step(
+                  "c" + (childCounter++),
+                  List.of(),
+                  null,
+                  null,
+                  null,
+                  0,
+                  null,
+                  null,
+                  false,
+                  action(random, targetNames),
+                  null,
+                  null));
         }
-        step = new Step(stepName, stepRoles, null, null, null, 0, null, null, false, null, 1 + random.nextInt(4),
-            children);
+        step =
+            new Step(
+                stepName,
+                stepRoles,
+                null,
+                null,
+                null,
+                0,
+                null,
+                null,
+                false,
+                null,
+                1 + random.nextInt(4),
+                children);
       } else if (kind == 2) {
         step = Step.onServer(stepName, action(random, targetNames));
       } else {
         Integer cap = random.nextBoolean() ? null : 1 + random.nextInt(12);
         int retries = random.nextInt(4) == 0 ? 1 : 0;
-        step = new Step(stepName, stepRoles, null, null, cap, retries, Duration.ZERO, null, false,
-            action(random, targetNames), null, null);
+        step =
+            new Step(
+                stepName,
+                stepRoles,
+                null,
+                null,
+                cap,
+                retries,
+                Duration.ZERO,
+                null,
+                false,
+                action(random, targetNames),
+                null,
+                null);
       }
       if (s > 0 && random.nextInt(3) == 0) {
         step = step.withStartTrigger(StartTrigger.WITH_PREVIOUS);
       }
-      RunCondition condition = switch (random.nextInt(6)) {
-        case 0 -> RunCondition.ALWAYS;
-        case 1 -> RunCondition.FAILURE;
-        default -> RunCondition.SUCCESS;
-      };
+      RunCondition condition =
+          switch (random.nextInt(6)) {
+            case 0 -> RunCondition.ALWAYS;
+            case 1 -> RunCondition.FAILURE;
+            default -> RunCondition.SUCCESS;
+          };
       steps.add(step.withCondition(condition));
     }
-    TargetIsolation isolation = random.nextBoolean() ? TargetIsolation.EXCLUSIVE : TargetIsolation.SHARED;
-    return new DeploymentPlan(name, null, null, 1 + random.nextInt(12), isolation, Map.of(), targets, steps,
+    TargetIsolation isolation =
+        random.nextBoolean() ? TargetIsolation.EXCLUSIVE : TargetIsolation.SHARED;
+    return new DeploymentPlan(
+        name,
+        null,
+        null,
+        1 + random.nextInt(12),
+        isolation,
+        Map.of(),
+        targets,
+        steps,
         random.nextLong());
   }
 
@@ -176,9 +247,7 @@ class RandomPlanPropertiesTest {
         failOn.add(target);
       }
     }
-    return new ActionSpec("simulate", Map.of(
-        "duration", random.nextInt(4) + "ms",
-        "jitter", 0.5,
-        "failOn", failOn));
+    return new ActionSpec(
+        "simulate", Map.of("duration", random.nextInt(4) + "ms", "jitter", 0.5, "failOn", failOn));
   }
 }

@@ -35,10 +35,18 @@ final class TimelineInvariants {
     if (!found.isEmpty()) {
       return found;
     }
-    found.addAll(capHeld("step cap", executions, e -> topLevel(layout, e.stepIndex()).index(),
-        key -> topLevel(layout, key).targetCap()));
-    found.addAll(capHeldCountingDistinct("deployment cap", executions, plan.maxParallelism(),
-        e -> topLevel(layout, e.stepIndex()).index()));
+    found.addAll(
+        capHeld(
+            "step cap",
+            executions,
+            e -> topLevel(layout, e.stepIndex()).index(),
+            key -> topLevel(layout, key).targetCap()));
+    found.addAll(
+        capHeldCountingDistinct(
+            "deployment cap",
+            executions,
+            plan.maxParallelism(),
+            e -> topLevel(layout, e.stepIndex()).index()));
     if (plan.targetIsolation() == TargetIsolation.EXCLUSIVE) {
       found.addAll(noOverlapPerTarget(executions));
     }
@@ -54,7 +62,8 @@ final class TimelineInvariants {
   }
 
   /** Sweeps start/end points in time order; ends before starts at equal times. */
-  private static List<double[]> points(List<ExecutionEntry> executions, Function<ExecutionEntry, Integer> group) {
+  private static List<double[]> points(
+      List<ExecutionEntry> executions, Function<ExecutionEntry, Integer> group) {
     List<double[]> points = new ArrayList<>();
     for (ExecutionEntry e : executions) {
       points.add(new double[] {e.startMs(), +1, group.apply(e)});
@@ -64,21 +73,37 @@ final class TimelineInvariants {
     return points;
   }
 
-  private static List<String> capHeld(String what, List<ExecutionEntry> executions,
-      Function<ExecutionEntry, Integer> group, Function<Integer, Integer> capOf) {
+  private static List<String> capHeld(
+      String what,
+      List<ExecutionEntry> executions,
+      Function<ExecutionEntry, Integer> group,
+      Function<Integer, Integer> capOf) {
     List<String> found = new ArrayList<>();
     Map<Integer, Integer> running = new HashMap<>();
     for (double[] p : points(executions, group)) {
       int key = (int) p[2];
       int now = running.merge(key, (int) p[1], Integer::sum);
       if (now > capOf.apply(key)) {
-        found.add(what + " exceeded for step " + key + ": " + now + " > " + capOf.apply(key) + " at " + p[0] + " ms");
+        found.add(
+            what
+                + " exceeded for step "
+                + key
+                + ": "
+                + now
+                + " > "
+                + capOf.apply(key)
+                + " at "
+                + p[0]
+                + " ms");
       }
     }
     return found;
   }
 
-  private static List<String> capHeldCountingDistinct(String what, List<ExecutionEntry> executions, int cap,
+  private static List<String> capHeldCountingDistinct(
+      String what,
+      List<ExecutionEntry> executions,
+      int cap,
       Function<ExecutionEntry, Integer> group) {
     List<String> found = new ArrayList<>();
     Map<Integer, Integer> perGroup = new HashMap<>();
@@ -89,7 +114,15 @@ final class TimelineInvariants {
         perGroup.remove(key);
       }
       if (perGroup.size() > cap) {
-        found.add(what + " exceeded: " + perGroup.size() + " steps running > " + cap + " at " + p[0] + " ms");
+        found.add(
+            what
+                + " exceeded: "
+                + perGroup.size()
+                + " steps running > "
+                + cap
+                + " at "
+                + p[0]
+                + " ms");
       }
     }
     return found;
@@ -108,7 +141,8 @@ final class TimelineInvariants {
       list.sort(Comparator.comparingDouble(ExecutionEntry::startMs));
       for (int i = 1; i < list.size(); i++) {
         if (list.get(i).startMs() < list.get(i - 1).endMs()) {
-          found.add("overlap on " + entry.getKey() + ": " + list.get(i - 1) + " and " + list.get(i));
+          found.add(
+              "overlap on " + entry.getKey() + ": " + list.get(i - 1) + " and " + list.get(i));
         }
       }
     }
@@ -119,7 +153,9 @@ final class TimelineInvariants {
     List<String> found = new ArrayList<>();
     Map<Integer, double[]> span = new HashMap<>();
     for (ExecutionEntry e : executions) {
-      span.merge(e.block(), new double[] {e.startMs(), e.endMs()},
+      span.merge(
+          e.block(),
+          new double[] {e.startMs(), e.endMs()},
           (a, b) -> new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
     }
     List<Integer> blocks = new ArrayList<>(span.keySet());
@@ -128,8 +164,16 @@ final class TimelineInvariants {
       double previousEnd = span.get(blocks.get(i - 1))[1];
       double start = span.get(blocks.get(i))[0];
       if (start < previousEnd) {
-        found.add("block " + blocks.get(i) + " started at " + start + " ms before block " + blocks.get(i - 1)
-            + " ended at " + previousEnd + " ms");
+        found.add(
+            "block "
+                + blocks.get(i)
+                + " started at "
+                + start
+                + " ms before block "
+                + blocks.get(i - 1)
+                + " ended at "
+                + previousEnd
+                + " ms");
       }
     }
     return found;
@@ -150,7 +194,12 @@ final class TimelineInvariants {
         boolean allowed = step.step().condition().allows(failedSoFar, layout.plan().variables());
         StepStatus status = timeline.steps().get(stepIndex).status();
         if (!allowed && status != StepStatus.SKIPPED) {
-          found.add("step " + step.name() + " ran although its condition " + step.step().condition() + " forbade it");
+          found.add(
+              "step "
+                  + step.name()
+                  + " ran although its condition "
+                  + step.step().condition()
+                  + " forbade it");
         }
         if (allowed && status == StepStatus.SKIPPED) {
           found.add("step " + step.name() + " was skipped although its condition allowed it");
@@ -198,8 +247,15 @@ final class TimelineInvariants {
       }
       int expected = entry.status() == StepStatus.SKIPPED ? 0 : entry.targets();
       if (ran.size() + entry.targetsNotStarted() != expected) {
-        found.add("step " + step.name() + ": " + ran.size() + " targets ran + " + entry.targetsNotStarted()
-            + " not started != " + expected);
+        found.add(
+            "step "
+                + step.name()
+                + ": "
+                + ran.size()
+                + " targets ran + "
+                + entry.targetsNotStarted()
+                + " not started != "
+                + expected);
       }
     }
     return found;

@@ -26,13 +26,15 @@ public final class RecordingListener implements DeploymentListener {
 
   /** Waits up to 10 s for the next event that matches, skipping the others. */
   @SuppressWarnings("unchecked")
-  public <E extends DeploymentEvent> E await(Class<E> type, Predicate<E> matches) throws InterruptedException {
+  public <E extends DeploymentEvent> E await(Class<E> type, Predicate<E> matches)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (true) {
       long left = deadline - System.nanoTime();
       DeploymentEvent event = unread.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
       if (event == null) {
-        throw new AssertionError("no " + type.getSimpleName() + " event within 10 s; got " + events);
+        throw new AssertionError(
+            "no " + type.getSimpleName() + " event within 10 s; got " + events);
       }
       if (type.isInstance(event) && matches.test((E) event)) {
         return (E) event;

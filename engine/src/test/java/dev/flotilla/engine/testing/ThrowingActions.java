@@ -11,10 +11,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An action type that misbehaves where its parameter {@code at} says: {@code start} (start
- * throws), {@code result} (result() throws), {@code future} (its result fails), {@code cancel}
- * (it never ends by itself, and cancel() throws), {@code error} (start throws an Error, which
- * takes its per-target actor down). Type name {@code throwing}.
+ * An action type that misbehaves where its parameter {@code at} says: {@code start} (start throws),
+ * {@code result} (result() throws), {@code future} (its result fails), {@code cancel} (it never
+ * ends by itself, and cancel() throws), {@code error} (start throws an Error, which takes its
+ * per-target actor down). Type name {@code throwing}.
  */
 public final class ThrowingActions implements ActionType {
 
@@ -48,13 +48,18 @@ public final class ThrowingActions implements ActionType {
             public void cancel() {}
           };
         case "future":
-          return RunningAction.of(CompletableFuture.supplyAsync(() -> {
-            throw new IllegalStateException("boom in future");
-          }), () -> {});
+          return RunningAction.of(
+              CompletableFuture.supplyAsync(
+                  () -> {
+                    throw new IllegalStateException("boom in future");
+                  }),
+              () -> {});
         case "cancel":
-          return RunningAction.of(new CompletableFuture<>(), () -> {
-            throw new IllegalStateException("boom in cancel");
-          });
+          return RunningAction.of(
+              new CompletableFuture<>(),
+              () -> {
+                throw new IllegalStateException("boom in cancel");
+              });
         default:
           throw new IllegalArgumentException("unknown point " + at);
       }

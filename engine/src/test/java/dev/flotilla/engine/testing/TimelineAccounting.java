@@ -40,8 +40,15 @@ public final class TimelineAccounting {
       }
       int expected = step.status() == StepStatus.SKIPPED ? 0 : step.targets();
       if (ran.size() + step.targetsNotStarted() != expected) {
-        found.add("step " + step.name() + ": " + ran.size() + " targets ran + " + step.targetsNotStarted()
-            + " not started != " + expected);
+        found.add(
+            "step "
+                + step.name()
+                + ": "
+                + ran.size()
+                + " targets ran + "
+                + step.targetsNotStarted()
+                + " not started != "
+                + expected);
       }
     }
     return found;

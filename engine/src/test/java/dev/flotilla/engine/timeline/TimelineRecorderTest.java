@@ -29,9 +29,14 @@ import org.junit.jupiter.api.Test;
 class TimelineRecorderTest {
 
   private static final long T0 = 1_700_000_000_000_000L;
-  private static final DeploymentPlan PLAN = DeploymentPlan.of("waits",
-      List.of(new Target("a", List.of("web")), new Target("b", List.of("web")), new Target("c", List.of("web"))),
-      List.of(Step.of("Deploy", new ActionSpec("simulate", Map.of()), "web")));
+  private static final DeploymentPlan PLAN =
+      DeploymentPlan.of(
+          "waits",
+          List.of(
+              new Target("a", List.of("web")),
+              new Target("b", List.of("web")),
+              new Target("c", List.of("web"))),
+          List.of(Step.of("Deploy", new ActionSpec("simulate", Map.of()), "web")));
 
   private static TimelineRecorder recorder(DeploymentEvent... events) {
     TimelineRecorder recorder = new TimelineRecorder();
@@ -49,16 +54,18 @@ class TimelineRecorderTest {
   }
 
   private static ExecutionFinished succeeded(String target, long atMicros) {
-    return new ExecutionFinished(0, target, 1, ExecutionStatus.SUCCEEDED, null, List.of(), true, atMicros);
+    return new ExecutionFinished(
+        0, target, 1, ExecutionStatus.SUCCEEDED, null, List.of(), true, atMicros);
   }
 
   @Test
   void anExecutionWaitingForItsGuardAppearsAsWaitingAfterTheStartedOnes() throws IOException {
-    Timeline timeline = recorder(waits("b", T0 + 1_000), new ExecutionStarted(0, "a", 1, T0 + 2_000)).timeline();
+    Timeline timeline =
+        recorder(waits("b", T0 + 1_000), new ExecutionStarted(0, "a", 1, T0 + 2_000)).timeline();
 
-    assertThat(timeline.executions()).extracting(ExecutionEntry::target, ExecutionEntry::status)
-        .containsExactly(tuple("a", ExecutionStatus.RUNNING),
-            tuple("b", ExecutionStatus.WAITING));
+    assertThat(timeline.executions())
+        .extracting(ExecutionEntry::target, ExecutionEntry::status)
+        .containsExactly(tuple("a", ExecutionStatus.RUNNING), tuple("b", ExecutionStatus.WAITING));
     ExecutionEntry waiting = timeline.executions().get(1);
     assertThat(waiting.waitingSinceMs()).isEqualTo(1.0);
     assertThat(waiting.startMs()).isEqualTo(1.0);
@@ -70,33 +77,49 @@ class TimelineRecorderTest {
 
   @Test
   void aWaitingExecutionThatStartsBecomesOneRunningEntryThatRemembersItsWait() {
-    Timeline timeline = recorder(waits("b", T0 + 1_000), new ExecutionStarted(0, "b", 1, T0 + 5_000)).timeline();
+    Timeline timeline =
+        recorder(waits("b", T0 + 1_000), new ExecutionStarted(0, "b", 1, T0 + 5_000)).timeline();
 
-    assertThat(timeline.executions()).singleElement().satisfies(entry -> {
-      assertThat(entry.status()).isEqualTo(ExecutionStatus.RUNNING);
-      assertThat(entry.startMs()).isEqualTo(5.0);
-      assertThat(entry.waitingSinceMs()).isEqualTo(1.0);
-    });
+    assertThat(timeline.executions())
+        .singleElement()
+        .satisfies(
+            entry -> {
+              assertThat(entry.status()).isEqualTo(ExecutionStatus.RUNNING);
+              assertThat(entry.startMs()).isEqualTo(5.0);
+              assertThat(entry.waitingSinceMs()).isEqualTo(1.0);
+            });
   }
 
   @Test
   void executionsStillWaitingWhenTheirStepEndsLeaveTheTimeline() {
-    TimelineRecorder recorder = recorder(new ExecutionStarted(0, "a", 1, T0 + 1_000), waits("b", T0 + 2_000),
-        waits("c", T0 + 2_500), new ExecutionFinished(0, "a", 1, ExecutionStatus.FAILED, "boom", List.of(), true,
-            T0 + 3_000));
+    TimelineRecorder recorder =
+        recorder(
+            new ExecutionStarted(0, "a", 1, T0 + 1_000),
+            waits("b", T0 + 2_000),
+            waits("c", T0 + 2_500),
+            new ExecutionFinished(
+                0, "a", 1, ExecutionStatus.FAILED, "boom", List.of(), true, T0 + 3_000));
     assertThat(recorder.timeline().executions()).hasSize(3);
 
     recorder.onEvent(new StepFinished(0, StepStatus.FAILED, 2, T0 + 4_000));
 
-    assertThat(recorder.timeline().executions()).singleElement()
+    assertThat(recorder.timeline().executions())
+        .singleElement()
         .satisfies(entry -> assertThat(entry.status()).isEqualTo(ExecutionStatus.FAILED));
   }
 
   @Test
   void aFinishedDeploymentsTimelineHasNoWaitingEntry() {
-    Timeline timeline = recorder(new ExecutionStarted(0, "a", 1, T0 + 1_000), succeeded("a", T0 + 2_000),
-        waits("b", T0 + 2_500), new DeploymentFinished(DeploymentStatus.CANCELLED, T0 + 3_000)).timeline();
+    Timeline timeline =
+        recorder(
+                new ExecutionStarted(0, "a", 1, T0 + 1_000),
+                succeeded("a", T0 + 2_000),
+                waits("b", T0 + 2_500),
+                new DeploymentFinished(DeploymentStatus.CANCELLED, T0 + 3_000))
+            .timeline();
 
-    assertThat(timeline.executions()).extracting(ExecutionEntry::status).containsExactly(ExecutionStatus.SUCCEEDED);
+    assertThat(timeline.executions())
+        .extracting(ExecutionEntry::status)
+        .containsExactly(ExecutionStatus.SUCCEEDED);
   }
 }

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.pekko.serialization.jackson.JacksonMigration;
 
 /**
- * Snapshots written before the deployment's state moved into the engine's internal package name
- * the class {@code dev.flotilla.engine.deployment.DeploymentState}: read them as the class it is
- * now. Only the name changed, not the fields. Registered in this module's {@code reference.conf}.
+ * Snapshots written before the deployment's state moved into the engine's internal package name the
+ * class {@code dev.flotilla.engine.deployment.DeploymentState}: read them as the class it is now.
+ * Only the name changed, not the fields. Registered in this module's {@code reference.conf}.
  */
 public final class DeploymentStateMoved extends JacksonMigration {
 
@@ -15,7 +15,8 @@ public final class DeploymentStateMoved extends JacksonMigration {
 
   @Override
   public int currentVersion() {
-    // Pekko consults a migration only for manifests older than its version; old snapshots are version 1.
+    // Pekko consults a migration only for manifests older than its version; old snapshots are
+    // version 1.
     return 2;
   }
 

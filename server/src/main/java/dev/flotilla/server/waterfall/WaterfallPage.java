@@ -16,15 +16,15 @@ import java.nio.charset.StandardCharsets;
 /**
  * A deployment's timeline drawn as a waterfall: one self-contained HTML page (styles and script
  * inline, nothing fetched) with a row per (step, target) grouped by block, a bar per execution
- * coloured by its outcome, the time spent waiting for a target guard as a hatched segment before
- * it (an execution still waiting, in a live timeline, is its hatch up to now), a time axis, details on hover, a filter box, and a header with the makespan against the
- * {@link LowerBound}.
+ * coloured by its outcome, the time spent waiting for a target guard as a hatched segment before it
+ * (an execution still waiting, in a live timeline, is its hatch up to now), a time axis, details on
+ * hover, a filter box, and a header with the makespan against the {@link LowerBound}.
  *
  * <p>The page carries the timeline JSON (the {@code --timeline-json} contract) and draws it in the
- * browser, so a static page and a live one share one code path: a live page also fetches
- * {@code ./timeline.json} every second while the deployment runs and redraws from it. When the
- * deployment ends, a live page reloads itself once, so that the server's fresh rendering brings
- * the lower bound, which is computed here, for the timeline embedded.
+ * browser, so a static page and a live one share one code path: a live page also fetches {@code
+ * ./timeline.json} every second while the deployment runs and redraws from it. When the deployment
+ * ends, a live page reloads itself once, so that the server's fresh rendering brings the lower
+ * bound, which is computed here, for the timeline embedded.
  *
  * <p>Names come from user plans. They never reach the page as markup: the JSON is embedded in a
  * {@code <script type="application/json">} with {@code <}, {@code >} and {@code &} escaped, and the
@@ -53,8 +53,8 @@ public final class WaterfallPage {
 
   /**
    * The page of a timeline given as its JSON document (the {@code --timeline-json} contract, as
-   * {@code GET /deployments/{id}} serves it), without the lower bound, which only a
-   * {@link Timeline} yields: the page as it draws a {@code timeline.json} it has fetched.
+   * {@code GET /deployments/{id}} serves it), without the lower bound, which only a {@link
+   * Timeline} yields: the page as it draws a {@code timeline.json} it has fetched.
    */
   static String render(JsonNode timeline, boolean live) {
     ObjectNode root = JSON.createObjectNode();
@@ -64,14 +64,17 @@ public final class WaterfallPage {
     return PAGE[0] + scriptSafe(root.toString()) + PAGE[1];
   }
 
-  /** What the page's script draws: the timeline as its JSON contract, plus what only Java computes. */
+  /**
+   * What the page's script draws: the timeline as its JSON contract, plus what only Java computes.
+   */
   private static String data(Timeline timeline, boolean live) {
     ObjectNode root = JSON.createObjectNode();
     root.put("live", live);
     ObjectNode bound = root.putObject("lowerBound");
     ArrayNode blocks = bound.putArray("blocks");
     for (LowerBound.Block block : LowerBound.blocks(timeline)) {
-      blocks.addObject()
+      blocks
+          .addObject()
           .put("block", block.block())
           .put("boundMs", block.boundMs())
           .put("limitedBy", block.limitedBy());
@@ -112,9 +115,10 @@ public final class WaterfallPage {
     if (script.contains("</") || style.contains("</")) {
       throw new IllegalStateException("the waterfall's script and style must not contain \"</\"");
     }
-    String page = resource("waterfall.html")
-        .replace("/*{{style}}*/", style)
-        .replace("/*{{script}}*/", script);
+    String page =
+        resource("waterfall.html")
+            .replace("/*{{style}}*/", style)
+            .replace("/*{{script}}*/", script);
     int slot = page.indexOf(DATA_SLOT);
     return new String[] {page.substring(0, slot), page.substring(slot + DATA_SLOT.length())};
   }

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Opens a page in headless Chromium as a separate process and returns the DOM after its scripts
- * ran. A missing Chromium fails the test, never skips it: the waterfall is only proven in a
- * browser ({@code ./test} installs the Debian package {@code chromium} when it is missing).
+ * ran. A missing Chromium fails the test, never skips it: the waterfall is only proven in a browser
+ * ({@code ./test} installs the Debian package {@code chromium} when it is missing).
  */
 final class HeadlessChromium {
 
@@ -28,24 +28,41 @@ final class HeadlessChromium {
   /** The page's DOM, serialized once the page has loaded and its scripts have run. */
   static String dumpDom(Path page, Path scratch) throws IOException, InterruptedException {
     assertThat(Files.isExecutable(EXECUTABLE))
-        .as("headless Chromium is needed at %s to check the waterfall in a browser: install it with "
-            + "'./test' (which installs it on Debian) or 'apt-get update && apt-get install -y chromium'", EXECUTABLE)
+        .as(
+            "headless Chromium is needed at %s to check the waterfall in a browser: install it with "
+                + "'./test' (which installs it on Debian) or 'apt-get update && apt-get install -y chromium'",
+            EXECUTABLE)
         .isTrue();
     // A fresh profile per run: no state from an earlier run, and no lock held by another Chromium.
     Path profile = Files.createTempDirectory(scratch, "chromium-profile");
     Path log = scratch.resolve(profile.getFileName() + ".log");
-    List<String> command = List.of(EXECUTABLE.toString(), "--headless", "--no-sandbox",
-        "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--user-data-dir=" + profile, "--dump-dom", page.toUri().toString());
+    List<String> command =
+        List.of(
+            EXECUTABLE.toString(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--user-data-dir=" + profile,
+            "--dump-dom",
+            page.toUri().toString());
     Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
     // Read stdout while Chromium writes it: a large DOM would fill the pipe and block it.
-    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+    CompletableFuture<String> out =
+        CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
     if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
-      fail("Chromium did not finish within %d s; its log: %s", TIMEOUT_SECONDS, Files.readString(log));
+      fail(
+          "Chromium did not finish within %d s; its log: %s",
+          TIMEOUT_SECONDS, Files.readString(log));
     }
-    assertThat(process.exitValue()).as("Chromium's exit code; its log: %s", Files.readString(log)).isZero();
+    assertThat(process.exitValue())
+        .as("Chromium's exit code; its log: %s", Files.readString(log))
+        .isZero();
     return out.join();
   }
 

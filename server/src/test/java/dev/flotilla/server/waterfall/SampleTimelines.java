@@ -24,15 +24,17 @@ import java.util.concurrent.TimeUnit;
 final class SampleTimelines {
 
   /** A name a hostile plan could carry; it must show as text and never run. */
-  static final String HOSTILE = "</script><script>document.body.dataset.pwned='script'</script>"
-      + "<img src=x onerror=\"document.body.dataset.pwned='img'\">";
+  static final String HOSTILE =
+      "</script><script>document.body.dataset.pwned='script'</script>"
+          + "<img src=x onerror=\"document.body.dataset.pwned='img'\">";
 
   /**
    * Everything a waterfall shows: a failure and its retry, guard waits (two steps of one block on
    * the same targets, under exclusive isolation), a rolling step with children, a step on the
    * engine, and names that are markup.
    */
-  private static final String PLAN = """
+  private static final String PLAN =
+      """
       name: "waterfall <script>alert(1)</script>"
       seed: 11
       targets:
@@ -58,7 +60,8 @@ final class SampleTimelines {
           runOnServer: true
           condition: always
           action: { type: simulate, duration: 5ms }
-      """.formatted(quoted(HOSTILE));
+      """
+          .formatted(quoted(HOSTILE));
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -67,30 +70,57 @@ final class SampleTimelines {
   /** The timeline of {@link #PLAN}, run in memory to its end. */
   static Timeline ranPlan() throws Exception {
     try (Flotilla engine = Flotilla.start(EngineSettings.fromConfig(ConfigFactory.load()))) {
-      DeploymentResult result = engine.submit(engine.planLoader().parse(PLAN, "waterfall.yaml", Map.of()))
-          .result().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      DeploymentResult result =
+          engine
+              .submit(engine.planLoader().parse(PLAN, "waterfall.yaml", Map.of()))
+              .result()
+              .toCompletableFuture()
+              .get(60, TimeUnit.SECONDS);
       return result.timeline();
     }
   }
 
-  /** {@code targets} targets through {@code steps} steps, one block each: a bar per (step, target). */
+  /**
+   * {@code targets} targets through {@code steps} steps, one block each: a bar per (step, target).
+   */
   static Timeline fleet(int targets, int steps) {
     List<StepEntry> stepEntries = new ArrayList<>();
     List<ExecutionEntry> executions = new ArrayList<>();
     double stepStart = 0;
     for (int s = 0; s < steps; s++) {
       String step = "Step " + (s + 1);
-      stepEntries.add(new StepEntry(s, step, s, null, StepStatus.SUCCEEDED, 50, null, false, targets, 0, null));
+      stepEntries.add(
+          new StepEntry(s, step, s, null, StepStatus.SUCCEEDED, 50, null, false, targets, 0, null));
       for (int t = 0; t < targets; t++) {
         double start = stepStart + (t / 50) * 1000.0 + (t % 50);
         ExecutionStatus status = t % 97 == 0 ? ExecutionStatus.FAILED : ExecutionStatus.SUCCEEDED;
-        executions.add(new ExecutionEntry(step, s, s, "host-%04d".formatted(t), 1, status, start, start + 900.0,
-            null, null, status == ExecutionStatus.FAILED ? "exit code 1" : null));
+        executions.add(
+            new ExecutionEntry(
+                step,
+                s,
+                s,
+                "host-%04d".formatted(t),
+                1,
+                status,
+                start,
+                start + 900.0,
+                null,
+                null,
+                status == ExecutionStatus.FAILED ? "exit code 1" : null));
       }
       stepStart += (targets / 50 + 1) * 1000.0;
     }
-    return new Timeline("20261126T101500-f1ee70", "fleet", DeploymentStatus.FAILED, 10, TargetIsolation.EXCLUSIVE,
-        0, stepStart, stepEntries, executions, "2026-11-26T10:15:00.000000Z");
+    return new Timeline(
+        "20261126T101500-f1ee70",
+        "fleet",
+        DeploymentStatus.FAILED,
+        10,
+        TargetIsolation.EXCLUSIVE,
+        0,
+        stepStart,
+        stepEntries,
+        executions,
+        "2026-11-26T10:15:00.000000Z");
   }
 
   /**
@@ -100,18 +130,54 @@ final class SampleTimelines {
    * {@code Configure} waited, then ran. Four bars, three waits, two of them still waiting.
    */
   static ObjectNode liveWithWaiting() throws Exception {
-    List<StepEntry> steps = List.of(
-        new StepEntry(0, "Deploy", 0, null, StepStatus.RUNNING, 10, null, false, 3, 0, null),
-        new StepEntry(1, "Configure", 0, null, StepStatus.RUNNING, 10, null, false, 3, 0, null));
+    List<StepEntry> steps =
+        List.of(
+            new StepEntry(0, "Deploy", 0, null, StepStatus.RUNNING, 10, null, false, 3, 0, null),
+            new StepEntry(
+                1, "Configure", 0, null, StepStatus.RUNNING, 10, null, false, 3, 0, null));
     String heldBy = "this deployment step \"Deploy\"";
-    List<ExecutionEntry> executions = List.of(
-        new ExecutionEntry("Deploy", 0, 0, "web-1", 1, ExecutionStatus.SUCCEEDED, 0, 1_000.0, null, null, null),
-        new ExecutionEntry("Deploy", 0, 0, "web-2", 1, ExecutionStatus.RUNNING, 0, null, null, null, null),
-        new ExecutionEntry("Deploy", 0, 0, "web-3", 1, ExecutionStatus.RUNNING, 200, null, null, null, null),
-        new ExecutionEntry("Configure", 1, 0, "web-1", 1, ExecutionStatus.SUCCEEDED, 1_000, 1_500.0, 0.0, heldBy,
-            null));
-    Timeline timeline = new Timeline("20261126T101500-3f9a1c", "live", DeploymentStatus.RUNNING, 10,
-        TargetIsolation.EXCLUSIVE, 0, null, steps, executions, "2026-11-26T10:15:00.000000Z");
+    List<ExecutionEntry> executions =
+        List.of(
+            new ExecutionEntry(
+                "Deploy",
+                0,
+                0,
+                "web-1",
+                1,
+                ExecutionStatus.SUCCEEDED,
+                0,
+                1_000.0,
+                null,
+                null,
+                null),
+            new ExecutionEntry(
+                "Deploy", 0, 0, "web-2", 1, ExecutionStatus.RUNNING, 0, null, null, null, null),
+            new ExecutionEntry(
+                "Deploy", 0, 0, "web-3", 1, ExecutionStatus.RUNNING, 200, null, null, null, null),
+            new ExecutionEntry(
+                "Configure",
+                1,
+                0,
+                "web-1",
+                1,
+                ExecutionStatus.SUCCEEDED,
+                1_000,
+                1_500.0,
+                0.0,
+                heldBy,
+                null));
+    Timeline timeline =
+        new Timeline(
+            "20261126T101500-3f9a1c",
+            "live",
+            DeploymentStatus.RUNNING,
+            10,
+            TargetIsolation.EXCLUSIVE,
+            0,
+            null,
+            steps,
+            executions,
+            "2026-11-26T10:15:00.000000Z");
     ObjectNode document = (ObjectNode) JSON.readTree(TimelineJson.toJson(timeline));
     ArrayNode entries = (ArrayNode) document.path("executions");
     entries.add(waiting("web-2", 0.0, heldBy).put("startMs", 0.0));
@@ -121,9 +187,14 @@ final class SampleTimelines {
 
   /** An execution waiting for its guard, as a live timeline lists it: status WAITING, no end. */
   private static ObjectNode waiting(String target, double since, String heldBy) {
-    ObjectNode entry = JSON.createObjectNode()
-        .put("step", "Configure").put("stepIndex", 1).put("block", 0).put("target", target).put("attempt", 1)
-        .put("status", "WAITING");
+    ObjectNode entry =
+        JSON.createObjectNode()
+            .put("step", "Configure")
+            .put("stepIndex", 1)
+            .put("block", 0)
+            .put("target", target)
+            .put("attempt", 1)
+            .put("status", "WAITING");
     entry.putNull("endMs");
     entry.put("waitingSinceMs", since).put("waitingFor", heldBy);
     entry.putNull("message");

@@ -25,8 +25,7 @@ class WaterfallInBrowserTest {
 
   private static final Pattern BAR = Pattern.compile("<div class=\"bar ([a-z-]+)( retry)?\"");
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   private static Timeline ran;
   private static String ranDom;
@@ -51,18 +50,24 @@ class WaterfallInBrowserTest {
   @Test
   void drawsTheWaitForATargetGuardBeforeTheBar() {
     // Proves a hatched segment for every execution that waited for a guard held by another step.
-    long waited = ran.executions().stream()
-        .filter(e -> e.waitingSinceMs() != null && e.startMs() > e.waitingSinceMs())
-        .count();
-    assertThat(waited).as("two steps on the same targets in one block must wait for each other").isPositive();
+    long waited =
+        ran.executions().stream()
+            .filter(e -> e.waitingSinceMs() != null && e.startMs() > e.waitingSinceMs())
+            .count();
+    assertThat(waited)
+        .as("two steps on the same targets in one block must wait for each other")
+        .isPositive();
     assertThat(count(ranDom, Pattern.compile("<div class=\"wait\""))).isEqualTo(waited);
     assertThat(marker(ranDom, "data-waits")).isEqualTo(waited);
   }
 
   @Test
-  void drawsExecutionsStillWaitingForTheirGuardAsOpenWaitsAndCountsThemInTheHeader() throws Exception {
-    // Proves a live timeline's WAITING entries (no end; a start that is the wait's, or none) are drawn as waits up to
-    // now with no bar, never as a bar of some other outcome, and the header's guard waits count them.
+  void drawsExecutionsStillWaitingForTheirGuardAsOpenWaitsAndCountsThemInTheHeader()
+      throws Exception {
+    // Proves a live timeline's WAITING entries (no end; a start that is the wait's, or none) are
+    // drawn as waits up to
+    // now with no bar, never as a bar of some other outcome, and the header's guard waits count
+    // them.
     Path page = dir.resolve("waiting.html");
     Files.writeString(page, WaterfallPage.render(SampleTimelines.liveWithWaiting(), false));
 
@@ -73,14 +78,16 @@ class WaterfallInBrowserTest {
     assertThat(marker(dom, "data-waits")).isEqualTo(3);
     assertThat(marker(dom, "data-waiting")).isEqualTo(2);
     assertThat(count(dom, Pattern.compile("<div class=\"wait now\""))).isEqualTo(2);
-    assertThat(dom).containsPattern("<dt>guard waits</dt><dd>3, [^<]+ in all \\(2 still waiting\\)</dd>")
+    assertThat(dom)
+        .containsPattern("<dt>guard waits</dt><dd>3, [^<]+ in all \\(2 still waiting\\)</dd>")
         .contains("<dt>executions</dt><dd>6 (0 failed, 0 retries, 2 waiting for a guard)</dd>");
   }
 
   @Test
   void drawsOneRowPerStepAndTargetWithRollingChildrenUnderTheirParent() {
     // Proves the row layout: a row per (step, target), children of the rolling step after it.
-    long pairs = ran.executions().stream().map(e -> e.stepIndex() + "/" + e.target()).distinct().count();
+    long pairs =
+        ran.executions().stream().map(e -> e.stepIndex() + "/" + e.target()).distinct().count();
     assertThat(count(ranDom, Pattern.compile("<div class=\"row target "))).isEqualTo(pairs);
     int roll = ranDom.indexOf(">Roll<");
     int drain = ranDom.indexOf(">Drain<");
@@ -94,7 +101,8 @@ class WaterfallInBrowserTest {
   void namesFromThePlanShowAsTextAndNeverRun() {
     // Proves names that are markup neither close the data's script element nor inject elements.
     assertThat(ranDom).doesNotContain("data-pwned");
-    assertThat(ranDom).contains("<h1 id=\"title\">waterfall &lt;script&gt;alert(1)&lt;/script&gt;</h1>");
+    assertThat(ranDom)
+        .contains("<h1 id=\"title\">waterfall &lt;script&gt;alert(1)&lt;/script&gt;</h1>");
     assertThat(ranDom).contains("&lt;/script&gt;&lt;script&gt;document.body.dataset.pwned");
     assertThat(count(ranDom, Pattern.compile("<img"))).isZero();
   }
@@ -118,8 +126,11 @@ class WaterfallInBrowserTest {
 
   /** A count the script wrote on {@code <div id="bar-count">} once it had drawn the page. */
   private static long marker(String dom, String attribute) {
-    Matcher matcher = Pattern.compile("<div id=\"bar-count\"[^>]*\\b" + attribute + "=\"(\\d+)\"").matcher(dom);
-    assertThat(matcher.find()).as("the script should have written %s on #bar-count", attribute).isTrue();
+    Matcher matcher =
+        Pattern.compile("<div id=\"bar-count\"[^>]*\\b" + attribute + "=\"(\\d+)\"").matcher(dom);
+    assertThat(matcher.find())
+        .as("the script should have written %s on #bar-count", attribute)
+        .isTrue();
     return Long.parseLong(matcher.group(1));
   }
 
@@ -133,11 +144,16 @@ class WaterfallInBrowserTest {
   }
 
   private static Map<String, Long> expectedByClass(Timeline timeline) {
-    return timeline.executions().stream().map(ExecutionEntry::status)
-        .collect(Collectors.groupingBy(WaterfallInBrowserTest::cssClass, TreeMap::new, Collectors.counting()));
+    return timeline.executions().stream()
+        .map(ExecutionEntry::status)
+        .collect(
+            Collectors.groupingBy(
+                WaterfallInBrowserTest::cssClass, TreeMap::new, Collectors.counting()));
   }
 
-  /** The class the legend documents for a status: SUCCEEDED is succeeded, TIMED_OUT is timed-out. */
+  /**
+   * The class the legend documents for a status: SUCCEEDED is succeeded, TIMED_OUT is timed-out.
+   */
   private static String cssClass(ExecutionStatus status) {
     return status.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }

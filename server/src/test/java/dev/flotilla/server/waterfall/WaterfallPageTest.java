@@ -15,28 +15,35 @@ import org.junit.jupiter.api.Test;
 /** The page as text: the embedded data is safe and complete, and a static page fetches nothing. */
 class WaterfallPageTest {
 
-  private static final String DATA_START = "<script type=\"application/json\" id=\"waterfall-data\">";
+  private static final String DATA_START =
+      "<script type=\"application/json\" id=\"waterfall-data\">";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
   void escapesMarkupInNamesSoTheEmbeddedJsonCannotCloseItsScriptElement() throws Exception {
     // Proves names from a plan reach the page only as JSON with <, > and & escaped, yet unchanged.
-    Timeline timeline = renamed(SampleTimelines.fleet(2, 1), "<script>alert(1)</script>", "</script><!-- a & b >");
+    Timeline timeline =
+        renamed(SampleTimelines.fleet(2, 1), "<script>alert(1)</script>", "</script><!-- a & b >");
 
     String page = WaterfallPage.render(timeline, false);
 
     assertThat(page).doesNotContain("<script>alert(1)</script>").doesNotContain("</script><!--");
     assertThat(Pattern.compile("<script").matcher(page).results().count()).isEqualTo(2);
     String data = data(page);
-    assertThat(data).doesNotContain("<", ">", "&").contains("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e");
+    assertThat(data)
+        .doesNotContain("<", ">", "&")
+        .contains("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e");
     JsonNode parsed = JSON.readTree(data);
-    assertThat(parsed.path("timeline").path("name").asText()).isEqualTo("<script>alert(1)</script>");
-    assertThat(parsed.path("timeline").path("steps").get(0).path("name").asText()).isEqualTo("</script><!-- a & b >");
+    assertThat(parsed.path("timeline").path("name").asText())
+        .isEqualTo("<script>alert(1)</script>");
+    assertThat(parsed.path("timeline").path("steps").get(0).path("name").asText())
+        .isEqualTo("</script><!-- a & b >");
   }
 
   @Test
   void embedsTheTimelineContractAndItsLowerBound() throws Exception {
-    // Proves the page carries the timeline JSON other tools read, plus the bound only Java computes.
+    // Proves the page carries the timeline JSON other tools read, plus the bound only Java
+    // computes.
     Timeline timeline = SampleTimelines.fleet(120, 3);
 
     JsonNode parsed = JSON.readTree(data(WaterfallPage.render(timeline, false)));
@@ -49,11 +56,13 @@ class WaterfallPageTest {
 
   @Test
   void staticPageFetchesNothingAndOnlyALivePageFollowsTheTimeline() throws Exception {
-    // Proves the page is self-contained: no URL to load, no web font, no CDN; "live" is the only switch.
+    // Proves the page is self-contained: no URL to load, no web font, no CDN; "live" is the only
+    // switch.
     String staticPage = WaterfallPage.render(SampleTimelines.fleet(3, 1), false);
     String livePage = WaterfallPage.render(SampleTimelines.fleet(3, 1), true);
 
-    assertThat(staticPage).doesNotContain("http:", "https:", "src=", "url(", "@import", "@font-face");
+    assertThat(staticPage)
+        .doesNotContain("http:", "https:", "src=", "url(", "@import", "@font-face");
     assertThat(JSON.readTree(data(staticPage)).path("live").asBoolean()).isFalse();
     assertThat(JSON.readTree(data(livePage)).path("live").asBoolean()).isTrue();
     assertThat(livePage).contains("fetch('./timeline.json'");
@@ -61,14 +70,16 @@ class WaterfallPageTest {
 
   @Test
   void aTimelineDocumentIsEmbeddedAsGivenWithoutALowerBound() throws Exception {
-    // Proves the page also draws a timeline JSON document as a service serves it, WAITING entries included.
+    // Proves the page also draws a timeline JSON document as a service serves it, WAITING entries
+    // included.
     JsonNode document = SampleTimelines.liveWithWaiting();
 
     JsonNode parsed = JSON.readTree(data(WaterfallPage.render(document, true)));
 
     assertThat(parsed.path("timeline")).isEqualTo(document);
     assertThat(parsed.path("lowerBound").isNull()).isTrue();
-    assertThat(parsed.path("timeline").path("executions").findValuesAsText("status")).contains("WAITING");
+    assertThat(parsed.path("timeline").path("executions").findValuesAsText("status"))
+        .contains("WAITING");
   }
 
   private static String data(String page) {
@@ -78,14 +89,45 @@ class WaterfallPageTest {
 
   private static Timeline renamed(Timeline timeline, String name, String stepName) {
     StepEntry step = timeline.steps().get(0);
-    List<ExecutionEntry> executions = timeline.executions().stream()
-        .map(e -> new ExecutionEntry(stepName, e.stepIndex(), e.block(), e.target(), e.attempt(), e.status(),
-            e.startMs(), e.endMs(), e.waitingSinceMs(), e.waitingFor(), e.message()))
-        .toList();
-    return new Timeline(timeline.deploymentId(), name, timeline.status(), timeline.maxParallelism(),
-        timeline.targetIsolation(), timeline.startMs(), timeline.endMs(),
-        List.of(new StepEntry(step.index(), stepName, step.block(), null, step.status(), step.maxParallelism(),
-            null, false, step.targets(), 0, null)),
-        executions, timeline.startedAt());
+    List<ExecutionEntry> executions =
+        timeline.executions().stream()
+            .map(
+                e ->
+                    new ExecutionEntry(
+                        stepName,
+                        e.stepIndex(),
+                        e.block(),
+                        e.target(),
+                        e.attempt(),
+                        e.status(),
+                        e.startMs(),
+                        e.endMs(),
+                        e.waitingSinceMs(),
+                        e.waitingFor(),
+                        e.message()))
+            .toList();
+    return new Timeline(
+        timeline.deploymentId(),
+        name,
+        timeline.status(),
+        timeline.maxParallelism(),
+        timeline.targetIsolation(),
+        timeline.startMs(),
+        timeline.endMs(),
+        List.of(
+            new StepEntry(
+                step.index(),
+                stepName,
+                step.block(),
+                null,
+                step.status(),
+                step.maxParallelism(),
+                null,
+                false,
+                step.targets(),
+                0,
+                null)),
+        executions,
+        timeline.startedAt());
   }
 }

@@ -1,11 +1,8 @@
 package dev.flotilla.engine.action.script;
 
 import dev.flotilla.engine.action.Action;
-import dev.flotilla.engine.action.ActionContext;
-import dev.flotilla.engine.action.ActionResult;
 import dev.flotilla.engine.action.ActionType;
 import dev.flotilla.engine.action.InvalidActionException;
-import dev.flotilla.engine.action.RunningAction;
 import dev.flotilla.engine.model.Durations;
 import java.time.Duration;
 import java.util.Map;
@@ -24,13 +21,13 @@ import java.util.TreeSet;
  *       simulations of the plan use it, a real run ignores it.
  * </ul>
  *
- * <p>The command sees the engine's environment plus the deployment's variables and
- * {@code FLOTILLA_DEPLOYMENT}, {@code FLOTILLA_STEP}, {@code FLOTILLA_TARGET} (empty on the
- * engine) and {@code FLOTILLA_ATTEMPT}. Its standard output and error, merged, go to the
- * execution's log line by line. Exit code 0 is success; any other code is a failure. The
- * execution ends when the command has exited and its output is closed, so a command that leaves a
- * background process holding its output keeps the execution running until that process exits.
- * Cancelling kills the command's whole process tree.
+ * <p>The command sees the engine's environment plus the deployment's variables and {@code
+ * FLOTILLA_DEPLOYMENT}, {@code FLOTILLA_STEP}, {@code FLOTILLA_TARGET} (empty on the engine) and
+ * {@code FLOTILLA_ATTEMPT}. Its standard output and error, merged, go to the execution's log line
+ * by line. Exit code 0 is success; any other code is a failure. The execution ends when the command
+ * has exited and its output is closed, so a command that leaves a background process holding its
+ * output keeps the execution running until that process exits. Cancelling kills the command's whole
+ * process tree.
  */
 public final class ScriptActionType implements ActionType {
 
@@ -50,8 +47,8 @@ public final class ScriptActionType implements ActionType {
     Map<String, Object> given = parameters == null ? Map.of() : parameters;
     for (String key : new TreeSet<>(given.keySet())) {
       if (!KEYS.contains(key)) {
-        throw new InvalidActionException(key,
-            "unknown script parameter \"" + key + "\" (known: run, estimate)");
+        throw new InvalidActionException(
+            key, "unknown script parameter \"" + key + "\" (known: run, estimate)");
       }
     }
     Object run = given.get(RUN);
@@ -83,8 +80,8 @@ public final class ScriptActionType implements ActionType {
       return null;
     }
     if (!(value instanceof String text)) {
-      throw new InvalidActionException(ESTIMATE,
-          "must be a duration such as 250ms or 2s, not " + value);
+      throw new InvalidActionException(
+          ESTIMATE, "must be a duration such as 250ms or 2s, not " + value);
     }
     try {
       return Durations.parse(text);

@@ -12,9 +12,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * One run of a script. Everything that blocks (starting the shell, reading its output, waiting
- * for its exit) happens in one task on the runtime's blocking executor, so {@link #start} returns
- * at once.
+ * One run of a script. Everything that blocks (starting the shell, reading its output, waiting for
+ * its exit) happens in one task on the runtime's blocking executor, so {@link #start} returns at
+ * once.
  */
 final class ScriptExecution implements RunningAction {
 
@@ -97,7 +97,8 @@ final class ScriptExecution implements RunningAction {
         }
       }
       int exitCode = started.waitFor();
-      finish(exitCode == 0 ? ActionResult.success() : ActionResult.failure("exit code " + exitCode));
+      finish(
+          exitCode == 0 ? ActionResult.success() : ActionResult.failure("exit code " + exitCode));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       abandon(started, "interrupted while the script was running");
@@ -109,16 +110,22 @@ final class ScriptExecution implements RunningAction {
   private ProcessBuilder processBuilder() {
     ProcessBuilder builder = new ProcessBuilder(SHELL, "-c", command).redirectErrorStream(true);
     Map<String, String> environment = builder.environment();
-    context.variables().forEach((name, value) -> {
-      if (value == null) {
-        return;
-      }
-      try {
-        environment.put(name, value);
-      } catch (IllegalArgumentException e) {
-        context.log().line("variable \"" + name + "\" is not passed to the script: " + e.getMessage());
-      }
-    });
+    context
+        .variables()
+        .forEach(
+            (name, value) -> {
+              if (value == null) {
+                return;
+              }
+              try {
+                environment.put(name, value);
+              } catch (IllegalArgumentException e) {
+                context
+                    .log()
+                    .line(
+                        "variable \"" + name + "\" is not passed to the script: " + e.getMessage());
+              }
+            });
     // Set last, so that a variable of the same name cannot hide who is running.
     environment.put("FLOTILLA_DEPLOYMENT", context.deploymentId());
     environment.put("FLOTILLA_STEP", context.step());

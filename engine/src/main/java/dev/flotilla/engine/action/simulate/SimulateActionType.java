@@ -39,8 +39,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Every random draw comes from a generator seeded by (plan seed, step, target, attempt) alone,
  * so the same plan and seed give the same outcomes whatever order executions are scheduled in,
- * while a retry (a new attempt) draws afresh. A failing execution still takes its full duration,
- * as a failing deployment script would.
+ * while a retry (a new attempt) draws afresh. A failing execution still takes its full duration, as
+ * a failing deployment script would.
  */
 public final class SimulateActionType implements ActionType {
 
@@ -90,9 +90,9 @@ public final class SimulateActionType implements ActionType {
   }
 
   /**
-   * The seed of one execution's random draws. Mixes every input through a 64-bit finalizer so
-   * that neighbouring attempts or similar target names give unrelated streams; uses no
-   * {@code hashCode} whose value could change between JVMs.
+   * The seed of one execution's random draws. Mixes every input through a 64-bit finalizer so that
+   * neighbouring attempts or similar target names give unrelated streams; uses no {@code hashCode}
+   * whose value could change between JVMs.
    */
   static long executionSeed(long planSeed, String step, String target, int attempt) {
     long h = mix64(planSeed);
@@ -121,14 +121,18 @@ public final class SimulateActionType implements ActionType {
   }
 
   /** Checked simulate parameters. */
-  private record Parameters(Duration duration, double jitter, double failureRate, Set<String> failOn) {
+  private record Parameters(
+      Duration duration, double jitter, double failureRate, Set<String> failOn) {
 
     static Parameters parse(Map<String, Object> parameters) throws InvalidActionException {
       Map<String, Object> given = parameters == null ? Map.of() : parameters;
       for (String key : new TreeSet<>(given.keySet())) {
         if (!KEYS.contains(key)) {
-          throw new InvalidActionException(key, "unknown simulate parameter \"" + key
-              + "\" (known: duration, jitter, failureRate, failOn)");
+          throw new InvalidActionException(
+              key,
+              "unknown simulate parameter \""
+                  + key
+                  + "\" (known: duration, jitter, failureRate, failOn)");
         }
       }
       return new Parameters(
@@ -143,8 +147,8 @@ public final class SimulateActionType implements ActionType {
         return Duration.ZERO;
       }
       if (!(value instanceof String text)) {
-        throw new InvalidActionException(DURATION,
-            "must be a duration such as 250ms or 2s, not " + value);
+        throw new InvalidActionException(
+            DURATION, "must be a duration such as 250ms or 2s, not " + value);
       }
       try {
         return Durations.parse(text);
@@ -187,8 +191,8 @@ public final class SimulateActionType implements ActionType {
         Set<String> names = new TreeSet<>();
         for (Object item : list) {
           if (!(item instanceof String name)) {
-            throw new InvalidActionException(FAIL_ON,
-                "must list target names, but contains " + item);
+            throw new InvalidActionException(
+                FAIL_ON, "must list target names, but contains " + item);
           }
           names.add(name);
         }
@@ -205,16 +209,17 @@ public final class SimulateActionType implements ActionType {
 
     @Override
     public RunningAction start(ActionContext context) {
-      SplittableRandom random = new SplittableRandom(
-          executionSeed(context.seed(), context.step(), context.target(), context.attempt()));
+      SplittableRandom random =
+          new SplittableRandom(
+              executionSeed(context.seed(), context.step(), context.target(), context.attempt()));
       // Both draws are always made, in this order, so that changing one parameter does not move
       // the outcomes another parameter decides.
       double failureDraw = random.nextDouble();
       double jitterDraw = random.nextDouble(-1.0, 1.0);
 
       ActionResult outcome = outcome(context.target(), failureDraw);
-      double nanos = parameters.duration().toNanos()
-          * (1 + jitterDraw * parameters.jitter()) * timeScale;
+      double nanos =
+          parameters.duration().toNanos() * (1 + jitterDraw * parameters.jitter()) * timeScale;
       long delay = Math.round(nanos);
       if (delay <= 0) {
         // No timer hop: a zero duration completes on the caller's thread.
@@ -228,8 +233,10 @@ public final class SimulateActionType implements ActionType {
         return ActionResult.failure("simulated failure on " + target + " (failOn)");
       }
       if (failureDraw < parameters.failureRate()) {
-        return ActionResult.failure("simulated failure (failureRate "
-            + BigDecimal.valueOf(parameters.failureRate()).stripTrailingZeros().toPlainString() + ")");
+        return ActionResult.failure(
+            "simulated failure (failureRate "
+                + BigDecimal.valueOf(parameters.failureRate()).stripTrailingZeros().toPlainString()
+                + ")");
       }
       return ActionResult.success();
     }
@@ -253,11 +260,15 @@ public final class SimulateActionType implements ActionType {
     static RunningAction start(ActionResult outcome, long delayNanos, ActionContext context) {
       CompletableFuture<ActionResult> result = new CompletableFuture<>();
       try {
-        ScheduledFuture<?> completion = context.runtime().timer()
-            .schedule(() -> result.complete(outcome), delayNanos, TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> completion =
+            context
+                .runtime()
+                .timer()
+                .schedule(() -> result.complete(outcome), delayNanos, TimeUnit.NANOSECONDS);
         return new Scheduled(result, completion);
       } catch (RejectedExecutionException e) {
-        return new Finished(ActionResult.failure("cannot schedule the simulation: timer is shut down"));
+        return new Finished(
+            ActionResult.failure("cannot schedule the simulation: timer is shut down"));
       }
     }
 

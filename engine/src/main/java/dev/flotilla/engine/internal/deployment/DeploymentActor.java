@@ -1,13 +1,11 @@
 package dev.flotilla.engine.internal.deployment;
 
-import dev.flotilla.engine.deployment.WallClock;
-
-import dev.flotilla.engine.deployment.DeploymentEvent;
-import dev.flotilla.engine.deployment.DeploymentListener;
-
 import dev.flotilla.engine.action.Action;
 import dev.flotilla.engine.action.ActionRuntime;
 import dev.flotilla.engine.action.ActionTypes;
+import dev.flotilla.engine.deployment.DeploymentEvent;
+import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.internal.deployment.DeploymentDecider.ApproveStart;
 import dev.flotilla.engine.internal.deployment.DeploymentDecider.Decision;
 import dev.flotilla.engine.internal.deployment.DeploymentDecider.Directive;
@@ -43,25 +41,26 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * One deployment, event-sourced: the shell around {@link DeploymentDecider}. Each command or
- * batch of reports goes to the decider, whose events are persisted together (one journal write),
- * then applied to the immutable {@link DeploymentState}, handed to the listener, and only then
- * acted on: blocks are spawned, starts approved. An execution's start is recorded before its
- * action runs (write-ahead). Its children report through a {@link DeploymentInbox} (group commit).
+ * One deployment, event-sourced: the shell around {@link DeploymentDecider}. Each command or batch
+ * of reports goes to the decider, whose events are persisted together (one journal write), then
+ * applied to the immutable {@link DeploymentState}, handed to the listener, and only then acted on:
+ * blocks are spawned, starts approved. An execution's start is recorded before its action runs
+ * (write-ahead). Its children report through a {@link DeploymentInbox} (group commit).
  *
  * <p>After the engine restarts, the deployment recovers from its journal and waits for the engine
  * to admit it again; it then records the executions that were in flight as interrupted and carries
  * on with what is left of its current block. Nothing recorded as finished runs again.
  *
- * <p>Failures: a durable deployment whose journal fails restarts with backoff
- * ({@link DeploymentRestart}) and resumes on its own from what its journal holds: what it was asked
+ * <p>Failures: a durable deployment whose journal fails restarts with backoff ({@link
+ * DeploymentRestart}) and resumes on its own from what its journal holds: what it was asked
  * (accept, admit, cancel) survives the restart here, as the journal may not have recorded it. A
  * deployment that stops before it finished (restarts exhausted, a rejected write, anything thrown)
  * is ended FAILED by the engine through its {@link DeploymentWatch}, through which this actor hands
  * every batch it records to the listener.
  */
 public final class DeploymentActor
-    extends EventSourcedBehaviorWithEnforcedReplies<DeploymentActor.Command, DeploymentEvent, DeploymentState> {
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        DeploymentActor.Command, DeploymentEvent, DeploymentState> {
 
   /** Messages a deployment understands. */
   public sealed interface Command {}
@@ -80,7 +79,8 @@ public final class DeploymentActor
   /** A batch of reports from the inbox; answered once its events are recorded. */
   record Record(List<Report> reports, ActorRef<DeploymentInbox.Command> inbox) implements Command {}
 
-  private record GuardsResolved(Map<String, ActorRef<TargetGuard.Command>> guards) implements Command {}
+  private record GuardsResolved(Map<String, ActorRef<TargetGuard.Command>> guards)
+      implements Command {}
 
   private record GuardsUnavailable(String reason) implements Command {}
 
@@ -92,7 +92,8 @@ public final class DeploymentActor
    * @param durable whether events outlive the process: a transient store recovers nothing
    * @param snapshotEvery take a snapshot every this many events (0: never)
    */
-  public record Store(String journalPluginId, String snapshotPluginId, boolean durable, int snapshotEvery) {
+  public record Store(
+      String journalPluginId, String snapshotPluginId, boolean durable, int snapshotEvery) {
     /** Nothing outlives the process: the engine's transient journal, no recovery, no snapshots. */
     public static final Store TRANSIENT =
         new Store("flotilla.transient-journal", "pekko.persistence.no-snapshot-store", false, 0);
@@ -105,13 +106,20 @@ public final class DeploymentActor
    * @param batchHold the longest a report waits for the ones expected to share its write
    * @param guardsTimeout how long to wait for the registry to hand out the target guards
    */
-  public record Wiring(ActionTypes actionTypes, DeploymentListener listener, ActorRef<TargetGuards.Command> guards,
-      ActionRuntime runtime, int logTailLines, int maxBatch, Duration batchHold, Store store,
+  public record Wiring(
+      ActionTypes actionTypes,
+      DeploymentListener listener,
+      ActorRef<TargetGuards.Command> guards,
+      ActionRuntime runtime,
+      int logTailLines,
+      int maxBatch,
+      Duration batchHold,
+      Store store,
       Duration guardsTimeout) {}
 
   /** How long the target guards may take to answer for a deployment's targets. */
-
   private final ActorContext<Command> context;
+
   private final Wiring wiring;
   private final DeploymentWatch watch;
 
@@ -125,13 +133,23 @@ public final class DeploymentActor
   private int incarnation;
   private ActorRef<DeploymentInbox.Command> inbox;
   private boolean guardsRequested;
+
   /** Fixed once the deployment has its guards; references, not state. */
   private DeploymentContext running;
-  /** The decision being persisted and its batch, so that its folded state is reused (see {@link #applyEvent}). */
+
+  /**
+   * The decision being persisted and its batch, so that its folded state is reused (see {@link
+   * #applyEvent}).
+   */
   private Decision persisting;
+
   private DeploymentEvent.Batch persistingBatch;
 
-  private DeploymentActor(ActorContext<Command> context, String deploymentId, Wiring wiring, DeploymentWatch watch,
+  private DeploymentActor(
+      ActorContext<Command> context,
+      String deploymentId,
+      Wiring wiring,
+      DeploymentWatch watch,
       BackoffSupervisorStrategy onJournalFailure) {
     super(persistenceId(deploymentId), onJournalFailure);
     this.context = context;
@@ -149,12 +167,21 @@ public final class DeploymentActor
    *
    * @param watch the engine's hold on it: this actor publishes there what it records
    */
-  public static Behavior<Command> create(String deploymentId, Wiring wiring, DeploymentWatch watch) {
-    return Behaviors.setup(context -> new DeploymentActor(context, deploymentId, wiring, watch,
-        // A transient store recovers nothing, so a restart would lose the deployment: it stops.
-        wiring.store().durable()
-            ? DeploymentRestart.fromConfig(context.getSystem().settings().config()).strategy()
-            : null));
+  public static Behavior<Command> create(
+      String deploymentId, Wiring wiring, DeploymentWatch watch) {
+    return Behaviors.setup(
+        context ->
+            new DeploymentActor(
+                context,
+                deploymentId,
+                wiring,
+                watch,
+                // A transient store recovers nothing, so a restart would lose the deployment: it
+                // stops.
+                wiring.store().durable()
+                    ? DeploymentRestart.fromConfig(context.getSystem().settings().config())
+                        .strategy()
+                    : null));
   }
 
   @Override
@@ -187,8 +214,8 @@ public final class DeploymentActor
   /**
    * Applies a persisted event. A decision already folded its events into the state it ends with,
    * and {@link DeploymentState#apply} is a pure function: when the journal confirms exactly the
-   * batch being persisted, on the state it was decided on, that state is reused instead of
-   * computed twice. Recovery, or anything unexpected, applies the event for real.
+   * batch being persisted, on the state it was decided on, that state is reused instead of computed
+   * twice. Recovery, or anything unexpected, applies the event for real.
    */
   private DeploymentState applyEvent(DeploymentState state, DeploymentEvent event) {
     Decision expected = persisting;
@@ -208,7 +235,9 @@ public final class DeploymentActor
 
   @Override
   public SignalHandler<DeploymentState> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::onRecovered).build();
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .build();
   }
 
   @Override
@@ -227,12 +256,15 @@ public final class DeploymentActor
   // ---- lifecycle ----
 
   /**
-   * Recovered, at the start or after a restart. A new or resumed deployment waits to be accepted
-   * or admitted; a restarted one is asked again what it was asked before.
+   * Recovered, at the start or after a restart. A new or resumed deployment waits to be accepted or
+   * admitted; a restarted one is asked again what it was asked before.
    */
   private void onRecovered(DeploymentState state) {
     incarnation++;
-    inbox = context.spawn(DeploymentInbox.create(context.getSelf(), wiring.maxBatch(), wiring.batchHold()), "inbox");
+    inbox =
+        context.spawn(
+            DeploymentInbox.create(context.getSelf(), wiring.maxBatch(), wiring.batchHold()),
+            "inbox");
     running = null;
     guardsRequested = false;
     persisting = null;
@@ -241,8 +273,11 @@ public final class DeploymentActor
     if (incarnation == 1) {
       return;
     }
-    context.getLog().warn("Deployment {} restarted after a journal failure; it carries on from what its journal holds",
-        persistenceId().entityId());
+    context
+        .getLog()
+        .warn(
+            "Deployment {} restarted after a journal failure; it carries on from what its journal holds",
+            persistenceId().entityId());
     if (state.deploymentId() == null && plan != null) {
       context.getSelf().tell(new Accept(plan));
     }
@@ -255,17 +290,20 @@ public final class DeploymentActor
 
   // ---- commands ----
 
-  private ReplyEffect<DeploymentEvent, DeploymentState> onAccept(DeploymentState state, Accept accept) {
+  private ReplyEffect<DeploymentEvent, DeploymentState> onAccept(
+      DeploymentState state, Accept accept) {
     if (plan == null) {
       plan = accept.plan();
     }
-    Decision decision = DeploymentDecider.accept(state, persistenceId().entityId(), accept.plan(),
-        WallClock.nowMicros());
+    Decision decision =
+        DeploymentDecider.accept(
+            state, persistenceId().entityId(), accept.plan(), WallClock.nowMicros());
     // Admitted before its acceptance was recorded (it was lost to a journal failure): start now.
     return carryOut(decision).thenRun(this::requestGuards).thenNoReply();
   }
 
-  private ReplyEffect<DeploymentEvent, DeploymentState> onAdmit(DeploymentState state, Admit admit) {
+  private ReplyEffect<DeploymentEvent, DeploymentState> onAdmit(
+      DeploymentState state, Admit admit) {
     admitted = true;
     if (state.status().isFinal()) {
       return Effect().stop().thenNoReply();
@@ -274,10 +312,17 @@ public final class DeploymentActor
     return Effect().none().thenNoReply();
   }
 
-  /** Asks for the guards of the deployment's targets, once it is accepted, admitted and still to run. */
+  /**
+   * Asks for the guards of the deployment's targets, once it is accepted, admitted and still to
+   * run.
+   */
   private void requestGuards(DeploymentState state) {
-    if (!admitted || guardsRequested || running != null || state.deploymentId() == null
-        || state.status().isFinal() || state.cancelRequested()) {
+    if (!admitted
+        || guardsRequested
+        || running != null
+        || state.deploymentId() == null
+        || state.status().isFinal()
+        || state.cancelRequested()) {
       return;
     }
     guardsRequested = true;
@@ -285,14 +330,19 @@ public final class DeploymentActor
     for (StepInfo step : state.layout().steps()) {
       targets.addAll(step.targets());
     }
-    context.ask(TargetGuards.Resolved.class, wiring.guards(), wiring.guardsTimeout(),
+    context.ask(
+        TargetGuards.Resolved.class,
+        wiring.guards(),
+        wiring.guardsTimeout(),
         replyTo -> new TargetGuards.Resolve(targets, context.getSelf(), replyTo),
-        (resolved, error) -> error != null
-            ? new GuardsUnavailable("target guards did not answer: " + error.getMessage())
-            : new GuardsResolved(resolved.guards()));
+        (resolved, error) ->
+            error != null
+                ? new GuardsUnavailable("target guards did not answer: " + error.getMessage())
+                : new GuardsResolved(resolved.guards()));
   }
 
-  private ReplyEffect<DeploymentEvent, DeploymentState> onGuardsResolved(DeploymentState state, GuardsResolved resolved) {
+  private ReplyEffect<DeploymentEvent, DeploymentState> onGuardsResolved(
+      DeploymentState state, GuardsResolved resolved) {
     if (state.status().isFinal() || state.cancelRequested() || running != null) {
       return Effect().none().thenNoReply();
     }
@@ -300,39 +350,55 @@ public final class DeploymentActor
     try {
       actions = configureActions(state.layout());
     } catch (Exception e) {
-      return cannotRun(state, e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+      return cannotRun(
+          state, e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
     }
-    running = new DeploymentContext(state.deploymentId(), state.layout(), actions,
-        resolved.guards(), wiring.runtime(), wiring.logTailLines(), inbox);
+    running =
+        new DeploymentContext(
+            state.deploymentId(),
+            state.layout(),
+            actions,
+            resolved.guards(),
+            wiring.runtime(),
+            wiring.logTailLines(),
+            inbox);
     return carryOut(DeploymentDecider.start(state, WallClock::nowMicros)).thenNoReply();
   }
 
-  private ReplyEffect<DeploymentEvent, DeploymentState> onGuardsUnavailable(DeploymentState state,
-      GuardsUnavailable unavailable) {
+  private ReplyEffect<DeploymentEvent, DeploymentState> onGuardsUnavailable(
+      DeploymentState state, GuardsUnavailable unavailable) {
     if (state.status().isFinal() || running != null) {
       return Effect().none().thenNoReply();
     }
     return cannotRun(state, unavailable.reason());
   }
 
-  private ReplyEffect<DeploymentEvent, DeploymentState> cannotRun(DeploymentState state, String reason) {
-    context.getLog().error("Deployment {} cannot run on this engine: {}", state.deploymentId(), reason);
-    return carryOut(DeploymentDecider.cannotRun(state, reason, WallClock.nowMicros())).thenNoReply();
+  private ReplyEffect<DeploymentEvent, DeploymentState> cannotRun(
+      DeploymentState state, String reason) {
+    context
+        .getLog()
+        .error("Deployment {} cannot run on this engine: {}", state.deploymentId(), reason);
+    return carryOut(DeploymentDecider.cannotRun(state, reason, WallClock.nowMicros()))
+        .thenNoReply();
   }
 
-  private ReplyEffect<DeploymentEvent, DeploymentState> onCancel(DeploymentState state, Cancel cancel) {
+  private ReplyEffect<DeploymentEvent, DeploymentState> onCancel(
+      DeploymentState state, Cancel cancel) {
     if (state.status().isFinal()) {
       return Effect().stop().thenNoReply();
     }
     if (cancelReason == null) {
       cancelReason = cancel.reason();
     }
-    return carryOut(DeploymentDecider.cancel(state, cancel.reason(), WallClock.nowMicros())).thenNoReply();
+    return carryOut(DeploymentDecider.cancel(state, cancel.reason(), WallClock.nowMicros()))
+        .thenNoReply();
   }
 
-  private ReplyEffect<DeploymentEvent, DeploymentState> onRecord(DeploymentState state, Record record) {
+  private ReplyEffect<DeploymentEvent, DeploymentState> onRecord(
+      DeploymentState state, Record record) {
     if (!record.inbox().equals(inbox)) {
-      // From the inbox of an incarnation before a restart: its children, and what they reported, are gone.
+      // From the inbox of an incarnation before a restart: its children, and what they reported,
+      // are gone.
       return Effect().none().thenNoReply();
     }
     return carryOut(DeploymentDecider.record(state, record.reports(), WallClock::nowMicros))
@@ -354,12 +420,14 @@ public final class DeploymentActor
     }
     persisting = decision;
     persistingBatch = new DeploymentEvent.Batch(decision.events(), decision.after().events());
-    EffectBuilder<DeploymentEvent, DeploymentState> effect = Effect()
-        .persist(persistingBatch)
-        .thenRun(state -> {
-          watch.published(state, decision.events());
-          decision.directives().forEach(this::carryOut);
-        });
+    EffectBuilder<DeploymentEvent, DeploymentState> effect =
+        Effect()
+            .persist(persistingBatch)
+            .thenRun(
+                state -> {
+                  watch.published(state, decision.events());
+                  decision.directives().forEach(this::carryOut);
+                });
     return decision.finished() ? effect.thenStop() : effect;
   }
 
@@ -367,7 +435,8 @@ public final class DeploymentActor
     if (directive instanceof ApproveStart approve) {
       approve.execution().tell(ExecutionActor.StartApproved.INSTANCE);
     } else if (directive instanceof RunBlock block) {
-      context.spawn(StepBlockActor.create(running, block.block(), block.steps(), block.work()),
+      context.spawn(
+          StepBlockActor.create(running, block.block(), block.steps(), block.work()),
           "block-" + block.block());
     } else if (directive instanceof PassOnLog log) {
       notifyLog(log.line());
@@ -393,10 +462,19 @@ public final class DeploymentActor
 
   private void notifyLog(DeploymentInbox.ExecutionLog log) {
     try {
-      wiring.listener().onLogLine(new DeploymentListener.ExecutionLogLine(log.step(),
-          running.layout().step(log.step()).name(), log.target(), log.attempt(), log.text()));
+      wiring
+          .listener()
+          .onLogLine(
+              new DeploymentListener.ExecutionLogLine(
+                  log.step(),
+                  running.layout().step(log.step()).name(),
+                  log.target(),
+                  log.attempt(),
+                  log.text()));
     } catch (RuntimeException e) {
-      context.getLog().warn("Deployment {}: listener failed on a log line", persistenceId().entityId(), e);
+      context
+          .getLog()
+          .warn("Deployment {}: listener failed on a log line", persistenceId().entityId(), e);
     }
   }
 }

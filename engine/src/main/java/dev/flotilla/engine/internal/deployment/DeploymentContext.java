@@ -15,7 +15,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param actions the configured action of each step, by layout index; null for a rolling step
  * @param guards the guard of every target the deployment uses
  * @param logTailLines how many output lines an execution keeps in its finished event
- * @param inbox where children report, in the order they send (group commit in front of the deployment)
+ * @param inbox where children report, in the order they send (group commit in front of the
+ *     deployment)
  */
 record DeploymentContext(
     String deploymentId,

@@ -1,11 +1,6 @@
 package dev.flotilla.engine.internal.deployment;
 
 import dev.flotilla.engine.deployment.DeploymentEvent;
-import dev.flotilla.engine.deployment.DeploymentStatus;
-import dev.flotilla.engine.deployment.ExecutionKey;
-import dev.flotilla.engine.deployment.ExecutionStatus;
-import dev.flotilla.engine.deployment.StepStatus;
-
 import dev.flotilla.engine.deployment.DeploymentEvent.BlockStarted;
 import dev.flotilla.engine.deployment.DeploymentEvent.CancelRequested;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAborted;
@@ -18,6 +13,10 @@ import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionStarted;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepFinished;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepSkipped;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepStarted;
+import dev.flotilla.engine.deployment.DeploymentStatus;
+import dev.flotilla.engine.deployment.ExecutionKey;
+import dev.flotilla.engine.deployment.ExecutionStatus;
+import dev.flotilla.engine.deployment.StepStatus;
 import dev.flotilla.engine.internal.deployment.DeploymentInbox.Report;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.PlanLayout;
@@ -36,12 +35,11 @@ import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * What a deployment decides, apart from its actor: each function takes the deployment's state
- * and what happened, and returns a {@link Decision}: the events to record, in order (already
- * folded into {@link Decision#after}), and the {@link Directive}s to carry out once they are
- * recorded. It reads no clock of its own, sends nothing and spawns nothing, so every rule of the
- * process model is testable without actors; {@link DeploymentActor} only persists, spawns and
- * replies.
+ * What a deployment decides, apart from its actor: each function takes the deployment's state and
+ * what happened, and returns a {@link Decision}: the events to record, in order (already folded
+ * into {@link Decision#after}), and the {@link Directive}s to carry out once they are recorded. It
+ * reads no clock of its own, sends nothing and spawns nothing, so every rule of the process model
+ * is testable without actors; {@link DeploymentActor} only persists, spawns and replies.
  *
  * <h2>The deployment's lifecycle</h2>
  *
@@ -78,7 +76,8 @@ final class DeploymentDecider {
   sealed interface Directive {}
 
   /** Spawn a block's actor for these steps, each with its work. */
-  record RunBlock(int block, List<Integer> steps, Map<Integer, StepWork> work) implements Directive {}
+  record RunBlock(int block, List<Integer> steps, Map<Integer, StepWork> work)
+      implements Directive {}
 
   /** Tell an execution its start is recorded: its action may run. */
   record ApproveStart(ActorRef<ExecutionActor.Command> execution) implements Directive {}
@@ -95,15 +94,27 @@ final class DeploymentDecider {
    * @param directives what to do once the events are recorded, in order
    * @param finished the deployment is over: the actor stops once the events are recorded
    */
-  record Decision(DeploymentState before, DeploymentState after, List<DeploymentEvent> events,
-      List<Directive> directives, boolean finished) {}
+  record Decision(
+      DeploymentState before,
+      DeploymentState after,
+      List<DeploymentEvent> events,
+      List<Directive> directives,
+      boolean finished) {}
 
-  /** Why the executions still in flight and the steps not yet over end, when a deployment ends early. */
+  /**
+   * Why the executions still in flight and the steps not yet over end, when a deployment ends
+   * early.
+   */
   private enum Ending {
-    CANCELLED, CANNOT_RUN, ABORTED
+    CANCELLED,
+    CANNOT_RUN,
+    ABORTED
   }
 
-  /** The message of an execution that was in flight when its per-target actor stopped without reporting its end. */
+  /**
+   * The message of an execution that was in flight when its per-target actor stopped without
+   * reporting its end.
+   */
   static final String ORPHANED = "its per-target actor stopped before the execution ended";
 
   private DeploymentDecider() {}
@@ -111,7 +122,8 @@ final class DeploymentDecider {
   // ---- inputs ----
 
   /** The engine took the deployment; a deployment already accepted (recovered) stays as it is. */
-  static Decision accept(DeploymentState state, String deploymentId, DeploymentPlan plan, long now) {
+  static Decision accept(
+      DeploymentState state, String deploymentId, DeploymentPlan plan, long now) {
     Builder decision = new Builder(state);
     if (state.deploymentId() == null) {
       decision.record(new DeploymentAccepted(deploymentId, plan, now));
@@ -145,8 +157,8 @@ final class DeploymentDecider {
   }
 
   /**
-   * Cancels the deployment: what runs is cancelled, what is pending skipped, and it ends
-   * CANCELLED. Nothing to decide once it is over or already cancelling.
+   * Cancels the deployment: what runs is cancelled, what is pending skipped, and it ends CANCELLED.
+   * Nothing to decide once it is over or already cancelling.
    */
   static Decision cancel(DeploymentState state, String reason, long now) {
     Builder decision = new Builder(state);
@@ -172,9 +184,9 @@ final class DeploymentDecider {
   }
 
   /**
-   * The deployment's actor stopped before the deployment finished: it ends FAILED with
-   * {@code reason}. What was running ends FAILED with the reason as its message, what was pending
-   * is skipped. {@code state} is the last state its actor recorded, accepted.
+   * The deployment's actor stopped before the deployment finished: it ends FAILED with {@code
+   * reason}. What was running ends FAILED with the reason as its message, what was pending is
+   * skipped. {@code state} is the last state its actor recorded, accepted.
    */
   static Decision abort(DeploymentState state, String reason, long now) {
     Builder decision = new Builder(state);
@@ -195,16 +207,30 @@ final class DeploymentDecider {
       return;
     }
     if (report instanceof DeploymentInbox.StartExecution start) {
-      decision.record(new ExecutionStarted(start.step(), start.target(), start.attempt(), start.atMicros()));
+      decision.record(
+          new ExecutionStarted(start.step(), start.target(), start.attempt(), start.atMicros()));
       decision.then(new ApproveStart(start.replyTo()));
     } else if (report instanceof DeploymentInbox.ExecutionEnded ended) {
       if (state.running().containsKey(new ExecutionKey(ended.step(), ended.target()))) {
-        decision.record(new ExecutionFinished(ended.step(), ended.target(), ended.attempt(), ended.status(),
-            ended.message(), ended.log(), ended.last(), ended.atMicros()));
+        decision.record(
+            new ExecutionFinished(
+                ended.step(),
+                ended.target(),
+                ended.attempt(),
+                ended.status(),
+                ended.message(),
+                ended.log(),
+                ended.last(),
+                ended.atMicros()));
       }
     } else if (report instanceof DeploymentInbox.ExecutionWaiting waiting) {
-      decision.record(new DeploymentEvent.ExecutionWaiting(waiting.step(), waiting.target(), waiting.attempt(),
-          waiting.heldBy(), waiting.atMicros()));
+      decision.record(
+          new DeploymentEvent.ExecutionWaiting(
+              waiting.step(),
+              waiting.target(),
+              waiting.attempt(),
+              waiting.heldBy(),
+              waiting.atMicros()));
     } else if (report instanceof DeploymentInbox.StepBegan began) {
       if (state.step(began.step()).status() == StepStatus.PENDING) {
         decision.record(new StepStarted(began.step(), clock.getAsLong()));
@@ -221,14 +247,16 @@ final class DeploymentDecider {
 
   /**
    * A step's throttle is over: every per-target actor of the step is gone. An execution still
-   * recorded as running lost its actor before it reported its end (reports arrive in the order
-   * they were sent, and an execution reports its end before its slot is freed): it ends FAILED.
+   * recorded as running lost its actor before it reported its end (reports arrive in the order they
+   * were sent, and an execution reports its end before its slot is freed): it ends FAILED.
    */
   private static void stepEnded(Builder decision, int step, int targetsNotStarted, long now) {
     PlanLayout layout = decision.state.layout();
     endOrphans(decision, step, now);
     for (StepInfo child : layout.childrenOf(step)) {
-      decision.record(new StepFinished(child.index(), decision.state.outcomeOf(child.index()), targetsNotStarted, now));
+      decision.record(
+          new StepFinished(
+              child.index(), decision.state.outcomeOf(child.index()), targetsNotStarted, now));
     }
     decision.record(new StepFinished(step, decision.state.outcomeOf(step), targetsNotStarted, now));
   }
@@ -238,8 +266,16 @@ final class DeploymentDecider {
     for (var entry : decision.state.running().entrySet()) {
       ExecutionKey key = entry.getKey();
       if (key.step() == step || layout.step(key.step()).parent() == step) {
-        decision.record(new ExecutionFinished(key.step(), key.target(), entry.getValue().attempt(),
-            ExecutionStatus.FAILED, ORPHANED, List.of(), true, now));
+        decision.record(
+            new ExecutionFinished(
+                key.step(),
+                key.target(),
+                entry.getValue().attempt(),
+                ExecutionStatus.FAILED,
+                ORPHANED,
+                List.of(),
+                true,
+                now));
       }
     }
   }
@@ -253,7 +289,11 @@ final class DeploymentDecider {
     for (int stepIndex : layout.blocks().get(block)) {
       StepStatus status = decision.state.step(stepIndex).status();
       if (status == StepStatus.RUNNING) {
-        stepEnded(decision, stepIndex, targetsNotStarted(decision.state, layout.step(stepIndex), layout), now);
+        stepEnded(
+            decision,
+            stepIndex,
+            targetsNotStarted(decision.state, layout.step(stepIndex), layout),
+            now);
       } else if (status == StepStatus.PENDING) {
         skip(decision, stepIndex, "its block ended before it started", now);
       }
@@ -262,7 +302,9 @@ final class DeploymentDecider {
 
   // ---- running blocks ----
 
-  /** Starts the first block at or after {@code block} that has a step allowed to run, or finishes. */
+  /**
+   * Starts the first block at or after {@code block} that has a step allowed to run, or finishes.
+   */
   private static void startBlock(Builder decision, int block, LongSupplier clock) {
     PlanLayout layout = decision.state.layout();
     for (int next = block; next < layout.blocks().size(); next++) {
@@ -272,7 +314,11 @@ final class DeploymentDecider {
         if (step.step().condition().allows(decision.state.failed(), layout.plan().variables())) {
           runnable.add(stepIndex);
         } else {
-          skip(decision, stepIndex, "condition " + describe(step.step().condition()) + " not met", clock.getAsLong());
+          skip(
+              decision,
+              stepIndex,
+              "condition " + describe(step.step().condition()) + " not met",
+              clock.getAsLong());
         }
       }
       if (!runnable.isEmpty()) {
@@ -281,7 +327,8 @@ final class DeploymentDecider {
         return;
       }
     }
-    decision.finish(decision.state.failed() ? DeploymentStatus.FAILED : DeploymentStatus.SUCCEEDED,
+    decision.finish(
+        decision.state.failed() ? DeploymentStatus.FAILED : DeploymentStatus.SUCCEEDED,
         clock.getAsLong());
   }
 
@@ -290,8 +337,8 @@ final class DeploymentDecider {
    * under exclusive isolation, each of those steps begins at a different point of its target list
    * (the i-th of the k sharing steps, in plan order, a fraction i/k in, wrapping around), so they
    * spread over the fleet instead of queueing for the same first guards. A step that shares no
-   * target with another step of its block begins at its first target; so does a rolling step,
-   * whose window is meant to walk the fleet in plan order (it still counts among the k).
+   * target with another step of its block begins at its first target; so does a rolling step, whose
+   * window is meant to walk the fleet in plan order (it still counts among the k).
    */
   static Map<Integer, StepWork> freshWork(PlanLayout layout, List<Integer> steps) {
     Set<Integer> sharing = stepsSharingTargets(layout, steps);
@@ -311,7 +358,10 @@ final class DeploymentDecider {
     return work;
   }
 
-  /** The steps that share a target with another of {@code steps}; none unless isolation is exclusive. */
+  /**
+   * The steps that share a target with another of {@code steps}; none unless isolation is
+   * exclusive.
+   */
   private static Set<Integer> stepsSharingTargets(PlanLayout layout, List<Integer> steps) {
     if (steps.size() < 2 || layout.plan().targetIsolation() != TargetIsolation.EXCLUSIVE) {
       return Set.of();
@@ -354,9 +404,9 @@ final class DeploymentDecider {
   }
 
   /**
-   * Carries on after a restart: executions that were in flight are interrupted (run again as
-   * their next attempt, or failed, by the plan's policy), then the current block runs what it has
-   * left. What the journal records as finished is never run again.
+   * Carries on after a restart: executions that were in flight are interrupted (run again as their
+   * next attempt, or failed, by the plan's policy), then the current block runs what it has left.
+   * What the journal records as finished is never run again.
    */
   private static void resume(Builder decision, LongSupplier clock) {
     DeploymentState state = decision.state;
@@ -365,7 +415,9 @@ final class DeploymentDecider {
     long now = clock.getAsLong();
     for (var entry : state.running().entrySet()) {
       ExecutionKey key = entry.getKey();
-      decision.record(new ExecutionInterrupted(key.step(), key.target(), entry.getValue().attempt(), rerun, now));
+      decision.record(
+          new ExecutionInterrupted(
+              key.step(), key.target(), entry.getValue().attempt(), rerun, now));
     }
     int block = decision.state.currentBlock();
     if (block < 0) {
@@ -401,7 +453,8 @@ final class DeploymentDecider {
       int position = 0;
       boolean failedHere = false;
       while (position < sequence.size()) {
-        ExecutionStatus outcome = state.finished().get(new ExecutionKey(sequence.get(position), target));
+        ExecutionStatus outcome =
+            state.finished().get(new ExecutionKey(sequence.get(position), target));
         if (outcome == null) {
           break;
         }
@@ -425,29 +478,48 @@ final class DeploymentDecider {
   // ---- ending ----
 
   /**
-   * Ends a deployment before its blocks are through: the executions in flight end by
-   * {@code ending}, a running step ends (CANCELLED, or FAILED) counting the targets it never
-   * started, a pending step is skipped, and the deployment finishes.
+   * Ends a deployment before its blocks are through: the executions in flight end by {@code
+   * ending}, a running step ends (CANCELLED, or FAILED) counting the targets it never started, a
+   * pending step is skipped, and the deployment finishes.
    */
   private static void endEarly(Builder decision, Ending ending, String reason, long now) {
     DeploymentState state = decision.state;
     for (var entry : state.running().entrySet()) {
       ExecutionKey key = entry.getKey();
       int attempt = entry.getValue().attempt();
-      decision.record(switch (ending) {
-        case CANCELLED -> new ExecutionFinished(key.step(), key.target(), attempt, ExecutionStatus.CANCELLED,
-            "deployment cancelled: " + reason, List.of(), true, now);
-        case CANNOT_RUN -> new ExecutionInterrupted(key.step(), key.target(), attempt, false, now);
-        case ABORTED -> new ExecutionFinished(key.step(), key.target(), attempt, ExecutionStatus.FAILED, reason,
-            List.of(), true, now);
-      });
+      decision.record(
+          switch (ending) {
+            case CANCELLED ->
+                new ExecutionFinished(
+                    key.step(),
+                    key.target(),
+                    attempt,
+                    ExecutionStatus.CANCELLED,
+                    "deployment cancelled: " + reason,
+                    List.of(),
+                    true,
+                    now);
+            case CANNOT_RUN ->
+                new ExecutionInterrupted(key.step(), key.target(), attempt, false, now);
+            case ABORTED ->
+                new ExecutionFinished(
+                    key.step(),
+                    key.target(),
+                    attempt,
+                    ExecutionStatus.FAILED,
+                    reason,
+                    List.of(),
+                    true,
+                    now);
+          });
     }
     StepStatus stepEnd = ending == Ending.CANCELLED ? StepStatus.CANCELLED : StepStatus.FAILED;
-    String skipReason = switch (ending) {
-      case CANCELLED -> "deployment cancelled";
-      case CANNOT_RUN -> "cannot run on this engine: " + reason;
-      case ABORTED -> "deployment aborted: " + reason;
-    };
+    String skipReason =
+        switch (ending) {
+          case CANCELLED -> "deployment cancelled";
+          case CANNOT_RUN -> "cannot run on this engine: " + reason;
+          case ABORTED -> "deployment aborted: " + reason;
+        };
     PlanLayout layout = state.layout();
     for (StepInfo step : layout.steps()) {
       if (step.isChild()) {
@@ -464,11 +536,15 @@ final class DeploymentDecider {
         skip(decision, step.index(), skipReason, now);
       }
     }
-    DeploymentStatus end = ending == Ending.CANCELLED ? DeploymentStatus.CANCELLED : DeploymentStatus.FAILED;
+    DeploymentStatus end =
+        ending == Ending.CANCELLED ? DeploymentStatus.CANCELLED : DeploymentStatus.FAILED;
     decision.finish(end, now);
   }
 
-  /** How many targets of a top-level step never started an execution (of any of a rolling step's children). */
+  /**
+   * How many targets of a top-level step never started an execution (of any of a rolling step's
+   * children).
+   */
   private static int targetsNotStarted(DeploymentState state, StepInfo step, PlanLayout layout) {
     List<Integer> sequence = sequenceOf(step, layout);
     int notStarted = 0;
@@ -483,7 +559,8 @@ final class DeploymentDecider {
   private static boolean started(DeploymentState state, List<Integer> sequence, String target) {
     for (int index : sequence) {
       ExecutionKey key = new ExecutionKey(index, target);
-      if (state.running().containsKey(key) || state.lastAttempt().containsKey(key)
+      if (state.running().containsKey(key)
+          || state.lastAttempt().containsKey(key)
           || state.finished().containsKey(key)) {
         return true;
       }
@@ -539,8 +616,12 @@ final class DeploymentDecider {
     }
 
     Decision build() {
-      return new Decision(before, state, Collections.unmodifiableList(events),
-          Collections.unmodifiableList(directives), finished);
+      return new Decision(
+          before,
+          state,
+          Collections.unmodifiableList(events),
+          Collections.unmodifiableList(directives),
+          finished);
     }
   }
 }

@@ -1,7 +1,6 @@
 package dev.flotilla.engine.internal.deployment;
 
 import dev.flotilla.engine.deployment.ExecutionStatus;
-
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -13,19 +12,19 @@ import org.pcollections.HashTreePMap;
 import org.pcollections.PMap;
 
 /**
- * Group commit in front of a deployment: every report of its children comes here, in the order
- * it was sent. One batch at a time goes to the deployment to be recorded; whatever arrives while
- * a batch is being written goes out together in the next one. So a busy deployment writes fewer,
+ * Group commit in front of a deployment: every report of its children comes here, in the order it
+ * was sent. One batch at a time goes to the deployment to be recorded; whatever arrives while a
+ * batch is being written goes out together in the next one. So a busy deployment writes fewer,
  * larger batches instead of one journal round-trip per event.
  *
  * <p>Between writes the inbox also waits for reports it knows are on their way, so that they share
  * a write instead of taking turns: the answers of the executions whose starts the last write
- * approved (each answers at once, with its end if its action ended as it started, or with
- * {@link ActionRunning}), and the start of the execution that takes over each slot an execution
- * just freed while its step still has targets to start. The end of an execution and the start of
- * the next one in its slot then go out together, and every slot of a step moves in the same write.
- * Anything else (a failure, a wait for a guard, a log line, a step or block event) goes out at once,
- * and no report waits longer than the hold limit, whatever happens to the ones it waits for.
+ * approved (each answers at once, with its end if its action ended as it started, or with {@link
+ * ActionRunning}), and the start of the execution that takes over each slot an execution just freed
+ * while its step still has targets to start. The end of an execution and the start of the next one
+ * in its slot then go out together, and every slot of a step moves in the same write. Anything else
+ * (a failure, a wait for a guard, a log line, a step or block event) goes out at once, and no
+ * report waits longer than the hold limit, whatever happens to the ones it waits for.
  */
 final class DeploymentInbox {
 
@@ -45,10 +44,15 @@ final class DeploymentInbox {
 
   record BlockEnded(int block) implements Report {}
 
-  record ExecutionWaiting(int step, String target, int attempt, String heldBy, long atMicros) implements Report {}
+  record ExecutionWaiting(int step, String target, int attempt, String heldBy, long atMicros)
+      implements Report {}
 
-  /** Asks to record an execution's start; answered with {@link ExecutionActor.StartApproved} once recorded. */
-  record StartExecution(int step, String target, int attempt, long atMicros, ActorRef<ExecutionActor.Command> replyTo)
+  /**
+   * Asks to record an execution's start; answered with {@link ExecutionActor.StartApproved} once
+   * recorded.
+   */
+  record StartExecution(
+      int step, String target, int attempt, long atMicros, ActorRef<ExecutionActor.Command> replyTo)
       implements Report {}
 
   /**
@@ -56,8 +60,17 @@ final class DeploymentInbox {
    *
    * @param atApproval the action ended as it started: this report answers the start's approval
    */
-  record ExecutionEnded(int step, String target, int attempt, ExecutionStatus status, String message,
-      List<String> log, boolean last, long atMicros, boolean atApproval) implements Report {}
+  record ExecutionEnded(
+      int step,
+      String target,
+      int attempt,
+      ExecutionStatus status,
+      String message,
+      List<String> log,
+      boolean last,
+      long atMicros,
+      boolean atApproval)
+      implements Report {}
 
   record ExecutionLog(int step, String target, int attempt, String text) implements Report {}
 
@@ -86,10 +99,16 @@ final class DeploymentInbox {
    * @param slots per top-level step, to know whether a freed slot will be refilled
    * @param promised the sum of the steps' promised slots
    */
-  private record Batching(ConsPStack<Report> waiting, int writing, int answersDue, boolean urgent,
-      PMap<Integer, Slots> slots, int promised) {
+  private record Batching(
+      ConsPStack<Report> waiting,
+      int writing,
+      int answersDue,
+      boolean urgent,
+      PMap<Integer, Slots> slots,
+      int promised) {
 
-    static final Batching EMPTY = new Batching(ConsPStack.empty(), -1, 0, false, HashTreePMap.empty(), 0);
+    static final Batching EMPTY =
+        new Batching(ConsPStack.empty(), -1, 0, false, HashTreePMap.empty(), 0);
 
     boolean isWriting() {
       return writing >= 0;
@@ -112,15 +131,25 @@ final class DeploymentInbox {
         }
         Slots step = slots.get(ended.step());
         if (ended.last() && step != null && step.unstarted() > step.promised()) {
-          return new Batching(more, writing, answers, urgent,
-              slots.plus(ended.step(), new Slots(step.unstarted(), step.promised() + 1)), promised + 1);
+          return new Batching(
+              more,
+              writing,
+              answers,
+              urgent,
+              slots.plus(ended.step(), new Slots(step.unstarted(), step.promised() + 1)),
+              promised + 1);
         }
         return new Batching(more, writing, answers, urgent, slots, promised);
       }
       if (report instanceof StepBegan began) {
         Slots before = slots.get(began.step());
         int dropped = before == null ? 0 : before.promised();
-        return new Batching(more, writing, answersDue, true, slots.plus(began.step(), new Slots(began.targets(), 0)),
+        return new Batching(
+            more,
+            writing,
+            answersDue,
+            true,
+            slots.plus(began.step(), new Slots(began.targets(), 0)),
             promised - dropped);
       }
       if (report instanceof ExecutionWaiting queued) {
@@ -136,8 +165,13 @@ final class DeploymentInbox {
         return new Batching(more, writing, answersDue, urgentNow, slots, promised);
       }
       int kept = Math.max(0, current.promised() - 1);
-      return new Batching(more, writing, answersDue, urgentNow,
-          slots.plus(step, new Slots(Math.max(0, current.unstarted() - 1), kept)), promised - current.promised() + kept);
+      return new Batching(
+          more,
+          writing,
+          answersDue,
+          urgentNow,
+          slots.plus(step, new Slots(Math.max(0, current.unstarted() - 1), kept)),
+          promised - current.promised() + kept);
     }
 
     private PMap<Integer, Slots> withoutPromises() {
@@ -186,14 +220,19 @@ final class DeploymentInbox {
       return new Batching(rest, starts, answersDue, urgent && !rest.isEmpty(), slots, promised);
     }
   }
+
   private final ActorRef<DeploymentActor.Command> deployment;
   private final ActorRef<Command> self;
   private final TimerScheduler<Command> timers;
   private final int maxBatch;
   private final Duration holdLimit;
 
-  private DeploymentInbox(ActorRef<DeploymentActor.Command> deployment, ActorRef<Command> self,
-      TimerScheduler<Command> timers, int maxBatch, Duration holdLimit) {
+  private DeploymentInbox(
+      ActorRef<DeploymentActor.Command> deployment,
+      ActorRef<Command> self,
+      TimerScheduler<Command> timers,
+      int maxBatch,
+      Duration holdLimit) {
     this.deployment = deployment;
     this.self = self;
     this.timers = timers;
@@ -205,9 +244,14 @@ final class DeploymentInbox {
    * @param maxBatch the most reports in one batch
    * @param holdLimit the longest a report waits for the ones expected to join it
    */
-  static Behavior<Command> create(ActorRef<DeploymentActor.Command> deployment, int maxBatch, Duration holdLimit) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new DeploymentInbox(deployment, context.getSelf(), timers, maxBatch, holdLimit).next(Batching.EMPTY)));
+  static Behavior<Command> create(
+      ActorRef<DeploymentActor.Command> deployment, int maxBatch, Duration holdLimit) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers ->
+                    new DeploymentInbox(deployment, context.getSelf(), timers, maxBatch, holdLimit)
+                        .next(Batching.EMPTY)));
   }
 
   private Behavior<Command> next(Batching batching) {
@@ -217,7 +261,8 @@ final class DeploymentInbox {
       List<Report> batch = current.oldest(Math.min(current.waiting().size(), maxBatch));
       deployment.tell(new DeploymentActor.Record(batch, self));
       current = current.sent(batch);
-    } else if (!current.isWriting() && !current.waiting().isEmpty()
+    } else if (!current.isWriting()
+        && !current.waiting().isEmpty()
         && !timers.isTimerActive(HoldExpired.INSTANCE)) {
       timers.startSingleTimer(HoldExpired.INSTANCE, HoldExpired.INSTANCE, holdLimit);
     }

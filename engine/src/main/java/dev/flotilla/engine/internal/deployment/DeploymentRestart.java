@@ -12,13 +12,21 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
  *
  * @param resetAfter a deployment that ran this long since its last restart counts failures afresh
  */
-record DeploymentRestart(Duration minBackoff, Duration maxBackoff, double randomFactor, int maxRestarts,
+record DeploymentRestart(
+    Duration minBackoff,
+    Duration maxBackoff,
+    double randomFactor,
+    int maxRestarts,
     Duration resetAfter) {
 
   static DeploymentRestart fromConfig(Config config) {
     Config restart = config.getConfig("flotilla.deployment-restart");
-    return new DeploymentRestart(restart.getDuration("min-backoff"), restart.getDuration("max-backoff"),
-        restart.getDouble("random-factor"), restart.getInt("max-restarts"), restart.getDuration("reset-after"));
+    return new DeploymentRestart(
+        restart.getDuration("min-backoff"),
+        restart.getDuration("max-backoff"),
+        restart.getDouble("random-factor"),
+        restart.getInt("max-restarts"),
+        restart.getDuration("reset-after"));
   }
 
   BackoffSupervisorStrategy strategy() {

@@ -1,12 +1,9 @@
 package dev.flotilla.engine.internal.deployment;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.flotilla.engine.deployment.DeploymentEvent;
-import dev.flotilla.engine.deployment.DeploymentStatus;
-import dev.flotilla.engine.deployment.ExecutionKey;
-import dev.flotilla.engine.deployment.ExecutionStatus;
-import dev.flotilla.engine.deployment.Journaled;
-import dev.flotilla.engine.deployment.StepStatus;
-
 import dev.flotilla.engine.deployment.DeploymentEvent.BlockStarted;
 import dev.flotilla.engine.deployment.DeploymentEvent.CancelRequested;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAborted;
@@ -20,11 +17,13 @@ import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionWaiting;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepFinished;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepSkipped;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepStarted;
-import dev.flotilla.engine.model.PlanLayout;
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
+import dev.flotilla.engine.deployment.DeploymentStatus;
+import dev.flotilla.engine.deployment.ExecutionKey;
+import dev.flotilla.engine.deployment.ExecutionStatus;
+import dev.flotilla.engine.deployment.Journaled;
+import dev.flotilla.engine.deployment.StepStatus;
 import dev.flotilla.engine.model.DeploymentPlan;
+import dev.flotilla.engine.model.PlanLayout;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -37,10 +36,10 @@ import org.pcollections.PVector;
 import org.pcollections.TreePVector;
 
 /**
- * A deployment's state: its events folded, immutable. Every transition is {@link #apply} and
- * costs O(log n) in the size of the deployment (persistent collections), never a copy of it.
- * {@link DeploymentDecider} documents the deployment's lifecycle; what this state records of one
- * (step, target) execution follows.
+ * A deployment's state: its events folded, immutable. Every transition is {@link #apply} and costs
+ * O(log n) in the size of the deployment (persistent collections), never a copy of it. {@link
+ * DeploymentDecider} documents the deployment's lifecycle; what this state records of one (step,
+ * target) execution follows.
  *
  * <h2>An execution's lifecycle</h2>
  *
@@ -63,10 +62,12 @@ import org.pcollections.TreePVector;
  *       <td>ExecutionFinished, last, when its step ends (or by the engine)</td></tr>
  * </table>
  *
- * <p>A pending or waiting execution that never starts (its step failed or was cancelled) is
- * counted in its step's {@code targetsNotStarted}.
+ * <p>A pending or waiting execution that never starts (its step failed or was cancelled) is counted
+ * in its step's {@code targetsNotStarted}.
  */
-@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
+@JsonAutoDetect(
+    fieldVisibility = JsonAutoDetect.Visibility.NONE,
+    getterVisibility = JsonAutoDetect.Visibility.NONE,
     isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class DeploymentState implements Journaled {
 
@@ -75,7 +76,8 @@ public final class DeploymentState implements Journaled {
    *
    * @param running executions started and not finished
    */
-  public record StepProgress(StepStatus status, int succeeded, int failed, int cancelled, int running) {
+  public record StepProgress(
+      StepStatus status, int succeeded, int failed, int cancelled, int running) {
     static final StepProgress PENDING = new StepProgress(StepStatus.PENDING, 0, 0, 0, 0);
 
     StepProgress withStatus(StepStatus value) {
@@ -91,7 +93,8 @@ public final class DeploymentState implements Journaled {
         return new StepProgress(status, succeeded, failed, cancelled, running - 1);
       }
       // An interrupted execution that is not run again counts as failed.
-      return new StepProgress(status,
+      return new StepProgress(
+          status,
           succeeded + (outcome == ExecutionStatus.SUCCEEDED ? 1 : 0),
           failed + (outcome.isFailure() ? 1 : 0),
           cancelled + (outcome == ExecutionStatus.CANCELLED ? 1 : 0),
@@ -112,13 +115,14 @@ public final class DeploymentState implements Journaled {
 
   /**
    * The final outcomes so far, in finishing order. A deployment adds one per execution, so adding
-   * is O(1); an execution's outcome is looked up only when a deployment resumes after a restart
-   * (to know which targets of its block are done), and the index for that is built then and kept.
+   * is O(1); an execution's outcome is looked up only when a deployment resumes after a restart (to
+   * know which targets of its block are done), and the index for that is built then and kept.
    */
   static final class Outcomes {
     static final Outcomes EMPTY = new Outcomes(ConsPStack.empty());
 
     private final ConsPStack<Finished> newestFirst;
+
     /** Built on first use; immutable, so a racing second build is harmless. */
     private Map<ExecutionKey, ExecutionStatus> index;
 
@@ -154,12 +158,22 @@ public final class DeploymentState implements Journaled {
   public record InFlight(int attempt, long startedAtMicros) {}
 
   /**
-   * The state as a journal snapshot stores it: plain lists instead of persistent collections.
-   * The layout is rebuilt from the plan.
+   * The state as a journal snapshot stores it: plain lists instead of persistent collections. The
+   * layout is rebuilt from the plan.
    */
-  public record Snapshot(String deploymentId, DeploymentPlan plan, DeploymentStatus status, long startedAtMicros,
-      int currentBlock, boolean failed, boolean cancelRequested, List<StepProgress> steps,
-      List<RunningExecution> running, List<Attempted> lastAttempts, List<Finished> finished, long events) {}
+  public record Snapshot(
+      String deploymentId,
+      DeploymentPlan plan,
+      DeploymentStatus status,
+      long startedAtMicros,
+      int currentBlock,
+      boolean failed,
+      boolean cancelRequested,
+      List<StepProgress> steps,
+      List<RunningExecution> running,
+      List<Attempted> lastAttempts,
+      List<Finished> finished,
+      long events) {}
 
   /** A running execution in a snapshot. */
   public record RunningExecution(int step, String target, int attempt, long startedAtMicros) {}
@@ -173,33 +187,61 @@ public final class DeploymentState implements Journaled {
   @JsonValue
   Snapshot toSnapshot() {
     List<RunningExecution> runningList = new ArrayList<>();
-    running.forEach((key, flight) -> runningList.add(
-        new RunningExecution(key.step(), key.target(), flight.attempt(), flight.startedAtMicros())));
+    running.forEach(
+        (key, flight) ->
+            runningList.add(
+                new RunningExecution(
+                    key.step(), key.target(), flight.attempt(), flight.startedAtMicros())));
     List<Attempted> attempts = new ArrayList<>();
-    lastAttempt.forEach((key, attempt) -> attempts.add(new Attempted(key.step(), key.target(), attempt)));
+    lastAttempt.forEach(
+        (key, attempt) -> attempts.add(new Attempted(key.step(), key.target(), attempt)));
     List<Finished> finishedList = finished.inOrder();
-    return new Snapshot(deploymentId, layout == null ? null : layout.plan(), status, startedAtMicros, currentBlock,
-        failed, cancelRequested, List.copyOf(steps), runningList, attempts, finishedList, events);
+    return new Snapshot(
+        deploymentId,
+        layout == null ? null : layout.plan(),
+        status,
+        startedAtMicros,
+        currentBlock,
+        failed,
+        cancelRequested,
+        List.copyOf(steps),
+        runningList,
+        attempts,
+        finishedList,
+        events);
   }
 
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   static DeploymentState fromSnapshot(Snapshot snapshot) {
     PMap<ExecutionKey, InFlight> running = HashTreePMap.empty();
     for (RunningExecution execution : snapshot.running()) {
-      running = running.plus(new ExecutionKey(execution.step(), execution.target()),
-          new InFlight(execution.attempt(), execution.startedAtMicros()));
+      running =
+          running.plus(
+              new ExecutionKey(execution.step(), execution.target()),
+              new InFlight(execution.attempt(), execution.startedAtMicros()));
     }
     PMap<ExecutionKey, Integer> attempts = HashTreePMap.empty();
     for (Attempted attempted : snapshot.lastAttempts()) {
-      attempts = attempts.plus(new ExecutionKey(attempted.step(), attempted.target()), attempted.attempt());
+      attempts =
+          attempts.plus(
+              new ExecutionKey(attempted.step(), attempted.target()), attempted.attempt());
     }
     Outcomes finished = Outcomes.EMPTY;
     for (Finished done : snapshot.finished()) {
       finished = finished.plus(done);
     }
-    return new DeploymentState(snapshot.deploymentId(), snapshot.plan() == null ? null : PlanLayout.of(snapshot.plan()),
-        snapshot.status(), snapshot.startedAtMicros(), snapshot.currentBlock(), snapshot.failed(),
-        snapshot.cancelRequested(), TreePVector.from(snapshot.steps()), running, attempts, finished,
+    return new DeploymentState(
+        snapshot.deploymentId(),
+        snapshot.plan() == null ? null : PlanLayout.of(snapshot.plan()),
+        snapshot.status(),
+        snapshot.startedAtMicros(),
+        snapshot.currentBlock(),
+        snapshot.failed(),
+        snapshot.cancelRequested(),
+        TreePVector.from(snapshot.steps()),
+        running,
+        attempts,
+        finished,
         snapshot.events());
   }
 
@@ -214,13 +256,23 @@ public final class DeploymentState implements Journaled {
   private final PMap<ExecutionKey, InFlight> running;
   private final PMap<ExecutionKey, Integer> lastAttempt;
   private final Outcomes finished;
+
   /** How many events were folded into this state (a batch counts its events). */
   private final long events;
 
   private DeploymentState(
-      String deploymentId, PlanLayout layout, DeploymentStatus status, long startedAtMicros, int currentBlock,
-      boolean failed, boolean cancelRequested, PVector<StepProgress> steps, PMap<ExecutionKey, InFlight> running,
-      PMap<ExecutionKey, Integer> lastAttempt, Outcomes finished, long events) {
+      String deploymentId,
+      PlanLayout layout,
+      DeploymentStatus status,
+      long startedAtMicros,
+      int currentBlock,
+      boolean failed,
+      boolean cancelRequested,
+      PVector<StepProgress> steps,
+      PMap<ExecutionKey, InFlight> running,
+      PMap<ExecutionKey, Integer> lastAttempt,
+      Outcomes finished,
+      long events) {
     this.deploymentId = deploymentId;
     this.layout = layout;
     this.status = status;
@@ -237,15 +289,44 @@ public final class DeploymentState implements Journaled {
 
   /** Before the first event. */
   public static DeploymentState empty() {
-    return new DeploymentState(null, null, DeploymentStatus.QUEUED, 0L, -1, false, false,
-        TreePVector.empty(), HashTreePMap.empty(), HashTreePMap.empty(), Outcomes.EMPTY, 0L);
+    return new DeploymentState(
+        null,
+        null,
+        DeploymentStatus.QUEUED,
+        0L,
+        -1,
+        false,
+        false,
+        TreePVector.empty(),
+        HashTreePMap.empty(),
+        HashTreePMap.empty(),
+        Outcomes.EMPTY,
+        0L);
   }
 
-  private DeploymentState with(DeploymentStatus newStatus, long newStartedAt, int newBlock, boolean newFailed,
-      boolean newCancelRequested, PVector<StepProgress> newSteps, PMap<ExecutionKey, InFlight> newRunning,
-      PMap<ExecutionKey, Integer> newLastAttempt, Outcomes newFinished) {
-    return new DeploymentState(deploymentId, layout, newStatus, newStartedAt, newBlock, newFailed, newCancelRequested,
-        newSteps, newRunning, newLastAttempt, newFinished, events);
+  private DeploymentState with(
+      DeploymentStatus newStatus,
+      long newStartedAt,
+      int newBlock,
+      boolean newFailed,
+      boolean newCancelRequested,
+      PVector<StepProgress> newSteps,
+      PMap<ExecutionKey, InFlight> newRunning,
+      PMap<ExecutionKey, Integer> newLastAttempt,
+      Outcomes newFinished) {
+    return new DeploymentState(
+        deploymentId,
+        layout,
+        newStatus,
+        newStartedAt,
+        newBlock,
+        newFailed,
+        newCancelRequested,
+        newSteps,
+        newRunning,
+        newLastAttempt,
+        newFinished,
+        events);
   }
 
   public DeploymentState apply(DeploymentEvent event) {
@@ -260,8 +341,19 @@ public final class DeploymentState implements Journaled {
   }
 
   private DeploymentState counted(long value) {
-    return new DeploymentState(deploymentId, layout, status, startedAtMicros, currentBlock, failed, cancelRequested,
-        steps, running, lastAttempt, finished, value);
+    return new DeploymentState(
+        deploymentId,
+        layout,
+        status,
+        startedAtMicros,
+        currentBlock,
+        failed,
+        cancelRequested,
+        steps,
+        running,
+        lastAttempt,
+        finished,
+        value);
   }
 
   private DeploymentState fold(DeploymentEvent event) {
@@ -269,13 +361,40 @@ public final class DeploymentState implements Journaled {
       PlanLayout newLayout = PlanLayout.of(accepted.plan());
       PVector<StepProgress> pending =
           TreePVector.from(Collections.nCopies(newLayout.steps().size(), StepProgress.PENDING));
-      return new DeploymentState(accepted.deploymentId(), newLayout, DeploymentStatus.QUEUED, 0L, -1, false, false,
-          pending, running, lastAttempt, finished, events);
+      return new DeploymentState(
+          accepted.deploymentId(),
+          newLayout,
+          DeploymentStatus.QUEUED,
+          0L,
+          -1,
+          false,
+          false,
+          pending,
+          running,
+          lastAttempt,
+          finished,
+          events);
     } else if (event instanceof DeploymentStarted started) {
-      return with(DeploymentStatus.RUNNING, started.atMicros(), currentBlock, failed, cancelRequested, steps,
-          running, lastAttempt, finished);
+      return with(
+          DeploymentStatus.RUNNING,
+          started.atMicros(),
+          currentBlock,
+          failed,
+          cancelRequested,
+          steps,
+          running,
+          lastAttempt,
+          finished);
     } else if (event instanceof BlockStarted started) {
-      return with(status, startedAtMicros, started.block(), failed, cancelRequested, steps, running, lastAttempt,
+      return with(
+          status,
+          startedAtMicros,
+          started.block(),
+          failed,
+          cancelRequested,
+          steps,
+          running,
+          lastAttempt,
           finished);
     } else if (event instanceof StepStarted started) {
       PVector<StepProgress> updated = withStatus(steps, started.step(), StepStatus.RUNNING);
@@ -289,19 +408,49 @@ public final class DeploymentState implements Journaled {
       return withSteps(withStatus(steps, stepFinished.step(), stepFinished.status()));
     } else if (event instanceof ExecutionStarted started) {
       ExecutionKey key = new ExecutionKey(started.step(), started.target());
-      return with(status, startedAtMicros, currentBlock, failed, cancelRequested,
+      return with(
+          status,
+          startedAtMicros,
+          currentBlock,
+          failed,
+          cancelRequested,
           steps.with(started.step(), steps.get(started.step()).started()),
           running.plus(key, new InFlight(started.attempt(), started.atMicros())),
-          started.attempt() > 1 ? lastAttempt.plus(key, started.attempt()) : lastAttempt, finished);
+          started.attempt() > 1 ? lastAttempt.plus(key, started.attempt()) : lastAttempt,
+          finished);
     } else if (event instanceof ExecutionFinished ended) {
-      return end(new ExecutionKey(ended.step(), ended.target()), ended.attempt(), ended.status(), ended.last());
+      return end(
+          new ExecutionKey(ended.step(), ended.target()),
+          ended.attempt(),
+          ended.status(),
+          ended.last());
     } else if (event instanceof ExecutionInterrupted interrupted) {
-      return end(new ExecutionKey(interrupted.step(), interrupted.target()), interrupted.attempt(),
-          ExecutionStatus.INTERRUPTED, !interrupted.rerun());
+      return end(
+          new ExecutionKey(interrupted.step(), interrupted.target()),
+          interrupted.attempt(),
+          ExecutionStatus.INTERRUPTED,
+          !interrupted.rerun());
     } else if (event instanceof CancelRequested) {
-      return with(status, startedAtMicros, currentBlock, failed, true, steps, running, lastAttempt, finished);
+      return with(
+          status,
+          startedAtMicros,
+          currentBlock,
+          failed,
+          true,
+          steps,
+          running,
+          lastAttempt,
+          finished);
     } else if (event instanceof DeploymentFinished done) {
-      return with(done.status(), startedAtMicros, currentBlock, failed, cancelRequested, steps, running, lastAttempt,
+      return with(
+          done.status(),
+          startedAtMicros,
+          currentBlock,
+          failed,
+          cancelRequested,
+          steps,
+          running,
+          lastAttempt,
           finished);
     } else if (event instanceof ExecutionWaiting || event instanceof DeploymentAborted) {
       // A wait changes nothing recorded here; an abort's effects are the events that follow it.
@@ -310,25 +459,41 @@ public final class DeploymentState implements Journaled {
     throw new IllegalArgumentException("unknown event " + event);
   }
 
-  private DeploymentState end(ExecutionKey key, int attempt, ExecutionStatus outcome, boolean last) {
+  private DeploymentState end(
+      ExecutionKey key, int attempt, ExecutionStatus outcome, boolean last) {
     if (!running.containsKey(key)) {
       return this;
     }
     boolean nowFailed = failed || (last && outcome.isFailure());
     // A first attempt is implied by the start or the final outcome; only attempts that another
     // follows need remembering, so a resumed execution continues at the right number.
-    return with(status, startedAtMicros, currentBlock, nowFailed, cancelRequested,
+    return with(
+        status,
+        startedAtMicros,
+        currentBlock,
+        nowFailed,
+        cancelRequested,
         steps.with(key.step(), steps.get(key.step()).finished(outcome, last)),
-        running.minus(key), last ? lastAttempt : lastAttempt.plus(key, attempt),
+        running.minus(key),
+        last ? lastAttempt : lastAttempt.plus(key, attempt),
         last ? finished.plus(new Finished(key.step(), key.target(), outcome)) : finished);
   }
 
-  private static PVector<StepProgress> withStatus(PVector<StepProgress> steps, int step, StepStatus value) {
+  private static PVector<StepProgress> withStatus(
+      PVector<StepProgress> steps, int step, StepStatus value) {
     return steps.with(step, steps.get(step).withStatus(value));
   }
 
   private DeploymentState withSteps(PVector<StepProgress> updated) {
-    return with(status, startedAtMicros, currentBlock, failed, cancelRequested, updated, running, lastAttempt,
+    return with(
+        status,
+        startedAtMicros,
+        currentBlock,
+        failed,
+        cancelRequested,
+        updated,
+        running,
+        lastAttempt,
         finished);
   }
 
@@ -359,8 +524,8 @@ public final class DeploymentState implements Journaled {
   }
 
   /**
-   * The last attempt of every execution that is to run again (a retry or a re-run after a
-   * restart is due) or that is running beyond its first attempt.
+   * The last attempt of every execution that is to run again (a retry or a re-run after a restart
+   * is due) or that is running beyond its first attempt.
    */
   public PMap<ExecutionKey, Integer> lastAttempt() {
     return lastAttempt;
@@ -405,6 +570,8 @@ public final class DeploymentState implements Journaled {
       anyCancelled |= childOutcome == StepStatus.CANCELLED;
       anySucceeded |= childOutcome == StepStatus.SUCCEEDED;
     }
-    return anyCancelled ? StepStatus.CANCELLED : anySucceeded ? StepStatus.SUCCEEDED : StepStatus.SKIPPED;
+    return anyCancelled
+        ? StepStatus.CANCELLED
+        : anySucceeded ? StepStatus.SUCCEEDED : StepStatus.SKIPPED;
   }
 }

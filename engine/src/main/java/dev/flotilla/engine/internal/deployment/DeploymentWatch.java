@@ -1,9 +1,8 @@
 package dev.flotilla.engine.internal.deployment;
 
 import dev.flotilla.engine.deployment.DeploymentEvent;
-import dev.flotilla.engine.deployment.DeploymentListener;
-
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
+import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.model.DeploymentPlan;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,13 +10,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine's hold on one deployment it runs, so that every deployment ends even if its actor
- * does not. The actor hands each batch it has recorded to the listener through here, so the watch
- * knows the last recorded state and how much of it the listener heard. When the actor stops before
- * the deployment finished (its journal failed for good, it threw), the engine calls
- * {@link #stopped}, which tells the listener the rest of the last batch and then ends the
- * deployment FAILED. The listener hears every event once and in order either way: from the actor
- * while it lives, from the engine after it stopped, never from both at once.
+ * The engine's hold on one deployment it runs, so that every deployment ends even if its actor does
+ * not. The actor hands each batch it has recorded to the listener through here, so the watch knows
+ * the last recorded state and how much of it the listener heard. When the actor stops before the
+ * deployment finished (its journal failed for good, it threw), the engine calls {@link #stopped},
+ * which tells the listener the rest of the last batch and then ends the deployment FAILED. The
+ * listener hears every event once and in order either way: from the actor while it lives, from the
+ * engine after it stopped, never from both at once.
  */
 public final class DeploymentWatch {
 
@@ -30,16 +29,20 @@ public final class DeploymentWatch {
   // Written by the deployment's actor; read by the engine once that actor has stopped (its
   // termination orders the writes before the reads).
   private volatile DeploymentState recorded = DeploymentState.empty();
+
   /** The last batch handed to the listener, and how many of its events the listener was given. */
   private List<DeploymentEvent> lastBatch = List.of();
+
   private int delivered;
 
   /**
    * @param plan the deployment's plan
    * @param listener the deployment's listener: it hears the events that end it
-   * @param resumed the deployment is recovered from its journal: the listener already knows its history
+   * @param resumed the deployment is recovered from its journal: the listener already knows its
+   *     history
    */
-  public DeploymentWatch(String deploymentId, DeploymentPlan plan, DeploymentListener listener, boolean resumed) {
+  public DeploymentWatch(
+      String deploymentId, DeploymentPlan plan, DeploymentListener listener, boolean resumed) {
     this.deploymentId = deploymentId;
     this.plan = plan;
     this.listener = listener;
@@ -54,7 +57,10 @@ public final class DeploymentWatch {
     return listener;
   }
 
-  /** The deployment's actor recovered {@code state}; the listener knows it already, or hears it as history. */
+  /**
+   * The deployment's actor recovered {@code state}; the listener knows it already, or hears it as
+   * history.
+   */
   void recovered(DeploymentState state) {
     lastBatch = List.of();
     delivered = 0;
@@ -80,7 +86,11 @@ public final class DeploymentWatch {
     try {
       listener.onEvent(event);
     } catch (RuntimeException e) {
-      log.warn("Deployment {}: listener failed on {}", deploymentId, event.getClass().getSimpleName(), e);
+      log.warn(
+          "Deployment {}: listener failed on {}",
+          deploymentId,
+          event.getClass().getSimpleName(),
+          e);
     }
   }
 
@@ -90,11 +100,11 @@ public final class DeploymentWatch {
   }
 
   /**
-   * The deployment's actor stopped. Unless the deployment had finished, ends it FAILED with
-   * {@code reason}: its listener hears why ({@link DeploymentEvent.DeploymentAborted}), that every
+   * The deployment's actor stopped. Unless the deployment had finished, ends it FAILED with {@code
+   * reason}: its listener hears why ({@link DeploymentEvent.DeploymentAborted}), that every
    * execution in flight failed and every step not over failed or was skipped, then that the
-   * deployment finished. Nothing of it is journaled: a durable engine still finds it unfinished
-   * in its journal and resumes it on its next start.
+   * deployment finished. Nothing of it is journaled: a durable engine still finds it unfinished in
+   * its journal and resumes it on its next start.
    *
    * @return the events the listener heard; none if the deployment had finished
    */

@@ -1,17 +1,15 @@
 package dev.flotilla.engine.internal.deployment;
 
-import dev.flotilla.engine.deployment.WallClock;
-
-import dev.flotilla.engine.deployment.ExecutionStatus;
-
 import dev.flotilla.engine.action.ActionContext;
 import dev.flotilla.engine.action.ActionResult;
 import dev.flotilla.engine.action.RunningAction;
+import dev.flotilla.engine.deployment.ExecutionStatus;
+import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.internal.guard.TargetGuard;
+import dev.flotilla.engine.internal.throttle.Throttle;
 import dev.flotilla.engine.model.Durations;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
 import dev.flotilla.engine.model.Step;
-import dev.flotilla.engine.internal.throttle.Throttle;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,8 +20,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.pcollections.PVector;
 import org.pcollections.TreePVector;
@@ -31,9 +29,9 @@ import org.pcollections.TreePVector;
 /**
  * The per-target actor: runs one target's work (one step, or a rolling step's children in order),
  * attempt by attempt. Each attempt takes the target's guard, has its start recorded by the
- * deployment before the action runs (write-ahead), runs the action under the step's timeout,
- * gives the guard back and reports the outcome. Its step's throttle spawns it shortly before its
- * turn (it waits for {@link Begin}); it lives until its work is done.
+ * deployment before the action runs (write-ahead), runs the action under the step's timeout, gives
+ * the guard back and reports the outcome. Its step's throttle spawns it shortly before its turn (it
+ * waits for {@link Begin}); it lives until its work is done.
  */
 final class ExecutionActor {
 
@@ -62,7 +60,9 @@ final class ExecutionActor {
 
   private record LogLine(int attempt, String text) implements Command {}
 
-  /** Where the work stands: which step of the sequence, which attempt, failed so far on this target. */
+  /**
+   * Where the work stands: which step of the sequence, which attempt, failed so far on this target.
+   */
   private record Position(int index, int attempt, boolean failedHere) {
     Position retry() {
       return new Position(index, attempt + 1, failedHere);
@@ -78,6 +78,7 @@ final class ExecutionActor {
   private final TargetWork work;
   private final ActorRef<Throttle.Command> throttle;
   private final ActorRef<TargetGuard.Command> guard;
+
   /** This actor as its guard's requester: the guard's replies arrive wrapped, with no adapter. */
   private final TargetGuard.Requester<Command> asRequester;
 
@@ -96,21 +97,32 @@ final class ExecutionActor {
     this.asRequester = new TargetGuard.Requester<>(context.getSelf(), GuardReplied::new);
   }
 
-  static Behavior<Command> create(DeploymentContext deployment, TargetWork work, ActorRef<Throttle.Command> throttle) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      ExecutionActor actor = new ExecutionActor(context, timers, deployment, work, throttle);
-      return Behaviors.receive(Command.class)
-          .onMessageEquals(Begin.INSTANCE,
-              () -> actor.begin(new Position(work.startIndex(), work.firstAttempt(), work.failedHere())))
-          .build();
-    }));
+  static Behavior<Command> create(
+      DeploymentContext deployment, TargetWork work, ActorRef<Throttle.Command> throttle) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> {
+                  ExecutionActor actor =
+                      new ExecutionActor(context, timers, deployment, work, throttle);
+                  return Behaviors.receive(Command.class)
+                      .onMessageEquals(
+                          Begin.INSTANCE,
+                          () ->
+                              actor.begin(
+                                  new Position(
+                                      work.startIndex(), work.firstAttempt(), work.failedHere())))
+                      .build();
+                }));
   }
 
   private StepInfo step(Position position) {
     return deployment.layout().step(work.steps().get(position.index()));
   }
 
-  /** Starts the step at {@code position}, or the next one its condition allows, or ends the work. */
+  /**
+   * Starts the step at {@code position}, or the next one its condition allows, or ends the work.
+   */
   private Behavior<Command> begin(Position position) {
     Position current = position;
     while (current.index() < work.steps().size()) {
@@ -118,7 +130,9 @@ final class ExecutionActor {
       // children are decided here, per target, by what happened on this target so far.
       StepInfo info = step(current);
       if (!info.isChild()
-          || info.step().condition().allows(current.failedHere(), deployment.layout().plan().variables())) {
+          || info.step()
+              .condition()
+              .allows(current.failedHere(), deployment.layout().plan().variables())) {
         return acquire(current);
       }
       current = new Position(current.index() + 1, 1, current.failedHere());
@@ -131,42 +145,76 @@ final class ExecutionActor {
     if (guard == null) {
       return requestStart(position);
     }
-    guard.tell(new TargetGuard.Acquire(deployment.guardMode(),
-        new TargetGuard.Holder(deployment.deploymentId(), step(position).name()), asRequester));
-    return withCleanup(Behaviors.receive(Command.class)
-        .onMessage(GuardReplied.class, replied -> onGuardReply(position, replied.reply())), null);
+    guard.tell(
+        new TargetGuard.Acquire(
+            deployment.guardMode(),
+            new TargetGuard.Holder(deployment.deploymentId(), step(position).name()),
+            asRequester));
+    return withCleanup(
+        Behaviors.receive(Command.class)
+            .onMessage(GuardReplied.class, replied -> onGuardReply(position, replied.reply())),
+        null);
   }
 
   private Behavior<Command> onGuardReply(Position position, TargetGuard.Reply reply) {
     if (reply instanceof TargetGuard.Queued queued) {
-      String heldBy = queued.heldBy().stream().map(Object::toString).collect(Collectors.joining(", "));
-      deployment.inbox().tell(new DeploymentInbox.ExecutionWaiting(
-          step(position).index(), work.target(), position.attempt(), heldBy, WallClock.nowMicros()));
+      String heldBy =
+          queued.heldBy().stream().map(Object::toString).collect(Collectors.joining(", "));
+      deployment
+          .inbox()
+          .tell(
+              new DeploymentInbox.ExecutionWaiting(
+                  step(position).index(),
+                  work.target(),
+                  position.attempt(),
+                  heldBy,
+                  WallClock.nowMicros()));
       return Behaviors.same();
     }
     return requestStart(position);
   }
 
   private Behavior<Command> requestStart(Position position) {
-    deployment.inbox().tell(new DeploymentInbox.StartExecution(
-        step(position).index(), work.target(), position.attempt(), WallClock.nowMicros(), context.getSelf()));
-    return withCleanup(Behaviors.receive(Command.class)
-        .onMessageEquals(StartApproved.INSTANCE, () -> run(position)), null);
+    deployment
+        .inbox()
+        .tell(
+            new DeploymentInbox.StartExecution(
+                step(position).index(),
+                work.target(),
+                position.attempt(),
+                WallClock.nowMicros(),
+                context.getSelf()));
+    return withCleanup(
+        Behaviors.receive(Command.class)
+            .onMessageEquals(StartApproved.INSTANCE, () -> run(position)),
+        null);
   }
 
   private Behavior<Command> run(Position position) {
     StepInfo info = step(position);
     int attempt = position.attempt();
     ActorRef<Command> self = context.getSelf();
-    ActionContext actionContext = new ActionContext(
-        deployment.deploymentId(), deployment.layout().plan().name(), info.name(), work.target(), attempt,
-        deployment.layout().plan().variables(), deployment.layout().plan().seed(),
-        text -> self.tell(new LogLine(attempt, text)), deployment.runtime());
+    ActionContext actionContext =
+        new ActionContext(
+            deployment.deploymentId(),
+            deployment.layout().plan().name(),
+            info.name(),
+            work.target(),
+            attempt,
+            deployment.layout().plan().variables(),
+            deployment.layout().plan().seed(),
+            text -> self.tell(new LogLine(attempt, text)),
+            deployment.runtime());
     RunningAction running;
     try {
       running = deployment.actions().get(info.index()).start(actionContext);
     } catch (Exception e) {
-      return finish(position, ExecutionStatus.FAILED, "action failed to start: " + describe(e), List.of(), true);
+      return finish(
+          position,
+          ExecutionStatus.FAILED,
+          "action failed to start: " + describe(e),
+          List.of(),
+          true);
     }
     CompletableFuture<ActionResult> result;
     try {
@@ -178,18 +226,30 @@ final class ExecutionActor {
     } catch (Exception e) {
       // It may be running all the same: stop it before the guard is given back.
       cancel(running);
-      return finish(position, ExecutionStatus.FAILED, "action failed: " + describe(e), List.of(), true);
+      return finish(
+          position, ExecutionStatus.FAILED, "action failed: " + describe(e), List.of(), true);
     }
     if (result.isDone()) {
       // An action that ended as it started (a zero-length simulation) needs no round trip.
       ActionResult ended = outcomeOf(result);
-      return finish(position, ended.succeeded() ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED,
-          ended.message(), List.of(), true);
+      return finish(
+          position,
+          ended.succeeded() ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED,
+          ended.message(),
+          List.of(),
+          true);
     }
     deployment.inbox().tell(new DeploymentInbox.ActionRunning(info.index(), work.target()));
-    context.pipeToSelf(result, (value, error) -> new ActionEnded(attempt,
-        error != null ? ActionResult.failure(describe(error))
-            : value != null ? value : ActionResult.failure("the action ended without a result")));
+    context.pipeToSelf(
+        result,
+        (value, error) ->
+            new ActionEnded(
+                attempt,
+                error != null
+                    ? ActionResult.failure(describe(error))
+                    : value != null
+                        ? value
+                        : ActionResult.failure("the action ended without a result")));
     Duration timeout = info.step().timeout();
     if (timeout != null) {
       timers.startSingleTimer(TIMEOUT_TIMER, new TimedOut(attempt), timeout);
@@ -198,24 +258,51 @@ final class ExecutionActor {
   }
 
   private Behavior<Command> running(Position position, RunningAction action, PVector<String> log) {
-    return withCleanup(Behaviors.receive(Command.class)
-        .onMessage(LogLine.class, line -> line.attempt() == position.attempt(), line -> onLogLine(position, action, log, line))
-        .onMessage(ActionEnded.class, ended -> ended.attempt() == position.attempt(), ended -> finish(position,
-            ended.result().succeeded() ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED,
-            ended.result().message(), log, false))
-        .onMessage(TimedOut.class, timedOut -> timedOut.attempt() == position.attempt(), timedOut -> {
-          String timedOutAfter = "timed out after " + Durations.format(step(position).step().timeout());
-          String cancelFailed = cancel(action);
-          return cancelFailed == null
-              ? finish(position, ExecutionStatus.TIMED_OUT, timedOutAfter, log, false)
-              : finish(position, ExecutionStatus.FAILED, timedOutAfter + ", and cancelling the action failed: "
-                  + cancelFailed, log, false);
-        }), action);
+    return withCleanup(
+        Behaviors.receive(Command.class)
+            .onMessage(
+                LogLine.class,
+                line -> line.attempt() == position.attempt(),
+                line -> onLogLine(position, action, log, line))
+            .onMessage(
+                ActionEnded.class,
+                ended -> ended.attempt() == position.attempt(),
+                ended ->
+                    finish(
+                        position,
+                        ended.result().succeeded()
+                            ? ExecutionStatus.SUCCEEDED
+                            : ExecutionStatus.FAILED,
+                        ended.result().message(),
+                        log,
+                        false))
+            .onMessage(
+                TimedOut.class,
+                timedOut -> timedOut.attempt() == position.attempt(),
+                timedOut -> {
+                  String timedOutAfter =
+                      "timed out after " + Durations.format(step(position).step().timeout());
+                  String cancelFailed = cancel(action);
+                  return cancelFailed == null
+                      ? finish(position, ExecutionStatus.TIMED_OUT, timedOutAfter, log, false)
+                      : finish(
+                          position,
+                          ExecutionStatus.FAILED,
+                          timedOutAfter + ", and cancelling the action failed: " + cancelFailed,
+                          log,
+                          false);
+                }),
+        action);
   }
 
-  private Behavior<Command> onLogLine(Position position, RunningAction action, PVector<String> log, LogLine line) {
+  private Behavior<Command> onLogLine(
+      Position position, RunningAction action, PVector<String> log, LogLine line) {
     StepInfo info = step(position);
-    deployment.inbox().tell(new DeploymentInbox.ExecutionLog(info.index(), work.target(), position.attempt(), line.text()));
+    deployment
+        .inbox()
+        .tell(
+            new DeploymentInbox.ExecutionLog(
+                info.index(), work.target(), position.attempt(), line.text()));
     PVector<String> kept = log.plus(line.text());
     if (kept.size() > deployment.logTailLines()) {
       kept = kept.minus(0);
@@ -228,7 +315,11 @@ final class ExecutionActor {
    *
    * @param atApproval the action ended as it started, so this report answers the approval
    */
-  private Behavior<Command> finish(Position position, ExecutionStatus status, String message, List<String> log,
+  private Behavior<Command> finish(
+      Position position,
+      ExecutionStatus status,
+      String message,
+      List<String> log,
       boolean atApproval) {
     long endedAt = WallClock.nowMicros();
     timers.cancel(TIMEOUT_TIMER);
@@ -237,9 +328,19 @@ final class ExecutionActor {
     }
     Step step = step(position).step();
     boolean retry = status.isFailure() && position.attempt() <= step.retries();
-    deployment.inbox().tell(new DeploymentInbox.ExecutionEnded(
-        step(position).index(), work.target(), position.attempt(), status, message, log, !retry, endedAt,
-        atApproval));
+    deployment
+        .inbox()
+        .tell(
+            new DeploymentInbox.ExecutionEnded(
+                step(position).index(),
+                work.target(),
+                position.attempt(),
+                status,
+                message,
+                log,
+                !retry,
+                endedAt,
+                atApproval));
     if (retry) {
       Position next = position.retry();
       if (step.retryBackoff().isZero()) {
@@ -254,16 +355,21 @@ final class ExecutionActor {
     return begin(new Position(position.index() + 1, 1, failedHere));
   }
 
-  /** Whatever stops this actor (the step's end, a cancel, a crash), the action and the guard go with it. */
+  /**
+   * Whatever stops this actor (the step's end, a cancel, a crash), the action and the guard go with
+   * it.
+   */
   private Behavior<Command> withCleanup(BehaviorBuilder<Command> builder, RunningAction action) {
     return builder
-        .onSignal(PostStop.class, signal -> {
-          cancel(action);
-          if (guard != null) {
-            guard.tell(new TargetGuard.Release(context.getSelf()));
-          }
-          return Behaviors.same();
-        })
+        .onSignal(
+            PostStop.class,
+            signal -> {
+              cancel(action);
+              if (guard != null) {
+                guard.tell(new TargetGuard.Release(context.getSelf()));
+              }
+              return Behaviors.same();
+            })
         .build();
   }
 
@@ -280,8 +386,13 @@ final class ExecutionActor {
       action.cancel();
       return null;
     } catch (Exception e) {
-      context.getLog().warn("Deployment {}: cancelling an action on {} failed", deployment.deploymentId(),
-          work.target(), e);
+      context
+          .getLog()
+          .warn(
+              "Deployment {}: cancelling an action on {} failed",
+              deployment.deploymentId(),
+              work.target(),
+              e);
       return describe(e);
     }
   }
@@ -296,7 +407,8 @@ final class ExecutionActor {
   }
 
   private static String describe(Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
   }
 }

@@ -16,7 +16,8 @@ import scala.concurrent.Future;
 public final class TransientJournal extends AsyncWriteJournal {
 
   @Override
-  public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> messages) {
+  public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(
+      Iterable<AtomicWrite> messages) {
     return Futures.successful(Collections.emptyList());
   }
 
@@ -26,7 +27,11 @@ public final class TransientJournal extends AsyncWriteJournal {
   }
 
   @Override
-  public Future<Void> doAsyncReplayMessages(String persistenceId, long fromSequenceNr, long toSequenceNr, long max,
+  public Future<Void> doAsyncReplayMessages(
+      String persistenceId,
+      long fromSequenceNr,
+      long toSequenceNr,
+      long max,
       Consumer<PersistentRepr> replayCallback) {
     return Futures.successful(null);
   }

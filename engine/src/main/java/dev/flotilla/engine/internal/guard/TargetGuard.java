@@ -148,7 +148,8 @@ public final class TargetGuard {
     return Behaviors.receive(Command.class)
         .onMessage(Acquire.class, acquire -> onAcquire(state, acquire))
         .onMessage(Release.class, release -> guarding(leave(state, release.requester(), true)))
-        .onMessage(RequesterStopped.class, stopped -> guarding(leave(state, stopped.requester(), false)))
+        .onMessage(
+            RequesterStopped.class, stopped -> guarding(leave(state, stopped.requester(), false)))
         .build();
   }
 
@@ -156,8 +157,12 @@ public final class TargetGuard {
     Lease lease = new Lease(acquire.mode(), acquire.holder(), acquire.requester());
     ActorRef<?> requester = lease.ref();
     if (state.knows(requester)) {
-      context.getLog().warn("Target {}: {} asked twice for a lease; ignoring the second request",
-          target, acquire.holder());
+      context
+          .getLog()
+          .warn(
+              "Target {}: {} asked twice for a lease; ignoring the second request",
+              target,
+              acquire.holder());
       return Behaviors.same();
     }
     context.watchWith(requester, new RequesterStopped(requester));

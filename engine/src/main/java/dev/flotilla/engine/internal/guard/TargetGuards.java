@@ -24,11 +24,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * so no execution pays for a lookup.
  *
  * <p>A guard is in use while a deployment that resolved it runs: the registry watches each such
- * user and counts, per guard, the users holding its reference. A guard no user holds has no
- * lease and no waiter (every lease belongs to an execution of a user), and nobody can ask it for
- * one; once it has been idle for between one and two {@code idleTimeout}s it is stopped
- * (passivated), so an engine that runs for years keeps guards only for the targets of recent
- * deployments. A deployment that names the target again gets a fresh guard.
+ * user and counts, per guard, the users holding its reference. A guard no user holds has no lease
+ * and no waiter (every lease belongs to an execution of a user), and nobody can ask it for one;
+ * once it has been idle for between one and two {@code idleTimeout}s it is stopped (passivated), so
+ * an engine that runs for years keeps guards only for the targets of recent deployments. A
+ * deployment that names the target again gets a fresh guard.
  */
 public final class TargetGuards {
 
@@ -36,10 +36,11 @@ public final class TargetGuards {
   public sealed interface Command {}
 
   /**
-   * Asks for the guards of these targets on behalf of {@code user}, which holds them until it
-   * stops (resolving again replaces what it held).
+   * Asks for the guards of these targets on behalf of {@code user}, which holds them until it stops
+   * (resolving again replaces what it held).
    */
-  public record Resolve(Collection<String> targets, ActorRef<?> user, ActorRef<Resolved> replyTo) implements Command {}
+  public record Resolve(Collection<String> targets, ActorRef<?> user, ActorRef<Resolved> replyTo)
+      implements Command {}
 
   /** The guard of every target asked for. */
   public record Resolved(Map<String, ActorRef<TargetGuard.Command>> guards) {}
@@ -78,51 +79,69 @@ public final class TargetGuards {
    */
   private final Map<String, Guard> guards = new HashMap<>();
   private final Map<ActorRef<?>, List<String>> users = new HashMap<>();
+
   /**
    * Guards no user holds, by target, oldest first, with the sweep during which they became idle.
    * Sweeps are counted rather than clocks read, so the scheduler (manual time in tests) alone
    * decides when an idle guard goes.
    */
   private final LinkedHashMap<String, Long> idleSince = new LinkedHashMap<>();
+
   private long sweeps;
+
   /** Names of guards told to stop that have not stopped yet: a new guard cannot take them. */
   private final Set<String> stopping = new HashSet<>();
+
   private long incarnations;
 
-  private TargetGuards(ActorContext<Command> context, TimerScheduler<Command> timers, Duration idleTimeout) {
+  private TargetGuards(
+      ActorContext<Command> context, TimerScheduler<Command> timers, Duration idleTimeout) {
     this.context = context;
     this.timers = timers;
     this.idleTimeout = idleTimeout;
   }
 
-  /** @param idleTimeout how long a guard no running deployment uses is kept (zero: stopped at once) */
+  /**
+   * @param idleTimeout how long a guard no running deployment uses is kept (zero: stopped at once)
+   */
   public static Behavior<Command> create(Duration idleTimeout) {
     if (idleTimeout.isNegative()) {
-      throw new IllegalArgumentException("a guard's idle timeout cannot be negative, was " + idleTimeout);
+      throw new IllegalArgumentException(
+          "a guard's idle timeout cannot be negative, was " + idleTimeout);
     }
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new TargetGuards(context, timers, idleTimeout)
-        .registry()));
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> new TargetGuards(context, timers, idleTimeout).registry()));
   }
 
   private Behavior<Command> registry() {
     return Behaviors.receive(Command.class)
         .onMessage(Resolve.class, this::onResolve)
-        .onMessage(UserStopped.class, stopped -> {
-          release(stopped.user());
-          return Behaviors.same();
-        })
-        .onMessage(PassivateIdle.class, tick -> {
-          passivateIdle();
-          return Behaviors.same();
-        })
-        .onMessage(GuardStopped.class, stopped -> {
-          stopping.remove(stopped.name());
-          return Behaviors.same();
-        })
-        .onMessage(CountGuards.class, count -> {
-          count.replyTo().tell(new GuardCount(guards.size(), idleSince.size()));
-          return Behaviors.same();
-        })
+        .onMessage(
+            UserStopped.class,
+            stopped -> {
+              release(stopped.user());
+              return Behaviors.same();
+            })
+        .onMessage(
+            PassivateIdle.class,
+            tick -> {
+              passivateIdle();
+              return Behaviors.same();
+            })
+        .onMessage(
+            GuardStopped.class,
+            stopped -> {
+              stopping.remove(stopped.name());
+              return Behaviors.same();
+            })
+        .onMessage(
+            CountGuards.class,
+            count -> {
+              count.replyTo().tell(new GuardCount(guards.size(), idleSince.size()));
+              return Behaviors.same();
+            })
         .build();
   }
 
@@ -130,7 +149,8 @@ public final class TargetGuards {
     ActorRef<?> user = resolve.user();
     // A deployment passes a set; anything else is made one, so a target is counted once per user.
     Collection<String> asked = resolve.targets();
-    List<String> targets = List.copyOf(asked instanceof Set<?> ? asked : new LinkedHashSet<>(asked));
+    List<String> targets =
+        List.copyOf(asked instanceof Set<?> ? asked : new LinkedHashSet<>(asked));
     Map<String, ActorRef<TargetGuard.Command>> answer = new HashMap<>(targets.size() * 2);
     // Count the new holdings before releasing the old ones: a guard resolved again stays alive.
     for (String target : targets) {

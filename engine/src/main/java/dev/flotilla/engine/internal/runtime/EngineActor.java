@@ -2,10 +2,10 @@ package dev.flotilla.engine.internal.runtime;
 
 import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.action.ActionRuntime;
-import dev.flotilla.engine.internal.deployment.DeploymentActor;
 import dev.flotilla.engine.deployment.DeploymentListener;
-import dev.flotilla.engine.internal.deployment.DeploymentWatch;
 import dev.flotilla.engine.deployment.WallClock;
+import dev.flotilla.engine.internal.deployment.DeploymentActor;
+import dev.flotilla.engine.internal.deployment.DeploymentWatch;
 import dev.flotilla.engine.internal.guard.TargetGuards;
 import dev.flotilla.engine.model.DeploymentPlan;
 import java.util.concurrent.Executors;
@@ -25,11 +25,11 @@ import org.pcollections.PVector;
 import org.pcollections.TreePVector;
 
 /**
- * The engine: owns the target guards and admits deployments. At most {@code maxDeployments} run
- * at once, and two deployments with the same concurrency tag never run at once. Deployments wait
- * in one FIFO queue; the first whose tag is free is admitted when a slot opens, so a busy tag
- * never holds back other tags, and within a tag the order of submission is kept. Nothing queued
- * is ever dropped: it runs, or it is cancelled on request.
+ * The engine: owns the target guards and admits deployments. At most {@code maxDeployments} run at
+ * once, and two deployments with the same concurrency tag never run at once. Deployments wait in
+ * one FIFO queue; the first whose tag is free is admitted when a slot opens, so a busy tag never
+ * holds back other tags, and within a tag the order of submission is kept. Nothing queued is ever
+ * dropped: it runs, or it is cancelled on request.
  */
 public final class EngineActor {
 
@@ -37,8 +37,8 @@ public final class EngineActor {
   public sealed interface Command {}
 
   /**
-   * Who submitted a deployment: hears its events, and hears when the engine refuses it or lets it go.
-   * Called from the engine's actors: every callback returns quickly.
+   * Who submitted a deployment: hears its events, and hears when the engine refuses it or lets it
+   * go. Called from the engine's actors: every callback returns quickly.
    */
   public interface Submitter extends DeploymentListener {
 
@@ -50,23 +50,32 @@ public final class EngineActor {
   }
 
   /** Runs a new deployment once the caps allow it; a deployment id the engine knows is refused. */
-  public record Submit(String deploymentId, DeploymentPlan plan, Submitter listener) implements Command {}
+  public record Submit(String deploymentId, DeploymentPlan plan, Submitter listener)
+      implements Command {}
 
   /**
    * Recovers a deployment from the journal and runs what it has left once the caps allow it.
    *
    * @param plan the plan its journal records, for its concurrency tag
    */
-  public record Resume(String deploymentId, DeploymentPlan plan, Submitter listener) implements Command {}
+  public record Resume(String deploymentId, DeploymentPlan plan, Submitter listener)
+      implements Command {}
 
   /** Cancels a queued or running deployment; unknown or finished ids are ignored. */
   public record Cancel(String deploymentId, String reason) implements Command {}
 
-  /** Stops the engine, its deployments where they are and its guards; answered once all have stopped. */
+  /**
+   * Stops the engine, its deployments where they are and its guards; answered once all have
+   * stopped.
+   */
   public record Stop(ActorRef<Done> replyTo) implements Command {}
 
-  private record Entry(String deploymentId, String tag, ActorRef<DeploymentActor.Command> deployment,
-      DeploymentWatch watch, Submitter submitter) {}
+  private record Entry(
+      String deploymentId,
+      String tag,
+      ActorRef<DeploymentActor.Command> deployment,
+      DeploymentWatch watch,
+      Submitter submitter) {}
 
   /**
    * Queued and running deployments; immutable.
@@ -85,7 +94,10 @@ public final class EngineActor {
           return entry;
         }
       }
-      return queued.stream().filter(e -> e.deployment().equals(deployment)).findFirst().orElse(null);
+      return queued.stream()
+          .filter(e -> e.deployment().equals(deployment))
+          .findFirst()
+          .orElse(null);
     }
 
     Entry find(String deploymentId) {
@@ -93,7 +105,10 @@ public final class EngineActor {
       if (entry != null) {
         return entry;
       }
-      return queued.stream().filter(e -> e.deploymentId().equals(deploymentId)).findFirst().orElse(null);
+      return queued.stream()
+          .filter(e -> e.deploymentId().equals(deploymentId))
+          .findFirst()
+          .orElse(null);
     }
 
     State without(String deploymentId) {
@@ -114,62 +129,110 @@ public final class EngineActor {
   private final ActionRuntime runtime;
   private final DeploymentActor.Store store;
 
-  private EngineActor(ActorContext<Command> context, EngineSettings settings, ActionRuntime runtime) {
+  private EngineActor(
+      ActorContext<Command> context, EngineSettings settings, ActionRuntime runtime) {
     this.context = context;
     this.settings = settings;
     this.runtime = runtime;
     EngineSettings.Journal journal = settings.journal();
-    this.store = new DeploymentActor.Store(journal.journalPluginId(), journal.snapshotPluginId(), journal.durable(),
-        journal.snapshotEvery());
+    this.store =
+        new DeploymentActor.Store(
+            journal.journalPluginId(),
+            journal.snapshotPluginId(),
+            journal.durable(),
+            journal.snapshotEvery());
     this.guards = context.spawn(TargetGuards.create(settings.guardIdleTimeout()), "guards");
   }
 
   public static Behavior<Command> create(EngineSettings settings) {
-    return Behaviors.setup(context -> {
-      ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "flotilla-timer");
-        thread.setDaemon(true);
-        return thread;
-      });
-      ActionRuntime runtime = new ActionRuntime(timer,
-          context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("flotilla.blocking-dispatcher")));
-      return new EngineActor(context, settings, runtime)
-          .serving(new State(TreePVector.empty(), HashTreePMap.empty()));
-    });
+    return Behaviors.setup(
+        context -> {
+          ScheduledExecutorService timer =
+              Executors.newSingleThreadScheduledExecutor(
+                  runnable -> {
+                    Thread thread = new Thread(runnable, "flotilla-timer");
+                    thread.setDaemon(true);
+                    return thread;
+                  });
+          ActionRuntime runtime =
+              new ActionRuntime(
+                  timer,
+                  context
+                      .getSystem()
+                      .dispatchers()
+                      .lookup(DispatcherSelector.fromConfig("flotilla.blocking-dispatcher")));
+          return new EngineActor(context, settings, runtime)
+              .serving(new State(TreePVector.empty(), HashTreePMap.empty()));
+        });
   }
 
   private Behavior<Command> serving(State state) {
     return Behaviors.receive(Command.class)
-        .onMessage(Submit.class, submit -> onSubmit(state, submit.deploymentId(), submit.plan(), submit.listener(), true))
-        .onMessage(Resume.class, resume -> onSubmit(state, resume.deploymentId(), resume.plan(), resume.listener(), false))
+        .onMessage(
+            Submit.class,
+            submit ->
+                onSubmit(state, submit.deploymentId(), submit.plan(), submit.listener(), true))
+        .onMessage(
+            Resume.class,
+            resume ->
+                onSubmit(state, resume.deploymentId(), resume.plan(), resume.listener(), false))
         .onMessage(Cancel.class, cancel -> onCancel(state, cancel))
-        .onSignal(ChildFailed.class, failed -> onDeploymentStopped(state, failed.getRef(),
-            "the deployment's actor failed: " + describe(failed.getCause())))
-        .onSignal(Terminated.class, stopped -> onDeploymentStopped(state, stopped.getRef(),
-            "the deployment's actor stopped before the deployment finished"))
+        .onSignal(
+            ChildFailed.class,
+            failed ->
+                onDeploymentStopped(
+                    state,
+                    failed.getRef(),
+                    "the deployment's actor failed: " + describe(failed.getCause())))
+        .onSignal(
+            Terminated.class,
+            stopped ->
+                onDeploymentStopped(
+                    state,
+                    stopped.getRef(),
+                    "the deployment's actor stopped before the deployment finished"))
         // A stopped behavior hears PostStop instead of this one: it shuts the timer down too.
-        .onMessage(Stop.class, stop -> Behaviors.stopped(() -> {
-          runtime.timer().shutdownNow();
-          stop.replyTo().tell(Done.getInstance());
-        }))
-        .onSignal(PostStop.class, signal -> {
-          runtime.timer().shutdownNow();
-          return Behaviors.same();
-        })
+        .onMessage(
+            Stop.class,
+            stop ->
+                Behaviors.stopped(
+                    () -> {
+                      runtime.timer().shutdownNow();
+                      stop.replyTo().tell(Done.getInstance());
+                    }))
+        .onSignal(
+            PostStop.class,
+            signal -> {
+              runtime.timer().shutdownNow();
+              return Behaviors.same();
+            })
         .build();
   }
 
-  private Behavior<Command> onSubmit(State state, String deploymentId, DeploymentPlan plan,
-      Submitter listener, boolean isNew) {
+  private Behavior<Command> onSubmit(
+      State state, String deploymentId, DeploymentPlan plan, Submitter listener, boolean isNew) {
     if (state.find(deploymentId) != null) {
-      listener.refused("deployment id " + deploymentId + " is in use by a deployment the engine runs or holds queued");
+      listener.refused(
+          "deployment id "
+              + deploymentId
+              + " is in use by a deployment the engine runs or holds queued");
       return Behaviors.same();
     }
-    DeploymentActor.Wiring wiring = new DeploymentActor.Wiring(settings.actionTypes(), listener, guards, runtime,
-        settings.logTailLines(), settings.maxBatch(), settings.batchHold(), store, settings.guardsTimeout());
+    DeploymentActor.Wiring wiring =
+        new DeploymentActor.Wiring(
+            settings.actionTypes(),
+            listener,
+            guards,
+            runtime,
+            settings.logTailLines(),
+            settings.maxBatch(),
+            settings.batchHold(),
+            store,
+            settings.guardsTimeout());
     DeploymentWatch watch = new DeploymentWatch(deploymentId, plan, listener, !isNew);
     ActorRef<DeploymentActor.Command> deployment =
-        context.spawn(DeploymentActor.create(deploymentId, wiring, watch), "deployment-" + deploymentId);
+        context.spawn(
+            DeploymentActor.create(deploymentId, wiring, watch), "deployment-" + deploymentId);
     if (isNew) {
       deployment.tell(new DeploymentActor.Accept(plan));
     }
@@ -191,7 +254,8 @@ public final class EngineActor {
    * deployment ends FAILED with {@code reason}, for its listener and handle, from what it recorded
    * last. Either way its slot is free.
    */
-  private Behavior<Command> onDeploymentStopped(State state, ActorRef<?> deployment, String reason) {
+  private Behavior<Command> onDeploymentStopped(
+      State state, ActorRef<?> deployment, String reason) {
     Entry entry = state.find(deployment);
     if (entry == null) {
       return Behaviors.same();
@@ -207,11 +271,14 @@ public final class EngineActor {
 
   private static String describe(Throwable error) {
     StringBuilder text = new StringBuilder();
-    for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+    for (Throwable cause = error;
+        cause != null;
+        cause = cause.getCause() == cause ? null : cause.getCause()) {
       if (text.length() > 0) {
         text.append(": ");
       }
-      text.append(cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName());
+      text.append(
+          cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName());
     }
     return text.toString();
   }
@@ -220,14 +287,17 @@ public final class EngineActor {
   private State admit(State state) {
     State current = state;
     int index = 0;
-    while (index < current.queued().size() && current.running().size() < settings.maxDeployments()) {
+    while (index < current.queued().size()
+        && current.running().size() < settings.maxDeployments()) {
       Entry entry = current.queued().get(index);
       if (current.tagBusy(entry.tag())) {
         index++;
         continue;
       }
       entry.deployment().tell(DeploymentActor.Admit.INSTANCE);
-      current = new State(current.queued().minus(index), current.running().plus(entry.deploymentId(), entry));
+      current =
+          new State(
+              current.queued().minus(index), current.running().plus(entry.deploymentId(), entry));
     }
     return current;
   }

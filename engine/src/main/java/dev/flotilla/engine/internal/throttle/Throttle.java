@@ -16,15 +16,15 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * A generic supervisor that runs a fixed list of work items as child actors, at most {@code cap}
- * at once, in list order. It queues descriptions, not actors: a child exists only while its item
- * runs (or, with a standby, shortly before), so a throttle over 100,000 items holds at most
- * {@code cap} children ({@code 2 x cap} with a standby).
+ * A generic supervisor that runs a fixed list of work items as child actors, at most {@code cap} at
+ * once, in list order. It queues descriptions, not actors: a child exists only while its item runs
+ * (or, with a standby, shortly before), so a throttle over 100,000 items holds at most {@code cap}
+ * children ({@code 2 x cap} with a standby).
  *
  * <p>A child ends its work by sending {@link ChildDone}; the throttle then stops it and starts the
- * next item. A child that stops without saying so (it crashed) frees its slot too. {@code halt}
- * in {@link ChildDone}, or {@link StopStarting}, stops starting queued items; the ones never
- * started are handed back in {@link Finished}, so nothing queued is ever lost.
+ * next item. A child that stops without saying so (it crashed) frees its slot too. {@code halt} in
+ * {@link ChildDone}, or {@link StopStarting}, stops starting queued items; the ones never started
+ * are handed back in {@link Finished}, so nothing queued is ever lost.
  *
  * <p>With a standby ({@link #withStandby}), the throttle also spawns the children of the next
  * {@code cap} items ahead of time, idle until it tells them to begin: when a whole round of
@@ -69,8 +69,8 @@ public final class Throttle {
    *
    * @param items the work, run in this order
    * @param cap the most children running at once, at least 1
-   * @param childFactory builds the child for one item; the child must send {@link ChildDone} to
-   *     the given throttle when its work is over
+   * @param childFactory builds the child for one item; the child must send {@link ChildDone} to the
+   *     given throttle when its work is over
    * @param owner receives {@link Finished}, wrapped by {@code finished}
    */
   public static <T, M> Behavior<Command> create(
@@ -95,7 +95,8 @@ public final class Throttle {
       Object begin,
       ActorRef<M> owner,
       Function<Finished<T>, M> finished) {
-    return create(items, cap, childFactory, Objects.requireNonNull(begin, "begin"), owner, finished);
+    return create(
+        items, cap, childFactory, Objects.requireNonNull(begin, "begin"), owner, finished);
   }
 
   private static <T, M> Behavior<Command> create(
@@ -109,35 +110,50 @@ public final class Throttle {
       throw new IllegalArgumentException("cap must be at least 1, was " + cap);
     }
     List<T> queue = List.copyOf(items);
-    return Behaviors.setup(context -> new Supervisor<>(context, queue, cap, childFactory, begin, owner, finished).fill());
+    return Behaviors.setup(
+        context ->
+            new Supervisor<>(context, queue, cap, childFactory, begin, owner, finished).fill());
   }
 
   /**
    * The throttle at work. Unlike the engine's other actors it keeps its state in mutable fields,
-   * confined to this actor: a step's throttle handles every one of its children one after
-   * another, so it is the one actor every execution of the step passes through, and persistent
-   * collections for its running set and standby queue were 8% of all samples of a 10,000 x 5
-   * deployment at cap 100 (without them: 8-12% more executions/s). The state is: a cursor into the
-   * immutable item list (the next item no child has yet), the working children, and the ones
-   * waiting to begin, in item order.
+   * confined to this actor: a step's throttle handles every one of its children one after another,
+   * so it is the one actor every execution of the step passes through, and persistent collections
+   * for its running set and standby queue were 8% of all samples of a 10,000 x 5 deployment at cap
+   * 100 (without them: 8-12% more executions/s). The state is: a cursor into the immutable item
+   * list (the next item no child has yet), the working children, and the ones waiting to begin, in
+   * item order.
    */
   private static final class Supervisor<T, M> extends AbstractBehavior<Command> {
     private final List<T> items;
     private final int cap;
     private final BiFunction<T, ActorRef<Command>, Behavior<?>> childFactory;
-    /** What tells a standby child to begin; null without a standby (children begin when spawned). */
+
+    /**
+     * What tells a standby child to begin; null without a standby (children begin when spawned).
+     */
     private final Object begin;
+
     private final ActorRef<M> owner;
     private final Function<Finished<T>, M> finished;
 
     private int next;
-    /** Children told to begin whose {@link ChildDone} has not come: a repeated one frees no slot. */
+
+    /**
+     * Children told to begin whose {@link ChildDone} has not come: a repeated one frees no slot.
+     */
     private final Set<ActorRef<?>> running = new HashSet<>();
+
     private final ArrayDeque<Standby> standby = new ArrayDeque<>();
     private boolean halted;
 
-    private Supervisor(ActorContext<Command> context, List<T> items, int cap,
-        BiFunction<T, ActorRef<Command>, Behavior<?>> childFactory, Object begin, ActorRef<M> owner,
+    private Supervisor(
+        ActorContext<Command> context,
+        List<T> items,
+        int cap,
+        BiFunction<T, ActorRef<Command>, Behavior<?>> childFactory,
+        Object begin,
+        ActorRef<M> owner,
         Function<Finished<T>, M> finished) {
       super(context);
       this.items = items;
@@ -158,8 +174,8 @@ public final class Throttle {
     }
 
     /**
-     * Starts queued items while there is room (standby children first), spawns standby children
-     * up to {@code cap}, or ends when nothing runs and nothing will start.
+     * Starts queued items while there is room (standby children first), spawns standby children up
+     * to {@code cap}, or ends when nothing runs and nothing will start.
      */
     Behavior<Command> fill() {
       while (!halted && running.size() < cap && (!standby.isEmpty() || next < items.size())) {
@@ -183,18 +199,23 @@ public final class Throttle {
       return this;
     }
 
-    /** Tells the owner how many items started and hands back, in queue order, the ones that did not. */
+    /**
+     * Tells the owner how many items started and hands back, in queue order, the ones that did not.
+     */
     private void report() {
       List<T> notStarted = new ArrayList<>();
       for (Standby waiting : standby) {
         notStarted.add(items.get(waiting.item()));
       }
       notStarted.addAll(items.subList(next, items.size()));
-      owner.tell(finished.apply(new Finished<>(items.size() - notStarted.size(), List.copyOf(notStarted))));
+      owner.tell(
+          finished.apply(
+              new Finished<>(items.size() - notStarted.size(), List.copyOf(notStarted))));
     }
 
     private ActorRef<?> spawn(int index) {
-      ActorRef<?> child = getContext().spawnAnonymous(childFactory.apply(items.get(index), getContext().getSelf()));
+      ActorRef<?> child =
+          getContext().spawnAnonymous(childFactory.apply(items.get(index), getContext().getSelf()));
       getContext().watchWith(child, new ChildStopped(child));
       return child;
     }
@@ -217,8 +238,10 @@ public final class Throttle {
     }
 
     private Behavior<Command> onChildStopped(ChildStopped stopped) {
-      // A child that stopped without saying it was done (it crashed); a standby one counts as started.
-      if (running.remove(stopped.child()) || standby.removeIf(waiting -> waiting.child().equals(stopped.child()))) {
+      // A child that stopped without saying it was done (it crashed); a standby one counts as
+      // started.
+      if (running.remove(stopped.child())
+          || standby.removeIf(waiting -> waiting.child().equals(stopped.child()))) {
         return fill();
       }
       return this;

@@ -64,7 +64,8 @@ class ScriptActionTypeTest {
 
   @Test
   void exitZeroSucceedsAndOutputIsLoggedInOrder() throws Exception {
-    ActionResult result = await(script("echo one; echo two >&2; echo three").start(context("web-01", Map.of())));
+    ActionResult result =
+        await(script("echo one; echo two >&2; echo three").start(context("web-01", Map.of())));
 
     assertThat(result.succeeded()).isTrue();
     assertThat(log).containsExactly("one", "two", "three");
@@ -91,7 +92,9 @@ class ScriptActionTypeTest {
 
   @Test
   void scriptSeesFlotillaEnvironmentAndDeploymentVariables() throws Exception {
-    Action action = script("echo \"$FLOTILLA_DEPLOYMENT|$FLOTILLA_STEP|$FLOTILLA_TARGET|$FLOTILLA_ATTEMPT|$GREETING\"");
+    Action action =
+        script(
+            "echo \"$FLOTILLA_DEPLOYMENT|$FLOTILLA_STEP|$FLOTILLA_TARGET|$FLOTILLA_ATTEMPT|$GREETING\"");
 
     await(action.start(context("web-01", Map.of("GREETING", "hello"))));
     await(action.start(context(null, Map.of("FLOTILLA_STEP", "spoofed"))));
@@ -113,7 +116,8 @@ class ScriptActionTypeTest {
     ActionRuntime deferred = new ActionRuntime(timer, queued::add);
     Path marker = dir.resolve("ran");
 
-    RunningAction running = script("touch '" + marker + "'").start(context("web-01", Map.of(), deferred));
+    RunningAction running =
+        script("touch '" + marker + "'").start(context("web-01", Map.of(), deferred));
 
     assertThat(queued).hasSize(1);
     assertThat(running.result().toCompletableFuture().isDone()).isFalse();
@@ -128,7 +132,8 @@ class ScriptActionTypeTest {
     ActionRuntime deferred = new ActionRuntime(timer, queued::add);
     Path marker = dir.resolve("ran");
 
-    RunningAction running = script("touch '" + marker + "'").start(context("web-01", Map.of(), deferred));
+    RunningAction running =
+        script("touch '" + marker + "'").start(context("web-01", Map.of(), deferred));
     running.cancel();
     queued.forEach(Runnable::run);
 
@@ -196,15 +201,18 @@ class ScriptActionTypeTest {
   private static void assertRejected(Map<String, Object> parameters, String key) {
     assertThatThrownBy(() -> new ScriptActionType().configure(parameters))
         .as("%s", parameters)
-        .isInstanceOfSatisfying(InvalidActionException.class, e -> assertThat(e.key()).isEqualTo(key));
+        .isInstanceOfSatisfying(
+            InvalidActionException.class, e -> assertThat(e.key()).isEqualTo(key));
   }
 
   private ActionContext context(String target, Map<String, String> variables) {
     return context(target, variables, runtime);
   }
 
-  private ActionContext context(String target, Map<String, String> variables, ActionRuntime runtime) {
-    return new ActionContext("d-1", "plan", "install", target, 2, variables, 7, this::onLogLine, runtime);
+  private ActionContext context(
+      String target, Map<String, String> variables, ActionRuntime runtime) {
+    return new ActionContext(
+        "d-1", "plan", "install", target, 2, variables, 7, this::onLogLine, runtime);
   }
 
   private void onLogLine(String line) {
@@ -215,7 +223,8 @@ class ScriptActionTypeTest {
   }
 
   /** Waits, woken by each output line, until the output so far satisfies {@code condition}. */
-  private void awaitLog(java.util.function.Predicate<List<String>> condition) throws InterruptedException {
+  private void awaitLog(java.util.function.Predicate<List<String>> condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     synchronized (logged) {
       while (!condition.test(log)) {
@@ -256,9 +265,15 @@ class ScriptActionTypeTest {
    * this JVM's child (a killed one may linger as a zombie, so {@code onExit} could never complete).
    */
   private static void waitUntil(BooleanSupplier condition) {
-    testKit.createTestProbe().awaitAssert(DEADLINE, () -> {
-      assertThat(condition.getAsBoolean()).as("condition still false after %s", DEADLINE).isTrue();
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            DEADLINE,
+            () -> {
+              assertThat(condition.getAsBoolean())
+                  .as("condition still false after %s", DEADLINE)
+                  .isTrue();
+              return null;
+            });
   }
 }

@@ -48,8 +48,17 @@ class SimulateActionTypeTest {
   @Test
   void zeroDurationCompletesSynchronouslyWithoutTheTimer() throws Exception {
     // A runtime without a timer: any timer hop would throw.
-    ActionContext context = new ActionContext("d-1", "plan", "deploy", "web-01", 1, Map.of(), SEED,
-        ActionLog.NONE, new ActionRuntime(null, null));
+    ActionContext context =
+        new ActionContext(
+            "d-1",
+            "plan",
+            "deploy",
+            "web-01",
+            1,
+            Map.of(),
+            SEED,
+            ActionLog.NONE,
+            new ActionRuntime(null, null));
 
     RunningAction running = simulate(1.0, Map.of()).start(context);
 
@@ -72,7 +81,8 @@ class SimulateActionTypeTest {
 
     assertThat(running.result().toCompletableFuture().isDone()).isFalse();
     assertThat(await(running).succeeded()).isTrue();
-    assertThat(System.nanoTime() - startedAt).isGreaterThanOrEqualTo(Duration.ofMillis(200).toNanos());
+    assertThat(System.nanoTime() - startedAt)
+        .isGreaterThanOrEqualTo(Duration.ofMillis(200).toNanos());
   }
 
   @Test
@@ -81,7 +91,8 @@ class SimulateActionTypeTest {
     RunningAction running = simulate(3.0, Map.of("duration", "100ms")).start(context("web-01", 1));
 
     assertThat(await(running).succeeded()).isTrue();
-    assertThat(System.nanoTime() - startedAt).isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
+    assertThat(System.nanoTime() - startedAt)
+        .isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
   }
 
   @Test
@@ -90,10 +101,16 @@ class SimulateActionTypeTest {
     Action action = simulate(1.0, Map.of("duration", "200ms", "jitter", 0.5));
     long startedAt = System.nanoTime();
 
-    List<CompletableFuture<Long>> finishedAt = IntStream.range(0, 20)
-        .mapToObj(i -> action.start(context("web-" + i, 1)).result()
-            .thenApply(result -> System.nanoTime()).toCompletableFuture())
-        .toList();
+    List<CompletableFuture<Long>> finishedAt =
+        IntStream.range(0, 20)
+            .mapToObj(
+                i ->
+                    action
+                        .start(context("web-" + i, 1))
+                        .result()
+                        .thenApply(result -> System.nanoTime())
+                        .toCompletableFuture())
+            .toList();
 
     for (CompletableFuture<Long> finished : finishedAt) {
       assertThat(finished.get(TIMEOUT_SECONDS, TimeUnit.SECONDS) - startedAt)
@@ -163,8 +180,8 @@ class SimulateActionTypeTest {
   @Test
   void unknownParameterIsRejectedByName() {
     assertThatThrownBy(() -> new SimulateActionType(1.0).configure(Map.of("duraton", "2s")))
-        .isInstanceOfSatisfying(InvalidActionException.class,
-            e -> assertThat(e.key()).isEqualTo("duraton"))
+        .isInstanceOfSatisfying(
+            InvalidActionException.class, e -> assertThat(e.key()).isEqualTo("duraton"))
         .hasMessageContaining("duraton");
   }
 
@@ -182,8 +199,10 @@ class SimulateActionTypeTest {
 
   @Test
   void nonPositiveTimeScaleIsRejected() {
-    assertThatThrownBy(() -> new SimulateActionType(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new SimulateActionType(-1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SimulateActionType(0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SimulateActionType(-1))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new SimulateActionType(Double.NaN))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -208,7 +227,8 @@ class SimulateActionTypeTest {
   private static void assertRejected(Map<String, Object> parameters, String key) {
     assertThatThrownBy(() -> new SimulateActionType(1.0).configure(parameters))
         .as("%s", parameters)
-        .isInstanceOfSatisfying(InvalidActionException.class, e -> assertThat(e.key()).isEqualTo(key));
+        .isInstanceOfSatisfying(
+            InvalidActionException.class, e -> assertThat(e.key()).isEqualTo(key));
   }
 
   private Set<String> failing(Action action, List<String> targets, int attempt, long seed)
@@ -216,7 +236,8 @@ class SimulateActionTypeTest {
     Set<String> failed = new TreeSet<>();
     for (String target : targets) {
       ActionContext context =
-          new ActionContext("d-1", "plan", "deploy", target, attempt, Map.of(), seed, ActionLog.NONE, runtime);
+          new ActionContext(
+              "d-1", "plan", "deploy", target, attempt, Map.of(), seed, ActionLog.NONE, runtime);
       if (!await(action.start(context)).succeeded()) {
         failed.add(target);
       }
@@ -225,7 +246,8 @@ class SimulateActionTypeTest {
   }
 
   private ActionContext context(String target, int attempt) {
-    return new ActionContext("d-1", "plan", "deploy", target, attempt, Map.of(), SEED, ActionLog.NONE, runtime);
+    return new ActionContext(
+        "d-1", "plan", "deploy", target, attempt, Map.of(), SEED, ActionLog.NONE, runtime);
   }
 
   private static List<String> targets(int count) {

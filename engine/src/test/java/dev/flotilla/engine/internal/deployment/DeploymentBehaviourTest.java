@@ -1,10 +1,5 @@
 package dev.flotilla.engine.internal.deployment;
 
-import dev.flotilla.engine.deployment.DeploymentEvent;
-import dev.flotilla.engine.deployment.DeploymentStatus;
-import dev.flotilla.engine.deployment.ExecutionStatus;
-import dev.flotilla.engine.deployment.StepStatus;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
@@ -13,6 +8,10 @@ import dev.flotilla.engine.DeploymentResult;
 import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.Flotilla;
 import dev.flotilla.engine.action.ActionTypes;
+import dev.flotilla.engine.deployment.DeploymentEvent;
+import dev.flotilla.engine.deployment.DeploymentStatus;
+import dev.flotilla.engine.deployment.ExecutionStatus;
+import dev.flotilla.engine.deployment.StepStatus;
 import dev.flotilla.engine.model.ActionSpec;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.RunCondition;
@@ -51,9 +50,10 @@ class DeploymentBehaviourTest {
       engine.close();
     }
     actions = new ControlledActions();
-    EngineSettings settings = EngineSettings.fromConfig(ConfigFactory.load())
-        .withMaxDeployments(maxDeployments)
-        .withActionTypes(ActionTypes.builtIn().with(actions));
+    EngineSettings settings =
+        EngineSettings.fromConfig(ConfigFactory.load())
+            .withMaxDeployments(maxDeployments)
+            .withActionTypes(ActionTypes.builtIn().with(actions));
     engine = Flotilla.start(settings);
   }
 
@@ -76,8 +76,14 @@ class DeploymentBehaviourTest {
 
   @Test
   void blocksAreBarriersAndWithPreviousJoinsABlock() throws Exception {
-    DeploymentPlan plan = DeploymentPlan.of("barriers", List.of(new Target("a", List.of("a")), new Target("b", List.of("b"))),
-        List.of(step("A", "a"), step("B", "b").withStartTrigger(StartTrigger.WITH_PREVIOUS), step("C", "a")));
+    DeploymentPlan plan =
+        DeploymentPlan.of(
+            "barriers",
+            List.of(new Target("a", List.of("a")), new Target("b", List.of("b"))),
+            List.of(
+                step("A", "a"),
+                step("B", "b").withStartTrigger(StartTrigger.WITH_PREVIOUS),
+                step("C", "a")));
     DeploymentHandle handle = engine.submit(plan);
 
     List<Execution> block0 = actions.next(2);
@@ -91,13 +97,18 @@ class DeploymentBehaviourTest {
 
     DeploymentResult result = await(handle);
     assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
-    assertThat(result.timeline().steps()).extracting(Timeline.StepEntry::block).containsExactly(0, 0, 1);
+    assertThat(result.timeline().steps())
+        .extracting(Timeline.StepEntry::block)
+        .containsExactly(0, 0, 1);
   }
 
   @Test
   void stepCapBoundsTargetsRunningAtOnce() throws Exception {
-    DeploymentPlan plan = DeploymentPlan.of("cap", targets("web", "w1", "w2", "w3", "w4", "w5"),
-        List.of(step("Deploy", "web").withMaxParallelism(2)));
+    DeploymentPlan plan =
+        DeploymentPlan.of(
+            "cap",
+            targets("web", "w1", "w2", "w3", "w4", "w5"),
+            List.of(step("Deploy", "web").withMaxParallelism(2)));
     DeploymentHandle handle = engine.submit(plan);
 
     List<Execution> first = actions.next(2);
@@ -114,10 +125,18 @@ class DeploymentBehaviourTest {
 
   @Test
   void deploymentCapBoundsStepsRunningAtOnceInABlock() throws Exception {
-    DeploymentPlan plan = DeploymentPlan.of("steps", List.of(new Target("a", List.of("a")), new Target("b", List.of("b")),
-            new Target("c", List.of("c"))),
-        List.of(step("A", "a"), step("B", "b").withStartTrigger(StartTrigger.WITH_PREVIOUS),
-            step("C", "c").withStartTrigger(StartTrigger.WITH_PREVIOUS))).withMaxParallelism(2);
+    DeploymentPlan plan =
+        DeploymentPlan.of(
+                "steps",
+                List.of(
+                    new Target("a", List.of("a")),
+                    new Target("b", List.of("b")),
+                    new Target("c", List.of("c"))),
+                List.of(
+                    step("A", "a"),
+                    step("B", "b").withStartTrigger(StartTrigger.WITH_PREVIOUS),
+                    step("C", "c").withStartTrigger(StartTrigger.WITH_PREVIOUS)))
+            .withMaxParallelism(2);
     DeploymentHandle handle = engine.submit(plan);
 
     List<Execution> running = actions.next(2);
@@ -136,12 +155,16 @@ class DeploymentBehaviourTest {
   void aFailingStepStartsNoNewTargetsWhileItsSiblingsRunToTheEnd() throws Exception {
     List<Target> targets = new java.util.ArrayList<>(targets("web", "w1", "w2", "w3"));
     targets.add(new Target("db", List.of("db")));
-    DeploymentPlan plan = DeploymentPlan.of("fails", targets, List.of(
-        step("Web", "web").withMaxParallelism(1),
-        step("Db", "db").withStartTrigger(StartTrigger.WITH_PREVIOUS),
-        step("After", "db"),
-        step("Always", "db").withCondition(RunCondition.ALWAYS),
-        step("OnFailure", "db").withCondition(RunCondition.FAILURE)));
+    DeploymentPlan plan =
+        DeploymentPlan.of(
+            "fails",
+            targets,
+            List.of(
+                step("Web", "web").withMaxParallelism(1),
+                step("Db", "db").withStartTrigger(StartTrigger.WITH_PREVIOUS),
+                step("After", "db"),
+                step("Always", "db").withCondition(RunCondition.ALWAYS),
+                step("OnFailure", "db").withCondition(RunCondition.FAILURE)));
     DeploymentHandle handle = engine.submit(plan);
 
     List<Execution> block0 = actions.next(2);
@@ -160,8 +183,14 @@ class DeploymentBehaviourTest {
 
     DeploymentResult result = await(handle);
     assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
-    assertThat(result.steps()).extracting(DeploymentResult.StepSummary::status).containsExactly(
-        StepStatus.FAILED, StepStatus.SUCCEEDED, StepStatus.SKIPPED, StepStatus.SUCCEEDED, StepStatus.SUCCEEDED);
+    assertThat(result.steps())
+        .extracting(DeploymentResult.StepSummary::status)
+        .containsExactly(
+            StepStatus.FAILED,
+            StepStatus.SUCCEEDED,
+            StepStatus.SKIPPED,
+            StepStatus.SUCCEEDED,
+            StepStatus.SUCCEEDED);
     DeploymentResult.StepSummary webSummary = result.steps().get(0);
     assertThat(webSummary.failed()).isEqualTo(1);
     assertThat(webSummary.skipped()).isEqualTo(2);
@@ -170,10 +199,14 @@ class DeploymentBehaviourTest {
 
   @Test
   void variableConditionRunsAStepOnlyWhenTheVariableIsTruthy() throws Exception {
-    DeploymentPlan plan = DeploymentPlan.of("vars", targets("web", "w1"), List.of(
-        step("Off", "web").withCondition(RunCondition.variable("RunOff")),
-        step("On", "web").withCondition(RunCondition.variable("RunOn"))))
-        .withVariables(Map.of("RunOff", "False", "RunOn", "True"));
+    DeploymentPlan plan =
+        DeploymentPlan.of(
+                "vars",
+                targets("web", "w1"),
+                List.of(
+                    step("Off", "web").withCondition(RunCondition.variable("RunOff")),
+                    step("On", "web").withCondition(RunCondition.variable("RunOn"))))
+            .withVariables(Map.of("RunOff", "False", "RunOn", "True"));
     DeploymentHandle handle = engine.submit(plan);
 
     Execution on = actions.next();
@@ -181,14 +214,18 @@ class DeploymentBehaviourTest {
     on.succeed();
     DeploymentResult result = await(handle);
     assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
-    assertThat(result.steps()).extracting(DeploymentResult.StepSummary::status)
+    assertThat(result.steps())
+        .extracting(DeploymentResult.StepSummary::status)
         .containsExactly(StepStatus.SKIPPED, StepStatus.SUCCEEDED);
   }
 
   @Test
   void retriesRerunAFailedExecutionOnTheSameTarget() throws Exception {
-    DeploymentPlan plan = DeploymentPlan.of("retry", targets("web", "w1"),
-        List.of(step("Flaky", "web").withRetries(2, Duration.ofMillis(10))));
+    DeploymentPlan plan =
+        DeploymentPlan.of(
+            "retry",
+            targets("web", "w1"),
+            List.of(step("Flaky", "web").withRetries(2, Duration.ofMillis(10))));
     DeploymentHandle handle = engine.submit(plan);
 
     Execution first = actions.next();
@@ -200,29 +237,38 @@ class DeploymentBehaviourTest {
 
     DeploymentResult result = await(handle);
     assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
-    assertThat(result.timeline().executions()).extracting(Timeline.ExecutionEntry::attempt, Timeline.ExecutionEntry::status)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(1, ExecutionStatus.FAILED),
+    assertThat(result.timeline().executions())
+        .extracting(Timeline.ExecutionEntry::attempt, Timeline.ExecutionEntry::status)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(1, ExecutionStatus.FAILED),
             org.assertj.core.groups.Tuple.tuple(2, ExecutionStatus.SUCCEEDED));
   }
 
   @Test
   void timeoutCancelsTheActionAndCountsAsAFailure() throws Exception {
-    DeploymentPlan plan = DeploymentPlan.of("timeout", targets("web", "w1"),
-        List.of(step("Slow", "web").withTimeout(Duration.ofMillis(200))));
+    DeploymentPlan plan =
+        DeploymentPlan.of(
+            "timeout",
+            targets("web", "w1"),
+            List.of(step("Slow", "web").withTimeout(Duration.ofMillis(200))));
     DeploymentHandle handle = engine.submit(plan);
 
     Execution slow = actions.next();
     slow.awaitCancelled();
     DeploymentResult result = await(handle);
     assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
-    assertThat(result.timeline().executions()).singleElement()
+    assertThat(result.timeline().executions())
+        .singleElement()
         .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.TIMED_OUT));
   }
 
   @Test
   void cancelStopsRunningActionsSkipsPendingStepsAndReleasesGuards() throws Exception {
-    DeploymentPlan plan = DeploymentPlan.of("cancel", targets("web", "w1", "w2"),
-        List.of(step("Deploy", "web"), step("Later", "web")));
+    DeploymentPlan plan =
+        DeploymentPlan.of(
+            "cancel",
+            targets("web", "w1", "w2"),
+            List.of(step("Deploy", "web"), step("Later", "web")));
     DeploymentHandle handle = engine.submit(plan);
     List<Execution> running = actions.next(2);
 
@@ -232,26 +278,33 @@ class DeploymentBehaviourTest {
     }
     DeploymentResult result = await(handle);
     assertThat(result.status()).isEqualTo(DeploymentStatus.CANCELLED);
-    assertThat(result.steps()).extracting(DeploymentResult.StepSummary::status)
+    assertThat(result.steps())
+        .extracting(DeploymentResult.StepSummary::status)
         .containsExactly(StepStatus.CANCELLED, StepStatus.SKIPPED);
-    assertThat(result.timeline().executions()).extracting(Timeline.ExecutionEntry::status)
+    assertThat(result.timeline().executions())
+        .extracting(Timeline.ExecutionEntry::status)
         .containsOnly(ExecutionStatus.CANCELLED);
 
-    DeploymentHandle next = engine.submit(DeploymentPlan.of("after-cancel", targets("web", "w1"), List.of(step("Again", "web"))));
+    DeploymentHandle next =
+        engine.submit(
+            DeploymentPlan.of("after-cancel", targets("web", "w1"), List.of(step("Again", "web"))));
     actions.next().succeed();
     assertThat(await(next).status()).isEqualTo(DeploymentStatus.SUCCEEDED);
   }
 
   @Test
   void targetGuardSerializesWorkOnAMachineAcrossDeployments() throws Exception {
-    DeploymentPlan first = DeploymentPlan.of("first", targets("web", "shared-host"), List.of(step("One", "web")));
-    DeploymentPlan second = DeploymentPlan.of("second", targets("web", "shared-host"), List.of(step("Two", "web")));
+    DeploymentPlan first =
+        DeploymentPlan.of("first", targets("web", "shared-host"), List.of(step("One", "web")));
+    DeploymentPlan second =
+        DeploymentPlan.of("second", targets("web", "shared-host"), List.of(step("Two", "web")));
     DeploymentHandle firstHandle = engine.submit(first);
     Execution one = actions.next();
     RecordingListener listener = new RecordingListener();
     DeploymentHandle secondHandle = engine.submit(second, listener);
 
-    DeploymentEvent.ExecutionWaiting waiting = listener.await(DeploymentEvent.ExecutionWaiting.class, e -> true);
+    DeploymentEvent.ExecutionWaiting waiting =
+        listener.await(DeploymentEvent.ExecutionWaiting.class, e -> true);
     assertThat(waiting.heldBy()).contains(firstHandle.deploymentId()).contains("One");
     actions.expectNoStart(QUIET);
     one.succeed();
@@ -260,16 +313,20 @@ class DeploymentBehaviourTest {
     two.succeed();
 
     Timeline timeline = await(secondHandle).timeline();
-    assertThat(timeline.executions()).singleElement().satisfies(e -> assertThat(e.waitingFor()).contains("One"));
+    assertThat(timeline.executions())
+        .singleElement()
+        .satisfies(e -> assertThat(e.waitingFor()).contains("One"));
     assertThat(await(firstHandle).status()).isEqualTo(DeploymentStatus.SUCCEEDED);
   }
 
   @Test
   void sharedIsolationLetsDeploymentsShareAMachine() throws Exception {
-    DeploymentPlan first = DeploymentPlan.of("s1", targets("web", "host"), List.of(step("One", "web")))
-        .withTargetIsolation(TargetIsolation.SHARED);
-    DeploymentPlan second = DeploymentPlan.of("s2", targets("web", "host"), List.of(step("Two", "web")))
-        .withTargetIsolation(TargetIsolation.SHARED);
+    DeploymentPlan first =
+        DeploymentPlan.of("s1", targets("web", "host"), List.of(step("One", "web")))
+            .withTargetIsolation(TargetIsolation.SHARED);
+    DeploymentPlan second =
+        DeploymentPlan.of("s2", targets("web", "host"), List.of(step("Two", "web")))
+            .withTargetIsolation(TargetIsolation.SHARED);
     DeploymentHandle a = engine.submit(first);
     DeploymentHandle b = engine.submit(second);
 
@@ -283,8 +340,9 @@ class DeploymentBehaviourTest {
   @Test
   void rollingWindowSlidesInsteadOfRunningInBatches() throws Exception {
     Step rolling = Step.rolling("Roll", 2, List.of(step("Drain"), step("Restart")), "web");
-    DeploymentPlan plan = DeploymentPlan.of("rolling", targets("web", "a", "b", "c", "d"), List.of(rolling))
-        .withMaxParallelism(10);
+    DeploymentPlan plan =
+        DeploymentPlan.of("rolling", targets("web", "a", "b", "c", "d"), List.of(rolling))
+            .withMaxParallelism(10);
     DeploymentHandle handle = engine.submit(plan);
 
     List<Execution> drains = actions.next(2);
@@ -306,31 +364,38 @@ class DeploymentBehaviourTest {
 
     DeploymentResult result = await(handle);
     assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
-    assertThat(result.timeline().steps()).extracting(Timeline.StepEntry::name, Timeline.StepEntry::parent,
-        Timeline.StepEntry::windowSize).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("Roll", null, 2),
-        org.assertj.core.groups.Tuple.tuple("Drain", "Roll", null),
-        org.assertj.core.groups.Tuple.tuple("Restart", "Roll", null));
+    assertThat(result.timeline().steps())
+        .extracting(
+            Timeline.StepEntry::name, Timeline.StepEntry::parent, Timeline.StepEntry::windowSize)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("Roll", null, 2),
+            org.assertj.core.groups.Tuple.tuple("Drain", "Roll", null),
+            org.assertj.core.groups.Tuple.tuple("Restart", "Roll", null));
   }
 
   @Test
   void runOnServerRunsOnceWithoutATarget() throws Exception {
-    DeploymentPlan plan = DeploymentPlan.of("server", targets("web", "w1", "w2"),
-        List.of(Step.onServer("Notify", CONTROLLED)));
+    DeploymentPlan plan =
+        DeploymentPlan.of(
+            "server", targets("web", "w1", "w2"), List.of(Step.onServer("Notify", CONTROLLED)));
     DeploymentHandle handle = engine.submit(plan);
     Execution notify = actions.next();
     assertThat(notify.target).isNull();
     notify.succeed();
     actions.expectNoStart(QUIET);
     DeploymentResult result = await(handle);
-    assertThat(result.timeline().executions()).singleElement().satisfies(e -> assertThat(e.target()).isNull());
+    assertThat(result.timeline().executions())
+        .singleElement()
+        .satisfies(e -> assertThat(e.target()).isNull());
   }
 
   @Test
   void engineCapQueuesDeploymentsFirstComeFirstServed() throws Exception {
     startEngine(1);
-    DeploymentHandle a = engine.submit(DeploymentPlan.of("a", targets("r", "t1"), List.of(step("A", "r"))));
-    DeploymentHandle b = engine.submit(DeploymentPlan.of("b", targets("r", "t2"), List.of(step("B", "r"))));
+    DeploymentHandle a =
+        engine.submit(DeploymentPlan.of("a", targets("r", "t1"), List.of(step("A", "r"))));
+    DeploymentHandle b =
+        engine.submit(DeploymentPlan.of("b", targets("r", "t2"), List.of(step("B", "r"))));
     Execution first = actions.next();
     assertThat(first.step).isEqualTo("A");
     actions.expectNoStart(QUIET);
@@ -344,12 +409,15 @@ class DeploymentBehaviourTest {
 
   @Test
   void deploymentsWithTheSameConcurrencyTagNeverRunAtOnce() throws Exception {
-    DeploymentPlan shopProd = DeploymentPlan.of("release-1", targets("r", "t1"), List.of(step("One", "r")))
-        .withProject("shop", "production");
-    DeploymentPlan shopProdAgain = DeploymentPlan.of("release-2", targets("r", "t2"), List.of(step("Two", "r")))
-        .withProject("shop", "production");
-    DeploymentPlan other = DeploymentPlan.of("release-3", targets("r", "t3"), List.of(step("Three", "r")))
-        .withProject("shop", "staging");
+    DeploymentPlan shopProd =
+        DeploymentPlan.of("release-1", targets("r", "t1"), List.of(step("One", "r")))
+            .withProject("shop", "production");
+    DeploymentPlan shopProdAgain =
+        DeploymentPlan.of("release-2", targets("r", "t2"), List.of(step("Two", "r")))
+            .withProject("shop", "production");
+    DeploymentPlan other =
+        DeploymentPlan.of("release-3", targets("r", "t3"), List.of(step("Three", "r")))
+            .withProject("shop", "staging");
     DeploymentHandle one = engine.submit(shopProd);
     DeploymentHandle two = engine.submit(shopProdAgain);
     DeploymentHandle three = engine.submit(other);
@@ -367,14 +435,18 @@ class DeploymentBehaviourTest {
   @Test
   void cancellingAQueuedDeploymentRunsNothing() throws Exception {
     startEngine(1);
-    DeploymentHandle a = engine.submit(DeploymentPlan.of("a", targets("r", "t1"), List.of(step("A", "r"))));
-    DeploymentHandle b = engine.submit(DeploymentPlan.of("b", targets("r", "t2"), List.of(step("B", "r"))));
+    DeploymentHandle a =
+        engine.submit(DeploymentPlan.of("a", targets("r", "t1"), List.of(step("A", "r"))));
+    DeploymentHandle b =
+        engine.submit(DeploymentPlan.of("b", targets("r", "t2"), List.of(step("B", "r"))));
     Execution first = actions.next();
     b.cancel("not needed");
     DeploymentResult cancelled = await(b);
     assertThat(cancelled.status()).isEqualTo(DeploymentStatus.CANCELLED);
     assertThat(cancelled.timeline().executions()).isEmpty();
-    assertThat(cancelled.steps()).extracting(DeploymentResult.StepSummary::status).containsOnly(StepStatus.SKIPPED);
+    assertThat(cancelled.steps())
+        .extracting(DeploymentResult.StepSummary::status)
+        .containsOnly(StepStatus.SKIPPED);
     first.succeed();
     assertThat(await(a).status()).isEqualTo(DeploymentStatus.SUCCEEDED);
     actions.expectNoStart(QUIET);

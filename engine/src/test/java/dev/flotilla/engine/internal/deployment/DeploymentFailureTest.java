@@ -1,11 +1,5 @@
 package dev.flotilla.engine.internal.deployment;
 
-import dev.flotilla.engine.deployment.DeploymentEvent;
-import dev.flotilla.engine.deployment.DeploymentListener;
-import dev.flotilla.engine.deployment.DeploymentStatus;
-import dev.flotilla.engine.deployment.ExecutionStatus;
-import dev.flotilla.engine.deployment.StepStatus;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
@@ -17,6 +11,11 @@ import dev.flotilla.engine.Flotilla;
 import dev.flotilla.engine.action.Action;
 import dev.flotilla.engine.action.ActionType;
 import dev.flotilla.engine.action.ActionTypes;
+import dev.flotilla.engine.deployment.DeploymentEvent;
+import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.deployment.DeploymentStatus;
+import dev.flotilla.engine.deployment.ExecutionStatus;
+import dev.flotilla.engine.deployment.StepStatus;
 import dev.flotilla.engine.model.ActionSpec;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.Step;
@@ -65,7 +64,9 @@ class DeploymentFailureTest {
     if (engine != null) {
       engine.close();
     }
-    Config config = ConfigFactory.parseString("""
+    Config config =
+        ConfigFactory.parseString(
+                """
             pekko.persistence.testkit.events.serialize = off
             flotilla.deployment-restart {
               min-backoff = 10ms
@@ -73,20 +74,26 @@ class DeploymentFailureTest {
               random-factor = 0
               max-restarts = %d
             }
-            """.formatted(MAX_RESTARTS))
-        .withFallback(PersistenceTestKitPlugin.getInstance().config())
-        .withFallback(ConfigFactory.load());
+            """
+                    .formatted(MAX_RESTARTS))
+            .withFallback(PersistenceTestKitPlugin.getInstance().config())
+            .withFallback(ConfigFactory.load());
     actions = new ControlledActions();
     throwing = new ThrowingActions();
     ActionTypes types = ActionTypes.builtIn().with(actions).with(throwing);
     if (extra != null) {
       types = types.with(extra);
     }
-    EngineSettings settings = EngineSettings.fromConfig(config)
-        .withMaxDeployments(1)
-        .withActionTypes(types)
-        .withJournal(new EngineSettings.Journal(PersistenceTestKitPlugin.PluginId(), "pekko.persistence.no-snapshot-store",
-            true, 0));
+    EngineSettings settings =
+        EngineSettings.fromConfig(config)
+            .withMaxDeployments(1)
+            .withActionTypes(types)
+            .withJournal(
+                new EngineSettings.Journal(
+                    PersistenceTestKitPlugin.PluginId(),
+                    "pekko.persistence.no-snapshot-store",
+                    true,
+                    0));
     engine = Flotilla.start(settings, config);
     journal = PersistenceTestKit.create(engine.system());
   }
@@ -109,7 +116,8 @@ class DeploymentFailureTest {
   }
 
   private static Step throwingStep(String point) {
-    return Step.of("Deploy", new ActionSpec(ThrowingActions.NAME, Map.of("at", point)), "web").withMaxParallelism(1);
+    return Step.of("Deploy", new ActionSpec(ThrowingActions.NAME, Map.of("at", point)), "web")
+        .withMaxParallelism(1);
   }
 
   private static String persistenceId(DeploymentHandle handle) {
@@ -119,11 +127,15 @@ class DeploymentFailureTest {
   /** The result, which must complete, and its timeline, which must account for every execution. */
   private static DeploymentResult ended(DeploymentHandle handle) throws Exception {
     DeploymentResult result = handle.result().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    assertThat(dev.flotilla.engine.testing.TimelineAccounting.unaccounted(result.timeline())).isEmpty();
+    assertThat(dev.flotilla.engine.testing.TimelineAccounting.unaccounted(result.timeline()))
+        .isEmpty();
     return result;
   }
 
-  /** The guard of {@code target} is free: a deployment on it runs (the engine runs one deployment at a time). */
+  /**
+   * The guard of {@code target} is free: a deployment on it runs (the engine runs one deployment at
+   * a time).
+   */
   private void guardIsFree(String target) throws Exception {
     DeploymentHandle next = engine.submit(controlled("after", target));
     actions.next().succeed();
@@ -137,7 +149,8 @@ class DeploymentFailureTest {
   // ---- the journal ----
 
   @Test
-  void aJournalWriteThatFailsRestartsTheDeploymentWhichReRunsWhatWasInFlightAndFinishes() throws Exception {
+  void aJournalWriteThatFailsRestartsTheDeploymentWhichReRunsWhatWasInFlightAndFinishes()
+      throws Exception {
     DeploymentHandle handle = engine.submit(controlled("journal-fails-once", "w1"));
     Execution first = actions.next();
     journal.failNextPersisted(persistenceId(handle));
@@ -148,12 +161,14 @@ class DeploymentFailureTest {
     again.succeed();
     DeploymentResult result = ended(handle);
     assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
-    assertThat(attempts(result.timeline())).containsExactly(
-        new Tuple(1, ExecutionStatus.INTERRUPTED), new Tuple(2, ExecutionStatus.SUCCEEDED));
+    assertThat(attempts(result.timeline()))
+        .containsExactly(
+            new Tuple(1, ExecutionStatus.INTERRUPTED), new Tuple(2, ExecutionStatus.SUCCEEDED));
   }
 
   @Test
-  void aJournalThatKeepsFailingEndsTheDeploymentFailedWithTheReasonOnceRestartsRunOut() throws Exception {
+  void aJournalThatKeepsFailingEndsTheDeploymentFailedWithTheReasonOnceRestartsRunOut()
+      throws Exception {
     DeploymentHandle handle = engine.submit(controlled("journal-keeps-failing", "w1"));
     Execution first = actions.next();
     journal.failNextNPersisted(persistenceId(handle), MAX_RESTARTS + 1);
@@ -161,10 +176,13 @@ class DeploymentFailureTest {
 
     DeploymentResult result = ended(handle);
     assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
-    assertThat(result.timeline().executions()).singleElement().satisfies(e -> {
-      assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
-      assertThat(e.message()).startsWith("the deployment's actor failed: ");
-    });
+    assertThat(result.timeline().executions())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
+              assertThat(e.message()).startsWith("the deployment's actor failed: ");
+            });
     guardIsFree("w1");
   }
 
@@ -177,10 +195,13 @@ class DeploymentFailureTest {
 
     DeploymentResult result = ended(handle);
     assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
-    assertThat(result.timeline().executions()).hasSize(2).allSatisfy(e -> {
-      assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
-      assertThat(e.message()).startsWith("the deployment's actor failed: ");
-    });
+    assertThat(result.timeline().executions())
+        .hasSize(2)
+        .allSatisfy(
+            e -> {
+              assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
+              assertThat(e.message()).startsWith("the deployment's actor failed: ");
+            });
     guardIsFree("w1");
   }
 
@@ -192,10 +213,14 @@ class DeploymentFailureTest {
 
     DeploymentResult result = ended(handle);
     assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
-    assertThat(result.timeline().steps()).singleElement().satisfies(step -> {
-      assertThat(step.status()).isEqualTo(StepStatus.SKIPPED);
-      assertThat(step.skipReason()).startsWith("deployment aborted: the deployment's actor failed: ");
-    });
+    assertThat(result.timeline().steps())
+        .singleElement()
+        .satisfies(
+            step -> {
+              assertThat(step.status()).isEqualTo(StepStatus.SKIPPED);
+              assertThat(step.skipReason())
+                  .startsWith("deployment aborted: the deployment's actor failed: ");
+            });
     assertThat(listener.aborted.get()).isEqualTo(1);
     guardIsFree("w1");
   }
@@ -218,7 +243,8 @@ class DeploymentFailureTest {
     running.awaitCancelled();
     DeploymentResult result = ended(handle);
     assertThat(result.status()).isEqualTo(DeploymentStatus.CANCELLED);
-    assertThat(result.timeline().executions()).singleElement()
+    assertThat(result.timeline().executions())
+        .singleElement()
         .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.CANCELLED));
     actions.expectNoStart(Duration.ofMillis(100));
   }
@@ -228,10 +254,13 @@ class DeploymentFailureTest {
   private void assertFailedWith(DeploymentHandle handle, String message) throws Exception {
     DeploymentResult result = ended(handle);
     assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
-    assertThat(result.timeline().executions()).singleElement().satisfies(e -> {
-      assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
-      assertThat(e.message()).contains(message);
-    });
+    assertThat(result.timeline().executions())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
+              assertThat(e.message()).contains(message);
+            });
     assertThat(result.timeline().steps().get(0).targetsNotStarted()).isEqualTo(1);
   }
 
@@ -255,21 +284,26 @@ class DeploymentFailureTest {
 
   @Test
   void anActionWhoseCancelThrowsOnTimeoutFailsItsExecutionAndGivesTheGuardBack() throws Exception {
-    DeploymentPlan plan = DeploymentPlan.of("times-out", targets("w1", "w2"),
-        List.of(throwingStep("cancel").withTimeout(Duration.ofMillis(50))));
+    DeploymentPlan plan =
+        DeploymentPlan.of(
+            "times-out",
+            targets("w1", "w2"),
+            List.of(throwingStep("cancel").withTimeout(Duration.ofMillis(50))));
     assertFailedWith(engine.submit(plan), "boom in cancel");
     guardIsFree("w1");
   }
 
   @Test
-  void anActionWhoseCancelThrowsWhenTheDeploymentIsCancelledStillEndsItCancelled() throws Exception {
+  void anActionWhoseCancelThrowsWhenTheDeploymentIsCancelledStillEndsItCancelled()
+      throws Exception {
     DeploymentHandle handle = engine.submit(throwingAt("cancel", "w1"));
     throwing.awaitStart();
     handle.cancel("operator said stop");
 
     DeploymentResult result = ended(handle);
     assertThat(result.status()).isEqualTo(DeploymentStatus.CANCELLED);
-    assertThat(result.timeline().executions()).singleElement()
+    assertThat(result.timeline().executions())
+        .singleElement()
         .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.CANCELLED));
     guardIsFree("w1");
   }
@@ -278,7 +312,8 @@ class DeploymentFailureTest {
   void anExecutionWhosePerTargetActorDiesEndsFailedAndItsStepEnds() throws Exception {
     DeploymentResult result = ended(engine.submit(throwingAt("error", "w1", "w2")));
     assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
-    assertThat(result.timeline().executions()).extracting(ExecutionEntry::status, ExecutionEntry::message)
+    assertThat(result.timeline().executions())
+        .extracting(ExecutionEntry::status, ExecutionEntry::message)
         .containsOnly(new Tuple(ExecutionStatus.FAILED, DeploymentDecider.ORPHANED));
     guardIsFree("w1");
     guardIsFree("w2");
@@ -288,51 +323,71 @@ class DeploymentFailureTest {
 
   @Test
   void aDeploymentWhoseActorThrowsEndsFailedWithTheReason() throws Exception {
-    DeploymentHandle handle = engine.submit(controlled("listener-throws", "w1", "w2"), new DeploymentListener() {
-      private final AtomicBoolean thrown = new AtomicBoolean();
+    DeploymentHandle handle =
+        engine.submit(
+            controlled("listener-throws", "w1", "w2"),
+            new DeploymentListener() {
+              private final AtomicBoolean thrown = new AtomicBoolean();
 
-      @Override
-      public void onEvent(DeploymentEvent event) {
-        if (event instanceof DeploymentEvent.ExecutionStarted && thrown.compareAndSet(false, true)) {
-          throw new AssertionError("a listener broke the deployment's actor");
-        }
-      }
-    });
+              @Override
+              public void onEvent(DeploymentEvent event) {
+                if (event instanceof DeploymentEvent.ExecutionStarted
+                    && thrown.compareAndSet(false, true)) {
+                  throw new AssertionError("a listener broke the deployment's actor");
+                }
+              }
+            });
 
     DeploymentResult result = ended(handle);
     assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
-    assertThat(result.timeline().executions()).isNotEmpty().allSatisfy(e -> assertThat(e.message())
-        .isEqualTo("the deployment's actor failed: a listener broke the deployment's actor"));
+    assertThat(result.timeline().executions())
+        .isNotEmpty()
+        .allSatisfy(
+            e ->
+                assertThat(e.message())
+                    .isEqualTo(
+                        "the deployment's actor failed: a listener broke the deployment's actor"));
     guardIsFree("w1");
   }
 
   @Test
   void aPlanWhoseActionCanNoLongerBeConfiguredEndsFailedSayingWhy() throws Exception {
     AtomicInteger configured = new AtomicInteger();
-    ActionType fickle = new ActionType() {
-      @Override
-      public String name() {
-        return "fickle";
-      }
+    ActionType fickle =
+        new ActionType() {
+          @Override
+          public String name() {
+            return "fickle";
+          }
 
-      @Override
-      public Action configure(Map<String, Object> parameters) {
-        // Checked when the plan is submitted, unavailable when it runs.
-        if (configured.incrementAndGet() > 1) {
-          throw new IllegalStateException("the credentials store is unreachable");
-        }
-        return context -> dev.flotilla.engine.action.RunningAction.completed(
-            dev.flotilla.engine.action.ActionResult.success());
-      }
-    };
+          @Override
+          public Action configure(Map<String, Object> parameters) {
+            // Checked when the plan is submitted, unavailable when it runs.
+            if (configured.incrementAndGet() > 1) {
+              throw new IllegalStateException("the credentials store is unreachable");
+            }
+            return context ->
+                dev.flotilla.engine.action.RunningAction.completed(
+                    dev.flotilla.engine.action.ActionResult.success());
+          }
+        };
     startEngine(fickle);
-    DeploymentHandle handle = engine.submit(DeploymentPlan.of("fickle", targets("w1"),
-        List.of(Step.of("Deploy", new ActionSpec("fickle", Map.of()), "web"))));
+    DeploymentHandle handle =
+        engine.submit(
+            DeploymentPlan.of(
+                "fickle",
+                targets("w1"),
+                List.of(Step.of("Deploy", new ActionSpec("fickle", Map.of()), "web"))));
 
     DeploymentResult result = ended(handle);
     assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
-    assertThat(result.timeline().steps()).singleElement().satisfies(step -> assertThat(step.skipReason())
-        .isEqualTo("cannot run on this engine: step \"Deploy\": the credentials store is unreachable"));
+    assertThat(result.timeline().steps())
+        .singleElement()
+        .satisfies(
+            step ->
+                assertThat(step.skipReason())
+                    .isEqualTo(
+                        "cannot run on this engine: step \"Deploy\": the credentials store is unreachable"));
   }
 
   /** Counts the aborts it hears. */

@@ -1,9 +1,8 @@
 package dev.flotilla.engine.internal.deployment;
 
-import dev.flotilla.engine.deployment.ExecutionStatus;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flotilla.engine.deployment.ExecutionStatus;
 import dev.flotilla.engine.internal.deployment.DeploymentInbox.ActionRunning;
 import dev.flotilla.engine.internal.deployment.DeploymentInbox.ExecutionEnded;
 import dev.flotilla.engine.internal.deployment.DeploymentInbox.ExecutionLog;
@@ -24,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class DeploymentInboxTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create();
+
   /** Long enough that no test below passes because a hold ran out, except the one about it. */
   private static final Duration NEVER = Duration.ofMinutes(5);
 
@@ -33,14 +33,17 @@ class DeploymentInboxTest {
   }
 
   /** An inbox in front of a probe standing in for the deployment. */
-  private record Fixture(ActorRef<DeploymentInbox.Command> inbox, TestProbe<DeploymentActor.Command> deployment) {
+  private record Fixture(
+      ActorRef<DeploymentInbox.Command> inbox, TestProbe<DeploymentActor.Command> deployment) {
     static Fixture create(Duration holdLimit) {
       return create(holdLimit, 2000);
     }
 
     static Fixture create(Duration holdLimit, int maxBatch) {
       TestProbe<DeploymentActor.Command> deployment = testKit.createTestProbe();
-      return new Fixture(testKit.spawn(DeploymentInbox.create(deployment.getRef(), maxBatch, holdLimit)), deployment);
+      return new Fixture(
+          testKit.spawn(DeploymentInbox.create(deployment.getRef(), maxBatch, holdLimit)),
+          deployment);
     }
 
     /** The next batch the deployment is asked to record, acknowledged as recorded. */
@@ -72,7 +75,8 @@ class DeploymentInboxTest {
   }
 
   private static StartExecution start(String target) {
-    return new StartExecution(0, target, 1, 0L, testKit.<ExecutionActor.Command>createTestProbe().getRef());
+    return new StartExecution(
+        0, target, 1, 0L, testKit.<ExecutionActor.Command>createTestProbe().getRef());
   }
 
   /** An end that comes after the action ran on (not at its approval). */
@@ -82,12 +86,20 @@ class DeploymentInboxTest {
 
   /** An end that answers the approval: the action ended as it started. */
   private static ExecutionEnded endedAtApproval(String target) {
-    return new ExecutionEnded(0, target, 1, ExecutionStatus.SUCCEEDED, null, List.of(), true, 0L, true);
+    return new ExecutionEnded(
+        0, target, 1, ExecutionStatus.SUCCEEDED, null, List.of(), true, 0L, true);
   }
 
   private static List<String> describe(List<Report> reports) {
-    return reports.stream().map(report -> report instanceof StartExecution start ? "start " + start.target()
-        : report instanceof ExecutionEnded end ? "end " + end.target() : report.getClass().getSimpleName()).toList();
+    return reports.stream()
+        .map(
+            report ->
+                report instanceof StartExecution start
+                    ? "start " + start.target()
+                    : report instanceof ExecutionEnded end
+                        ? "end " + end.target()
+                        : report.getClass().getSimpleName())
+        .toList();
   }
 
   @Test
@@ -120,7 +132,8 @@ class DeploymentInboxTest {
     fixture.inbox().tell(start("t3"));
     fixture.inbox().tell(endedAtApproval("t2"));
     fixture.inbox().tell(start("t4"));
-    assertThat(describe(fixture.recordNext())).containsExactly("end t1", "start t3", "end t2", "start t4");
+    assertThat(describe(fixture.recordNext()))
+        .containsExactly("end t1", "start t3", "end t2", "start t4");
   }
 
   @Test
@@ -141,7 +154,8 @@ class DeploymentInboxTest {
         fixture.inbox().tell(new ActionRunning(0, ((StartExecution) report).target()));
       }
     }
-    assertThat(recorded).containsExactly("start t0", "start t1", "start t2", "start t3", "start t4");
+    assertThat(recorded)
+        .containsExactly("start t0", "start t1", "start t2", "start t3", "start t4");
   }
 
   @Test
@@ -200,7 +214,8 @@ class DeploymentInboxTest {
   void reportsThatArriveDuringAWriteGoOutTogetherInTheNext() {
     Fixture fixture = Fixture.create(NEVER);
     fixture.inbox().tell(new StepBegan(0, 100));
-    DeploymentActor.Record first = fixture.deployment().expectMessageClass(DeploymentActor.Record.class);
+    DeploymentActor.Record first =
+        fixture.deployment().expectMessageClass(DeploymentActor.Record.class);
     for (int i = 0; i < 5; i++) {
       fixture.inbox().tell(new ExecutionLog(0, "t0", 1, "line " + i));
     }

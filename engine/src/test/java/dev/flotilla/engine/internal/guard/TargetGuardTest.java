@@ -29,7 +29,8 @@ class TargetGuardTest {
     return new Holder("d1", step);
   }
 
-  private static void acquire(ActorRef<TargetGuard.Command> guard, Mode mode, TestProbe<Reply> probe, String step) {
+  private static void acquire(
+      ActorRef<TargetGuard.Command> guard, Mode mode, TestProbe<Reply> probe, String step) {
     guard.tell(new Acquire(mode, holder(step), probe.getRef()));
   }
 
@@ -58,10 +59,15 @@ class TargetGuardTest {
     TestProbe<FromGuard> a = testKit.createTestProbe();
     TestProbe<FromGuard> b = testKit.createTestProbe();
 
-    guard.tell(new Acquire(Mode.EXCLUSIVE, holder("A"), new TargetGuard.Requester<>(a.getRef(), FromGuard::new)));
+    guard.tell(
+        new Acquire(
+            Mode.EXCLUSIVE, holder("A"), new TargetGuard.Requester<>(a.getRef(), FromGuard::new)));
     a.expectMessage(new FromGuard(new Granted("web-07")));
-    guard.tell(new Acquire(Mode.EXCLUSIVE, holder("B"), new TargetGuard.Requester<>(b.getRef(), FromGuard::new)));
-    assertThat(b.receiveMessage().reply()).isEqualTo(new Queued("web-07", java.util.List.of(holder("A"))));
+    guard.tell(
+        new Acquire(
+            Mode.EXCLUSIVE, holder("B"), new TargetGuard.Requester<>(b.getRef(), FromGuard::new)));
+    assertThat(b.receiveMessage().reply())
+        .isEqualTo(new Queued("web-07", java.util.List.of(holder("A"))));
 
     guard.tell(new Release(a.getRef()));
     b.expectMessage(new FromGuard(new Granted("web-07")));
@@ -145,10 +151,13 @@ class TargetGuardTest {
   void aHolderThatDiesReleasesItsLease() {
     ActorRef<TargetGuard.Command> guard = testKit.spawn(TargetGuard.create("web-06"));
     TestProbe<Reply> dyingProbe = testKit.createTestProbe();
-    ActorRef<Reply> dying = testKit.spawn(Behaviors.receiveMessage(reply -> {
-      dyingProbe.getRef().tell(reply);
-      return Behaviors.same();
-    }));
+    ActorRef<Reply> dying =
+        testKit.spawn(
+            Behaviors.receiveMessage(
+                reply -> {
+                  dyingProbe.getRef().tell(reply);
+                  return Behaviors.same();
+                }));
     TestProbe<Reply> next = testKit.createTestProbe();
 
     guard.tell(new Acquire(Mode.EXCLUSIVE, holder("dies"), dying));

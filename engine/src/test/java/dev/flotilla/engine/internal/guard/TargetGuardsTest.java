@@ -39,8 +39,8 @@ class TargetGuardsTest {
     return testKit.createTestProbe();
   }
 
-  private static Resolved resolve(ActorRef<TargetGuards.Command> registry, TestProbe<Object> user,
-      String... targets) {
+  private static Resolved resolve(
+      ActorRef<TargetGuards.Command> registry, TestProbe<Object> user, String... targets) {
     TestProbe<Resolved> reply = testKit.createTestProbe();
     registry.tell(new Resolve(List.of(targets), user.getRef(), reply.getRef()));
     return reply.receiveMessage();
@@ -54,10 +54,13 @@ class TargetGuardsTest {
 
   private static void awaitCount(ActorRef<TargetGuards.Command> registry, int live, int idle) {
     // The registry hears that a user stopped through death watch: asked until it has.
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertThat(count(registry)).isEqualTo(new GuardCount(live, idle));
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertThat(count(registry)).isEqualTo(new GuardCount(live, idle));
+              return null;
+            });
   }
 
   @Test
@@ -111,10 +114,12 @@ class TargetGuardsTest {
     ActorRef<TargetGuards.Command> registry = testKit.spawn(TargetGuards.create(Duration.ZERO));
     for (int round = 0; round < 3; round++) {
       TestProbe<Object> deployment = user();
-      ActorRef<TargetGuard.Command> guard = resolve(registry, deployment, "web-01").guards().get("web-01");
+      ActorRef<TargetGuard.Command> guard =
+          resolve(registry, deployment, "web-01").guards().get("web-01");
       TestProbe<Reply> execution = testKit.createTestProbe();
 
-      guard.tell(new Acquire(Mode.EXCLUSIVE, new Holder("d" + round, "Deploy"), execution.getRef()));
+      guard.tell(
+          new Acquire(Mode.EXCLUSIVE, new Holder("d" + round, "Deploy"), execution.getRef()));
 
       execution.expectMessage(new Granted("web-01"));
       deployment.stop();

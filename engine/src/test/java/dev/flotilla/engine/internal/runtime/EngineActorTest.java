@@ -58,10 +58,15 @@ class EngineActorTest {
   @Test
   void aSecondSubmissionUnderAnIdTheEngineKnowsIsRefusedAndTheFirstRunsOn() throws Exception {
     ControlledActions actions = new ControlledActions();
-    ActorRef<EngineActor.Command> engine = testKit.spawn(EngineActor.create(
-        EngineSettings.defaults().withActionTypes(ActionTypes.builtIn().with(actions))));
-    DeploymentPlan plan = DeploymentPlan.of("twice", List.of(new Target("a", List.of("web"))),
-        List.of(Step.of("Deploy", new ActionSpec(ControlledActions.NAME, Map.of()), "web")));
+    ActorRef<EngineActor.Command> engine =
+        testKit.spawn(
+            EngineActor.create(
+                EngineSettings.defaults().withActionTypes(ActionTypes.builtIn().with(actions))));
+    DeploymentPlan plan =
+        DeploymentPlan.of(
+            "twice",
+            List.of(new Target("a", List.of("web"))),
+            List.of(Step.of("Deploy", new ActionSpec(ControlledActions.NAME, Map.of()), "web")));
     TestProbe<Heard> first = testKit.createTestProbe();
     TestProbe<Heard> second = testKit.createTestProbe();
 

@@ -25,19 +25,27 @@ class ThrottleTest {
   /** A child announces itself, then waits to be told how its work ended. */
   record Started(int item, ActorRef<Outcome> child) {}
 
-  enum Outcome { SUCCESS, FAILURE, CRASH }
+  enum Outcome {
+    SUCCESS,
+    FAILURE,
+    CRASH
+  }
 
-  private static Behavior<Outcome> child(int item, ActorRef<Throttle.Command> throttle, ActorRef<Started> probe) {
-    return Behaviors.setup(context -> {
-      probe.tell(new Started(item, context.getSelf()));
-      return Behaviors.receiveMessage(outcome -> {
-        if (outcome == Outcome.CRASH) {
-          throw new IllegalStateException("child crashed on purpose");
-        }
-        throttle.tell(new Throttle.ChildDone(context.getSelf(), outcome == Outcome.FAILURE));
-        return Behaviors.same();
-      });
-    });
+  private static Behavior<Outcome> child(
+      int item, ActorRef<Throttle.Command> throttle, ActorRef<Started> probe) {
+    return Behaviors.setup(
+        context -> {
+          probe.tell(new Started(item, context.getSelf()));
+          return Behaviors.receiveMessage(
+              outcome -> {
+                if (outcome == Outcome.CRASH) {
+                  throw new IllegalStateException("child crashed on purpose");
+                }
+                throttle.tell(
+                    new Throttle.ChildDone(context.getSelf(), outcome == Outcome.FAILURE));
+                return Behaviors.same();
+              });
+        });
   }
 
   private static List<Integer> items(int count) {
@@ -48,8 +56,13 @@ class ThrottleTest {
   void neverRunsMoreThanCapAndStartsItemsInOrder() {
     TestProbe<Started> started = testKit.createTestProbe();
     TestProbe<Throttle.Finished<Integer>> finished = testKit.createTestProbe();
-    testKit.spawn(Throttle.create(items(10), 3, (item, throttle) -> child(item, throttle, started.getRef()),
-        finished.getRef(), f -> f));
+    testKit.spawn(
+        Throttle.create(
+            items(10),
+            3,
+            (item, throttle) -> child(item, throttle, started.getRef()),
+            finished.getRef(),
+            f -> f));
 
     List<Started> running = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -79,8 +92,13 @@ class ThrottleTest {
   void haltStopsStartingAndHandsBackEveryItemNeverStarted() {
     TestProbe<Started> started = testKit.createTestProbe();
     TestProbe<Throttle.Finished<Integer>> finished = testKit.createTestProbe();
-    testKit.spawn(Throttle.create(items(6), 2, (item, throttle) -> child(item, throttle, started.getRef()),
-        finished.getRef(), f -> f));
+    testKit.spawn(
+        Throttle.create(
+            items(6),
+            2,
+            (item, throttle) -> child(item, throttle, started.getRef()),
+            finished.getRef(),
+            f -> f));
 
     Started first = started.receiveMessage();
     Started second = started.receiveMessage();
@@ -98,8 +116,14 @@ class ThrottleTest {
   void stopStartingLetsRunningChildrenFinish() {
     TestProbe<Started> started = testKit.createTestProbe();
     TestProbe<Throttle.Finished<Integer>> finished = testKit.createTestProbe();
-    ActorRef<Throttle.Command> throttle = testKit.spawn(Throttle.create(items(4), 1,
-        (item, self) -> child(item, self, started.getRef()), finished.getRef(), f -> f));
+    ActorRef<Throttle.Command> throttle =
+        testKit.spawn(
+            Throttle.create(
+                items(4),
+                1,
+                (item, self) -> child(item, self, started.getRef()),
+                finished.getRef(),
+                f -> f));
 
     Started first = started.receiveMessage();
     throttle.tell(Throttle.StopStarting.INSTANCE);
@@ -114,8 +138,13 @@ class ThrottleTest {
   void aCrashedChildFreesItsSlot() {
     TestProbe<Started> started = testKit.createTestProbe();
     TestProbe<Throttle.Finished<Integer>> finished = testKit.createTestProbe();
-    testKit.spawn(Throttle.create(items(2), 1, (item, throttle) -> child(item, throttle, started.getRef()),
-        finished.getRef(), f -> f));
+    testKit.spawn(
+        Throttle.create(
+            items(2),
+            1,
+            (item, throttle) -> child(item, throttle, started.getRef()),
+            finished.getRef(),
+            f -> f));
 
     started.receiveMessage().child().tell(Outcome.CRASH);
     Started next = started.receiveMessage();
@@ -128,14 +157,23 @@ class ThrottleTest {
   void aChildThatSaysItIsDoneTwiceFreesOneSlot() {
     TestProbe<Started> started = testKit.createTestProbe();
     TestProbe<Throttle.Finished<Integer>> finished = testKit.createTestProbe();
-    testKit.spawn(Throttle.create(items(3), 1, (item, throttle) -> Behaviors.<Outcome>setup(context -> {
-      started.getRef().tell(new Started(item, context.getSelf()));
-      return Behaviors.receiveMessage(outcome -> {
-        throttle.tell(new Throttle.ChildDone(context.getSelf(), false));
-        throttle.tell(new Throttle.ChildDone(context.getSelf(), false));
-        return Behaviors.same();
-      });
-    }), finished.getRef(), f -> f));
+    testKit.spawn(
+        Throttle.create(
+            items(3),
+            1,
+            (item, throttle) ->
+                Behaviors.<Outcome>setup(
+                    context -> {
+                      started.getRef().tell(new Started(item, context.getSelf()));
+                      return Behaviors.receiveMessage(
+                          outcome -> {
+                            throttle.tell(new Throttle.ChildDone(context.getSelf(), false));
+                            throttle.tell(new Throttle.ChildDone(context.getSelf(), false));
+                            return Behaviors.same();
+                          });
+                    }),
+            finished.getRef(),
+            f -> f));
 
     started.receiveMessage().child().tell(Outcome.SUCCESS);
     Started second = started.receiveMessage();
@@ -148,37 +186,55 @@ class ThrottleTest {
   @Test
   void anEmptyListFinishesAtOnce() {
     TestProbe<Throttle.Finished<Integer>> finished = testKit.createTestProbe();
-    testKit.spawn(Throttle.create(List.<Integer>of(), 5, (item, throttle) -> Behaviors.empty(),
-        finished.getRef(), f -> f));
+    testKit.spawn(
+        Throttle.create(
+            List.<Integer>of(),
+            5,
+            (item, throttle) -> Behaviors.empty(),
+            finished.getRef(),
+            f -> f));
     Throttle.Finished<Integer> done = finished.receiveMessage();
     assertThat(done.started()).isZero();
     assertThat(done.notStarted()).isEmpty();
   }
 
   /** What a standby child is told when its turn comes. */
-  enum Turn { BEGIN }
+  enum Turn {
+    BEGIN
+  }
 
   /** A child spawned ahead of its turn: it announces itself only once told to begin. */
-  private static Behavior<Object> standbyChild(int item, ActorRef<Throttle.Command> throttle,
-      ActorRef<Started> probe) {
-    return Behaviors.setup(context -> Behaviors.receiveMessage(message -> {
-      if (message == Turn.BEGIN) {
-        probe.tell(new Started(item, context.getSelf().narrow()));
-      } else if (message instanceof Outcome outcome) {
-        throttle.tell(new Throttle.ChildDone(context.getSelf(), outcome == Outcome.FAILURE));
-      }
-      return Behaviors.same();
-    }));
+  private static Behavior<Object> standbyChild(
+      int item, ActorRef<Throttle.Command> throttle, ActorRef<Started> probe) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.receiveMessage(
+                message -> {
+                  if (message == Turn.BEGIN) {
+                    probe.tell(new Started(item, context.getSelf().narrow()));
+                  } else if (message instanceof Outcome outcome) {
+                    throttle.tell(
+                        new Throttle.ChildDone(context.getSelf(), outcome == Outcome.FAILURE));
+                  }
+                  return Behaviors.same();
+                }));
   }
 
   @Test
   void standbyChildrenBeginOnlyWhenASlotIsFreeAndInOrder() {
     TestProbe<Started> started = testKit.createTestProbe();
     TestProbe<Throttle.Finished<Integer>> finished = testKit.createTestProbe();
-    testKit.spawn(Throttle.withStandby(items(6), 2, (item, throttle) -> standbyChild(item, throttle,
-        started.getRef()), Turn.BEGIN, finished.getRef(), f -> f));
+    testKit.spawn(
+        Throttle.withStandby(
+            items(6),
+            2,
+            (item, throttle) -> standbyChild(item, throttle, started.getRef()),
+            Turn.BEGIN,
+            finished.getRef(),
+            f -> f));
 
-    List<Started> running = new ArrayList<>(List.of(started.receiveMessage(), started.receiveMessage()));
+    List<Started> running =
+        new ArrayList<>(List.of(started.receiveMessage(), started.receiveMessage()));
     started.expectNoMessage();
     List<Integer> order = new ArrayList<>(running.stream().map(Started::item).toList());
     while (!running.isEmpty()) {
@@ -189,7 +245,8 @@ class ThrottleTest {
         running.add(next);
       }
     }
-    // Children spawned ahead announce themselves only when told to begin: in list order, one per freed slot.
+    // Children spawned ahead announce themselves only when told to begin: in list order, one per
+    // freed slot.
     assertThat(order.subList(0, 2)).containsExactlyInAnyOrder(0, 1);
     assertThat(order.subList(2, 6)).containsExactly(2, 3, 4, 5);
     assertThat(finished.receiveMessage().started()).isEqualTo(6);
@@ -199,8 +256,14 @@ class ThrottleTest {
   void aHaltHandsBackTheItemsOfStandbyChildrenAsNotStarted() {
     TestProbe<Started> started = testKit.createTestProbe();
     TestProbe<Throttle.Finished<Integer>> finished = testKit.createTestProbe();
-    testKit.spawn(Throttle.withStandby(items(4), 1, (item, throttle) -> standbyChild(item, throttle,
-        started.getRef()), Turn.BEGIN, finished.getRef(), f -> f));
+    testKit.spawn(
+        Throttle.withStandby(
+            items(4),
+            1,
+            (item, throttle) -> standbyChild(item, throttle, started.getRef()),
+            Turn.BEGIN,
+            finished.getRef(),
+            f -> f));
 
     Started first = started.receiveMessage();
     first.child().tell(Outcome.FAILURE);

@@ -38,7 +38,8 @@ class LiveTimelineTest {
     for (int i = 0; i < TARGETS; i++) {
       targets.add(new Target("t" + i, List.of("web")));
     }
-    return DeploymentPlan.of("live", targets, List.of(Step.of("Deploy", new ActionSpec("simulate", Map.of()), "web")));
+    return DeploymentPlan.of(
+        "live", targets, List.of(Step.of("Deploy", new ActionSpec("simulate", Map.of()), "web")));
   }
 
   private static List<DeploymentEvent> events(DeploymentPlan plan) {
@@ -49,7 +50,9 @@ class LiveTimelineTest {
     events.add(new StepStarted(0, ++at));
     for (int i = 0; i < TARGETS; i++) {
       events.add(new ExecutionStarted(0, "t" + i, 1, ++at));
-      events.add(new ExecutionFinished(0, "t" + i, 1, ExecutionStatus.SUCCEEDED, null, List.of("a line"), true, ++at));
+      events.add(
+          new ExecutionFinished(
+              0, "t" + i, 1, ExecutionStatus.SUCCEEDED, null, List.of("a line"), true, ++at));
     }
     events.add(new StepFinished(0, StepStatus.SUCCEEDED, 0, ++at));
     events.add(new DeploymentFinished(DeploymentStatus.SUCCEEDED, ++at));
@@ -74,24 +77,32 @@ class LiveTimelineTest {
     List<DeploymentEvent> events = events(plan);
     LiveTimeline live = new LiveTimeline("d1", plan, T0);
     AtomicBoolean written = new AtomicBoolean();
-    CompletableFuture<List<String>> reader = CompletableFuture.supplyAsync(() -> {
-      List<String> problems = new ArrayList<>();
-      int lastSeen = 0;
-      int snapshots = 0;
-      while (!written.get() || snapshots == 0) {
-        Timeline timeline = live.timeline();
-        snapshots++;
-        List<Timeline.ExecutionEntry> executions = timeline.executions();
-        long running = executions.stream().filter(e -> e.status() == ExecutionStatus.RUNNING).count();
-        // A whole prefix of this stream has every execution but the last one finished.
-        if (running > 1 || executions.size() < lastSeen) {
-          problems.add("not a prefix: " + executions.size() + " executions, " + running + " running, after "
-              + lastSeen);
-        }
-        lastSeen = executions.size();
-      }
-      return problems;
-    });
+    CompletableFuture<List<String>> reader =
+        CompletableFuture.supplyAsync(
+            () -> {
+              List<String> problems = new ArrayList<>();
+              int lastSeen = 0;
+              int snapshots = 0;
+              while (!written.get() || snapshots == 0) {
+                Timeline timeline = live.timeline();
+                snapshots++;
+                List<Timeline.ExecutionEntry> executions = timeline.executions();
+                long running =
+                    executions.stream().filter(e -> e.status() == ExecutionStatus.RUNNING).count();
+                // A whole prefix of this stream has every execution but the last one finished.
+                if (running > 1 || executions.size() < lastSeen) {
+                  problems.add(
+                      "not a prefix: "
+                          + executions.size()
+                          + " executions, "
+                          + running
+                          + " running, after "
+                          + lastSeen);
+                }
+                lastSeen = executions.size();
+              }
+              return problems;
+            });
 
     for (DeploymentEvent event : events) {
       live.append(event);

@@ -3,14 +3,11 @@ package dev.flotilla.server;
 import dev.flotilla.engine.DeploymentHandle;
 import dev.flotilla.engine.Flotilla;
 import dev.flotilla.engine.deployment.DeploymentEvent;
-import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentStatus;
-import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.plan.InvalidPlanException;
 import dev.flotilla.engine.timeline.Timeline;
-import dev.flotilla.engine.timeline.TimelineRecorder;
 import dev.flotilla.persistence.DeploymentHistory;
 import dev.flotilla.persistence.DeploymentHistory.JournalReadException;
 import dev.flotilla.persistence.Resumption;
@@ -58,19 +55,12 @@ final class Deployments {
    */
   record CancelOutcome(DeploymentStatus status, boolean requested) {}
 
-  /**
-   * A deployment this service runs.
-   *
-   * @param queued its timeline as queued, until the engine first reports; null for a resumed
-   *     deployment, whose handle starts with its recorded history
-   */
-  record Tracked(DeploymentHandle handle, EventFeed feed, Timeline queued) {
+  /** A deployment this service runs. */
+  record Tracked(DeploymentHandle handle, EventFeed feed) {
 
-    /** The timeline as it stands; before the engine's first report, the plan as queued. */
+    /** The timeline as it stands: the handle answers from submit on, a queued plan as QUEUED. */
     Timeline timeline() {
-      // The handle records an event before passing it to the feed: once the feed has one,
-      // the handle's timeline exists.
-      return feed.hasEvents() ? handle.snapshot() : queued;
+      return handle.snapshot();
     }
   }
 
@@ -102,7 +92,7 @@ final class Deployments {
     DeploymentPlan plan = engine.planLoader().parse(yaml, PLAN_SOURCE, overrides);
     EventFeed feed = EventFeed.live(PlanLayout.of(plan), maxLogLines);
     DeploymentHandle handle = engine.submit(plan, feed);
-    Tracked tracked = new Tracked(handle, feed, queued(handle.deploymentId(), plan));
+    Tracked tracked = new Tracked(handle, feed);
     running.put(handle.deploymentId(), tracked);
     return tracked;
   }
@@ -127,8 +117,7 @@ final class Deployments {
               return feed;
             });
     for (DeploymentHandle handle : handles) {
-      running.put(
-          handle.deploymentId(), new Tracked(handle, feeds.get(handle.deploymentId()), null));
+      running.put(handle.deploymentId(), new Tracked(handle, feeds.get(handle.deploymentId())));
       log.info("Resumed deployment {}", handle.deploymentId());
     }
   }
@@ -246,12 +235,5 @@ final class Deployments {
   /** The service stops: every open event stream ends after what it has. */
   void close() {
     running.values().forEach(tracked -> tracked.feed().close());
-  }
-
-  /** The timeline of a plan just submitted, before the engine has reported on it. */
-  private static Timeline queued(String id, DeploymentPlan plan) {
-    TimelineRecorder recorder = new TimelineRecorder();
-    recorder.onEvent(new DeploymentAccepted(id, plan, WallClock.nowMicros()));
-    return recorder.timeline();
   }
 }

@@ -77,32 +77,7 @@ final class SshExecution implements RunningAction {
   }
 
   private void begin() {
-    SshEndpoint endpoint;
-    try {
-      endpoint = request.targets().apply(context.target());
-    } catch (RuntimeException e) {
-      result.complete(
-          ActionResult.failure("target " + context.target() + ": " + SshSessions.describe(e)));
-      return;
-    }
-    if (endpoint == null) {
-      result.complete(ActionResult.failure("target " + context.target() + " has no SSH endpoint"));
-      return;
-    }
-    var unused =
-        request
-            .sessions()
-            .acquire(endpoint, context.runtime().blockingExecutor(), context.log())
-            .whenComplete(
-                (lease, failure) -> {
-                  if (failure != null) {
-                    result.complete(
-                        ActionResult.failure(
-                            "target " + context.target() + ": " + SshSessions.describe(failure)));
-                  } else {
-                    run(lease);
-                  }
-                });
+    SshSessions.leaseForTarget(request.sessions(), request.targets(), context, result, this::run);
   }
 
   /** Opens the channel and starts the command; runs on the blocking executor. */

@@ -1,6 +1,8 @@
 package dev.flotilla.ssh;
 
+import dev.flotilla.engine.action.ActionContext;
 import dev.flotilla.engine.action.ActionLog;
+import dev.flotilla.engine.action.ActionResult;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -307,6 +309,43 @@ public final class SshSessions implements AutoCloseable {
                   + entry.endpoint.address()
                   + ": the blocking executor is shut down"));
     }
+  }
+
+  /**
+   * Leases the session of an execution's target and hands it to {@code use}, on the blocking
+   * executor; a target without an endpoint, or whose session cannot be had, completes {@code
+   * result} with a failure naming the target instead.
+   */
+  static void leaseForTarget(
+      SshSessions sessions,
+      Function<String, SshEndpoint> targets,
+      ActionContext context,
+      CompletableFuture<ActionResult> result,
+      Consumer<Lease> use) {
+    SshEndpoint endpoint;
+    try {
+      endpoint = targets.apply(context.target());
+    } catch (RuntimeException e) {
+      result.complete(ActionResult.failure("target " + context.target() + ": " + describe(e)));
+      return;
+    }
+    if (endpoint == null) {
+      result.complete(ActionResult.failure("target " + context.target() + " has no SSH endpoint"));
+      return;
+    }
+    var unused =
+        sessions
+            .acquire(endpoint, context.runtime().blockingExecutor(), context.log())
+            .whenComplete(
+                (lease, failure) -> {
+                  if (failure != null) {
+                    result.complete(
+                        ActionResult.failure(
+                            "target " + context.target() + ": " + describe(failure)));
+                  } else {
+                    use.accept(lease);
+                  }
+                });
   }
 
   /** Connects, verifies the host key and authenticates; runs on the blocking executor. */

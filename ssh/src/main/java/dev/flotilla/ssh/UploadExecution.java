@@ -91,35 +91,17 @@ final class UploadExecution implements RunningAction {
   }
 
   private void begin() {
-    SshEndpoint endpoint;
-    try {
-      endpoint = request.targets().apply(context.target());
-    } catch (RuntimeException e) {
-      result.complete(
-          ActionResult.failure("target " + context.target() + ": " + SshSessions.describe(e)));
-      return;
-    }
-    if (endpoint == null) {
-      result.complete(ActionResult.failure("target " + context.target() + " has no SSH endpoint"));
-      return;
-    }
-    // The lease completes on the blocking executor, where the copy then runs.
-    var unused =
-        request
-            .sessions()
-            .acquire(endpoint, context.runtime().blockingExecutor(), context.log())
-            .whenComplete(
-                (lease, failure) -> {
-                  if (failure != null) {
-                    result.complete(
-                        ActionResult.failure(
-                            "target " + context.target() + ": " + SshSessions.describe(failure)));
-                    return;
-                  }
-                  try (lease) {
-                    copy(lease);
-                  }
-                });
+    // The lease comes on the blocking executor, where the copy then runs.
+    SshSessions.leaseForTarget(
+        request.sessions(),
+        request.targets(),
+        context,
+        result,
+        lease -> {
+          try (lease) {
+            copy(lease);
+          }
+        });
   }
 
   private void copy(SshSessions.Lease lease) {

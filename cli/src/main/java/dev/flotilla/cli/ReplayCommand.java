@@ -8,7 +8,6 @@ import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.timeline.Timeline;
-import dev.flotilla.engine.timeline.TimelineRecorder;
 import dev.flotilla.persistence.DeploymentHistory;
 import dev.flotilla.persistence.DeploymentHistory.JournalDamagedException;
 import dev.flotilla.persistence.DeploymentHistory.JournalReadException;
@@ -77,53 +76,37 @@ final class ReplayCommand implements Callable<Integer> {
       return FlotillaCli.INVALID_INPUT;
     }
     List<DeploymentEvent> events;
+    // The missing entries of a damaged journal; what was recorded before them is still shown.
+    String damage = null;
     try (Flotilla engine =
         CliEngine.durable(directory, EngineSettings.fromConfig(config), config)) {
       events = new DeploymentHistory(engine.system()).events(deploymentId);
     } catch (JournalUnavailableException e) {
       return CliEngine.unavailable(e, "nothing was replayed", null, err);
     } catch (JournalDamagedException e) {
-      // What was recorded before the damage is still the deployment's history: show it, then fail.
       err.println("flotilla: journal " + directory + ": " + e.getMessage());
-      List<DeploymentEvent> readable = e.readableEvents();
-      if (!readable.isEmpty() && readable.get(0) instanceof DeploymentAccepted accepted) {
-        Timeline partial = DeploymentHistory.timelineOf(readable);
-        out.println(
-            "Replaying "
-                + partial.name()
-                + " (deployment "
-                + deploymentId
-                + ") from journal "
-                + directory
-                + " up to its first missing entry ("
-                + e.missing()
-                + " missing): nothing was run");
-        Path written =
-            timelineJson == null ? null : TimelineFiles.write(partial, timelineJson, err);
-        SummaryTable.print(
-            partial, StepDurations.of(PlanLayout.of(accepted.plan()), readable), written, out);
-      }
-      return FlotillaCli.INVALID_INPUT;
+      events = e.readableEvents();
+      damage = e.missing();
     } catch (JournalReadException e) {
       err.println("flotilla: journal " + directory + ": " + e.getMessage());
       return FlotillaCli.INVALID_INPUT;
     }
     if (events.isEmpty() || !(events.get(0) instanceof DeploymentAccepted accepted)) {
-      err.println(
-          "flotilla: no deployment "
-              + deploymentId
-              + " in journal "
-              + directory
-              + " ('flotilla deployments --journal "
-              + directory
-              + "' lists them)");
+      if (damage == null) {
+        err.println(
+            "flotilla: no deployment "
+                + deploymentId
+                + " in journal "
+                + directory
+                + " ('flotilla deployments --journal "
+                + directory
+                + "' lists them)");
+      }
       return FlotillaCli.INVALID_INPUT;
     }
     // The timeline as DeploymentHistory.replay rebuilds it, and the step durations, from one read
     // of the events.
-    TimelineRecorder recorder = new TimelineRecorder();
-    events.forEach(recorder::onEvent);
-    Timeline timeline = recorder.timeline();
+    Timeline timeline = DeploymentHistory.timelineOf(events);
     StepDurations durations = StepDurations.of(PlanLayout.of(accepted.plan()), events);
     out.println(
         "Replaying "
@@ -132,9 +115,14 @@ final class ReplayCommand implements Callable<Integer> {
             + deploymentId
             + ") from journal "
             + directory
-            + ": rebuilt from its events, nothing was run");
+            + (damage == null
+                ? ": rebuilt from its events, nothing was run"
+                : " up to its first missing entry (" + damage + " missing): nothing was run"));
     Path written = timelineJson == null ? null : TimelineFiles.write(timeline, timelineJson, err);
     SummaryTable.print(timeline, durations, written, out);
+    if (damage != null) {
+      return FlotillaCli.INVALID_INPUT;
+    }
     DeploymentStatus status = timeline.status();
     if (status == DeploymentStatus.SUCCEEDED) {
       return FlotillaCli.SUCCEEDED;

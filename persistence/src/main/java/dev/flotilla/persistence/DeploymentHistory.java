@@ -111,7 +111,7 @@ public final class DeploymentHistory {
       return List.of();
     }
     long last = lastEntryNumber(deploymentId, 1);
-    return unpacked(checkedEntries(deploymentId, entries(deploymentId, 1, last), 1, last));
+    return unpacked(checkedEntries(deploymentId, entries(deploymentId, 1, last, true), 1, last));
   }
 
   /** The events of journal entries, in order: a batch's one by one. */
@@ -166,12 +166,16 @@ public final class DeploymentHistory {
    * whose last replay round leaves exactly one entry to read (docs/journal-reads.md). A page of at
    * most one buffer is served by a single replay round, and a page whose last entry exists ends it;
    * one whose last entry is missing (a damaged journal) is read entry by entry.
+   *
+   * @param toExists entry {@code to} is known to be there (the caller found it), so the last page
+   *     needs no look first
    */
-  private List<Entry> entries(String deploymentId, long from, long to) throws JournalReadException {
+  private List<Entry> entries(String deploymentId, long from, long to, boolean toExists)
+      throws JournalReadException {
     List<Entry> entries = new ArrayList<>();
     for (long first = from; first <= to; first += page) {
       long last = Math.min(to, first + page - 1);
-      if (last == first || exists(deploymentId, last)) {
+      if (last == first || (last == to && toExists) || exists(deploymentId, last)) {
         entries.addAll(page(deploymentId, first, last));
       } else {
         for (long number = first; number < last; number++) {
@@ -215,11 +219,13 @@ public final class DeploymentHistory {
     long headEnd = Math.min(last, SUMMARY_HEAD);
     List<DeploymentEvent> ends =
         new ArrayList<>(
-            checkedEntries(deploymentId, entries(deploymentId, 1, headEnd), 1, headEnd));
+            checkedEntries(
+                deploymentId, entries(deploymentId, 1, headEnd, headEnd == last), 1, headEnd));
     if (last > SUMMARY_HEAD) {
       long tailStart = Math.max(SUMMARY_HEAD + 1, last - SUMMARY_TAIL + 1);
       ends.addAll(
-          checkedEntries(deploymentId, entries(deploymentId, tailStart, last), tailStart, last));
+          checkedEntries(
+              deploymentId, entries(deploymentId, tailStart, last, true), tailStart, last));
     }
     return summarize(deploymentId, unpacked(ends), eventCount(ends, last));
   }

@@ -12,12 +12,15 @@ import dev.flotilla.persistence.DeploymentHistory.JournalReadException;
 import dev.flotilla.persistence.DurableEngine;
 import dev.flotilla.persistence.JournalUnavailableException;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
@@ -31,35 +34,46 @@ import org.slf4j.LoggerFactory;
 /**
  * A small HTTP service around an embedded engine: submit YAML plans, watch their events live as
  * server-sent events, read their timelines, cancel them and open their waterfall page. It listens
- * on 127.0.0.1 only, with the JDK's own HTTP server on a bounded pool of threads.
+ * on 127.0.0.1 unless told otherwise, with the JDK's own HTTP server on a bounded pool of threads.
+ * Every route needs the bearer token of its {@link ServiceAuth} (see there).
  *
  * <pre>{@code
- * try (DeploymentService service = DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0))) {
+ * ServiceAuth auth = ServiceAuth.token(System.getenv(ServiceAuth.TOKEN_VARIABLE));
+ * try (DeploymentService service =
+ *     DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0, auth))) {
  *   URI deployments = service.uri().resolve("deployments");
  *   ...
  * }
  * }</pre>
  *
- * <p>From a shell: {@code ./flotilla serve --port 8080} (the CLI's {@code serve} command).
+ * <p>From a shell: {@code ./flotilla node --http-port 8080} (the CLI's {@code node} command, also
+ * known as {@code serve}).
  */
-public final class DeploymentService implements AutoCloseable {
+public final class DeploymentService implements Node {
 
-  /** The port {@code --port} defaults to. */
+  /** The port {@code --http-port} defaults to. */
   public static final int DEFAULT_PORT = 8080;
+
+  /** The address the service listens on unless told otherwise: loopback only. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
 
   /**
    * How to start the service.
    *
-   * @param port the loopback port to listen on; 0 takes any free port
+   * @param host the address to listen on, {@value #DEFAULT_HOST} by default; another than loopback
+   *     exposes the service to other machines, and then {@code auth} must require a token
+   * @param port the port to listen on; 0 takes any free port
    * @param journal the durable engine's directory; null keeps deployments in memory only
    * @param timeScale multiplies every simulated duration (0.1: ten times faster)
+   * @param auth who may use the service
    */
-  public record Options(int port, Path journal, double timeScale) {
+  public record Options(String host, int port, Path journal, double timeScale, ServiceAuth auth) {
 
     /** The highest TCP port. */
     private static final int MAX_PORT = 65_535;
 
     public Options {
+      host = host == null ? DEFAULT_HOST : host;
       if (port < 0 || port > MAX_PORT) {
         throw new IllegalArgumentException(
             "the port must be between 0 and " + MAX_PORT + ", not " + port);
@@ -68,11 +82,45 @@ public final class DeploymentService implements AutoCloseable {
         throw new IllegalArgumentException(
             "the time scale must be a number greater than 0, not " + timeScale);
       }
+      Objects.requireNonNull(
+          auth, "auth: ServiceAuth.token(...) or, on loopback, ServiceAuth.none()");
+      if (!auth.required() && !isLoopback(host)) {
+        throw new IllegalArgumentException(
+            "a service without a token may listen on a loopback address only (127.0.0.1, ::1), not"
+                + " on "
+                + host
+                + ", which other machines can reach: give it a token");
+      }
     }
 
-    /** An engine in memory: deployments are forgotten when the service stops. */
-    public static Options inMemory(int port, double timeScale) {
-      return new Options(port, null, timeScale);
+    /** On {@value #DEFAULT_HOST}, with a durable journal in {@code journal} (or none if null). */
+    public Options(int port, Path journal, double timeScale, ServiceAuth auth) {
+      this(DEFAULT_HOST, port, journal, timeScale, auth);
+    }
+
+    /** An engine in memory on loopback: deployments are forgotten when the service stops. */
+    public static Options inMemory(int port, double timeScale, ServiceAuth auth) {
+      return new Options(port, null, timeScale, auth);
+    }
+  }
+
+  /**
+   * Whether {@code host} is a loopback address (127.0.0.0/8, ::1, or a name for one).
+   *
+   * @throws IllegalArgumentException when the host is blank or cannot be resolved
+   */
+  public static boolean isLoopback(String host) {
+    return address(host).isLoopbackAddress();
+  }
+
+  private static InetAddress address(String host) {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("the host to listen on is blank");
+    }
+    try {
+      return InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("cannot resolve the host to listen on: " + host, e);
     }
   }
 
@@ -146,8 +194,7 @@ public final class DeploymentService implements AutoCloseable {
     LoggerFactory.getILoggerFactory();
     // Bind first: a port in use fails before an engine starts (or resumes anything).
     HttpServer server =
-        HttpServer.create(
-            new InetSocketAddress(InetAddress.getByName("127.0.0.1"), options.port()), 0);
+        HttpServer.create(new InetSocketAddress(address(options.host()), options.port()), 0);
     Flotilla engine = null;
     try {
       EngineSettings engineSettings =
@@ -168,9 +215,16 @@ public final class DeploymentService implements AutoCloseable {
               TimeUnit.MILLISECONDS,
               new ArrayBlockingQueue<>(settings.httpQueue()),
               threads());
-      server.createContext("/", new ServiceHandler(deployments, settings));
+      server.createContext("/", new ServiceHandler(deployments, settings, options.auth()));
       server.setExecutor(executor);
       server.start();
+      log.info(
+          "Deployment service listening on {}:{}, {}",
+          options.host(),
+          server.getAddress().getPort(),
+          options.auth().required()
+              ? "every request needs its bearer token"
+              : "WITHOUT a token: anyone who can reach the address may run plans");
       return new DeploymentService(
           server, executor, engine, deployments, settings, options.journal());
     } catch (JournalReadException e) {
@@ -192,9 +246,22 @@ public final class DeploymentService implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** The service's root, such as {@code http://127.0.0.1:8080/}. */
+  /**
+   * The service's root as this machine reaches it, such as {@code http://127.0.0.1:8080/}: the
+   * address listened on, or loopback for the wildcard address.
+   */
+  @Override
   public URI uri() {
-    return URI.create("http://127.0.0.1:" + port() + "/");
+    InetAddress address = server.getAddress().getAddress();
+    if (address.isAnyLocalAddress()) {
+      address = InetAddress.getLoopbackAddress();
+    }
+    String host = address.getHostAddress();
+    if (address instanceof Inet6Address) {
+      int scope = host.indexOf('%');
+      host = "[" + (scope < 0 ? host : host.substring(0, scope)) + "]";
+    }
+    return URI.create("http://" + host + ":" + port() + "/");
   }
 
   /**
@@ -206,6 +273,7 @@ public final class DeploymentService implements AutoCloseable {
    *
    * @return the deployments the stop left unfinished, and where (if anywhere) they are kept
    */
+  @Override
   public Stopped stop() {
     if (!stopping.compareAndSet(false, true)) {
       return stopped.join();

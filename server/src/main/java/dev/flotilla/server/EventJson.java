@@ -3,6 +3,7 @@ package dev.flotilla.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentListener.ExecutionLogLine;
@@ -11,8 +12,10 @@ import dev.flotilla.engine.model.PlanLayout;
 /**
  * What an event stream sends for each item of a deployment's {@link EventFeed}: the event's type as
  * the message name and its fields as one line of JSON, with {@code type} first. Events that give a
- * step by index also carry its name ({@code stepName}); the accepted event carries the plan's name
- * instead of the whole plan, which the timeline already shows.
+ * step by index also carry its name ({@code stepName}). The accepted event carries the plan's name,
+ * project and environment, and the plan itself as {@code plan} (as the journal keeps it), so that a
+ * client lays out the steps and targets the following events name by index, as the CLI's {@code
+ * deploy --server} does.
  */
 final class EventJson {
 
@@ -25,8 +28,9 @@ final class EventJson {
   /** One message: {@code event:} and {@code data:} of the stream. */
   record Message(String event, String data) {}
 
-  // Not indented: a message's data must be a single line.
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  // Not indented: a message's data must be a single line. Plans hold durations (java.time).
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().registerModule(new JavaTimeModule());
 
   private EventJson() {}
 
@@ -54,6 +58,7 @@ final class EventJson {
       node.put("project", accepted.plan().project());
       node.put("environment", accepted.plan().environment());
       node.put("atMicros", accepted.atMicros());
+      node.set("plan", MAPPER.valueToTree(accepted.plan()));
       return node;
     }
     ObjectNode node = MAPPER.valueToTree(event);

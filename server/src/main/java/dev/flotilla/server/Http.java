@@ -20,6 +20,7 @@ final class Http {
   static final int ACCEPTED = 202;
   static final int NO_CONTENT = 204;
   static final int BAD_REQUEST = 400;
+  static final int UNAUTHORIZED = 401;
   static final int NOT_FOUND = 404;
   static final int METHOD_NOT_ALLOWED = 405;
   static final int CONFLICT = 409;

@@ -27,6 +27,14 @@ import org.slf4j.LoggerFactory;
  * anything unexpected with a 500 that says nothing more (the exception goes to the log, never to
  * the client).
  *
+ * <p>Every request, to a route or not, first shows the service's bearer token ({@link
+ * ServiceAuth}): without it, 401 with {@code WWW-Authenticate: Bearer}, before the path is even
+ * read. A browser cannot send that header when it opens a page, so the waterfall's 401 is a small
+ * page instead of JSON, whose script takes the token from the link's fragment ({@code #token=...},
+ * which a browser never sends to a server, so it reaches no log), keeps it in the tab's {@code
+ * sessionStorage} and loads the waterfall with the header; the waterfall's own fetches send it from
+ * there too.
+ *
  * <pre>
  * GET  /                                  links
  * GET  /deployments                       the deployments known, newest first
@@ -51,20 +59,27 @@ final class ServiceHandler implements HttpHandler {
   /** Engine ids look like {@code 20261126T101500-3f9a1c}; this accepts any id of that alphabet. */
   private static final Pattern DEPLOYMENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
+  /** The waterfall's path: its 401 is the page that brings the token from the fragment. */
+  private static final Pattern WATERFALL = Pattern.compile("/deployments/[^/]+/waterfall/?");
+
   private final Deployments deployments;
   private final ServiceSettings settings;
+  private final ServiceAuth auth;
   private final Semaphore eventStreams;
 
-  ServiceHandler(Deployments deployments, ServiceSettings settings) {
+  ServiceHandler(Deployments deployments, ServiceSettings settings, ServiceAuth auth) {
     this.deployments = deployments;
     this.settings = settings;
+    this.auth = auth;
     this.eventStreams = new Semaphore(settings.maxEventStreams());
   }
 
   @Override
   public void handle(HttpExchange exchange) {
     try {
-      route(exchange);
+      if (authenticated(exchange)) {
+        route(exchange);
+      }
     } catch (RequestError e) {
       answer(exchange, e);
     } catch (JournalReadException e) {
@@ -135,6 +150,46 @@ final class ServiceHandler implements HttpHandler {
       }
       default -> throw unknownRoute(path);
     }
+  }
+
+  /**
+   * Whether the request carries the token. If not, it is answered 401: the waterfall with the page
+   * that brings the token (false is returned), anything else with a {@link RequestError} thrown.
+   */
+  private boolean authenticated(HttpExchange exchange) throws IOException {
+    ServiceAuth.Verdict verdict =
+        auth.judge(exchange.getRequestHeaders().getFirst("Authorization"));
+    if (verdict == ServiceAuth.Verdict.ACCEPTED) {
+      return true;
+    }
+    boolean refused = verdict == ServiceAuth.Verdict.REFUSED;
+    exchange
+        .getResponseHeaders()
+        .set(
+            "WWW-Authenticate",
+            "Bearer realm=\"flotilla\"" + (refused ? ", error=\"invalid_token\"" : ""));
+    String path = exchange.getRequestURI().getRawPath();
+    if (exchange.getRequestMethod().equals(GET)
+        && path != null
+        && WATERFALL.matcher(path).matches()) {
+      Http.send(
+          exchange,
+          Http.UNAUTHORIZED,
+          Http.HTML,
+          WaterfallPage.tokenPage().getBytes(StandardCharsets.UTF_8));
+      return false;
+    }
+    throw RequestError.of(
+        Http.UNAUTHORIZED,
+        refused
+            ? "the bearer token is not this service's: use the one the node took from "
+                + ServiceAuth.TOKEN_VARIABLE
+                + " or wrote to its token file (a node writes a new one each time it starts)"
+            : "this service needs its token: send 'Authorization: Bearer TOKEN', with the token"
+                + " the node took from "
+                + ServiceAuth.TOKEN_VARIABLE
+                + " or wrote to its token file (~/.flotilla/token unless --token-file); a"
+                + " browser opens a waterfall as .../waterfall#token=TOKEN");
   }
 
   // ---- routes ----

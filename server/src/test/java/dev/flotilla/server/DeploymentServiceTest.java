@@ -55,7 +55,7 @@ class DeploymentServiceTest {
   static void start() throws Exception {
     service =
         DeploymentService.start(
-            DeploymentService.Options.inMemory(0, 1.0),
+            DeploymentService.Options.inMemory(0, 1.0, ServiceClient.AUTH),
             ConfigFactory.parseString("flotilla.service.max-plan-bytes = " + MAX_PLAN_BYTES)
                 .withFallback(ConfigFactory.load()));
     client = new ServiceClient(service.uri());

@@ -86,6 +86,7 @@ class DurableDeploymentServiceTest {
   }
 
   private DeploymentService start() throws Exception {
-    return DeploymentService.start(new DeploymentService.Options(0, journal, 1.0));
+    return DeploymentService.start(
+        new DeploymentService.Options(0, journal, 1.0, ServiceClient.AUTH));
   }
 }

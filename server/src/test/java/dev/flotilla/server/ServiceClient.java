@@ -25,15 +25,31 @@ final class ServiceClient {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The token the tests' services require, and their clients send. */
+  static final String TOKEN = "test-token-0123456789-abcdefghijklmnopqrstu";
+
+  /** What the tests' services are started with. */
+  static final ServiceAuth AUTH = ServiceAuth.token(TOKEN);
+
   /** One server-sent event. */
   record Event(long id, String event, JsonNode data) {}
 
   private final URI root;
+  private final String token;
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(PATIENCE).build();
 
+  /** A client that sends {@link #TOKEN}. */
   ServiceClient(URI root) {
+    this(root, TOKEN);
+  }
+
+  /**
+   * @param token the bearer token to send, or null for none
+   */
+  ServiceClient(URI root, String token) {
     this.root = root;
+    this.token = token;
   }
 
   HttpResponse<String> get(String path) {
@@ -64,7 +80,8 @@ final class ServiceClient {
   }
 
   HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(root.resolve(path)).timeout(PATIENCE);
+    HttpRequest.Builder builder = HttpRequest.newBuilder(root.resolve(path)).timeout(PATIENCE);
+    return token == null ? builder : builder.header("Authorization", "Bearer " + token);
   }
 
   /** Submits a plan; returns the new deployment's id. */

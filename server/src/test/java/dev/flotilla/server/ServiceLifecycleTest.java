@@ -26,12 +26,14 @@ class ServiceLifecycleTest {
     // Proves the service binds 127.0.0.1 and a second one on the same port fails at start, not
     // later.
     try (DeploymentService first =
-        DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0))) {
+        DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0, ServiceClient.AUTH))) {
       assertThat(first.uri().getHost()).isEqualTo("127.0.0.1");
       assertThat(first.port()).isPositive();
 
       assertThatThrownBy(
-              () -> DeploymentService.start(DeploymentService.Options.inMemory(first.port(), 1.0)))
+              () ->
+                  DeploymentService.start(
+                      DeploymentService.Options.inMemory(first.port(), 1.0, ServiceClient.AUTH)))
           .isInstanceOf(BindException.class);
     }
   }
@@ -42,7 +44,7 @@ class ServiceLifecycleTest {
     // service.
     CompletableFuture<List<Event>> stream;
     try (DeploymentService service =
-        DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0))) {
+        DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0, ServiceClient.AUTH))) {
       ServiceClient client = new ServiceClient(service.uri());
       String id = client.submit(LONG);
       stream = client.events(id);
@@ -58,7 +60,8 @@ class ServiceLifecycleTest {
   void stopReportsTheDeploymentsItCutShortAndAgainWhenCalledTwice() throws Exception {
     // Proves a host learns what a stop left unfinished (and that in memory nothing keeps it), once
     // or twice asked.
-    DeploymentService service = DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0));
+    DeploymentService service =
+        DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0, ServiceClient.AUTH));
     String id = new ServiceClient(service.uri()).submit(LONG);
 
     DeploymentService.Stopped stopped = service.stop();

@@ -39,6 +39,8 @@ public final class WaterfallPage {
   /** The page around the data: everything before and after the JSON blob. */
   private static final String[] PAGE = assemble();
 
+  private static final String TOKEN_PAGE = resource("token.html");
+
   private WaterfallPage() {}
 
   /**
@@ -62,6 +64,17 @@ public final class WaterfallPage {
     root.putNull("lowerBound");
     root.set("timeline", timeline);
     return PAGE[0] + scriptSafe(root.toString()) + PAGE[1];
+  }
+
+  /**
+   * What a service that needs a token answers a browser that opens a waterfall without it (with
+   * 401): a page with no data, whose script takes the token from the link's fragment ({@code
+   * #token=...}, which never leaves the browser), keeps it in the tab's {@code sessionStorage} and
+   * loads the waterfall again with it in the {@code Authorization} header. The waterfall's own
+   * fetches take it from there.
+   */
+  public static String tokenPage() {
+    return TOKEN_PAGE;
   }
 
   /**

@@ -483,6 +483,15 @@
   });
 
   /**
+   * The service's token, as the page that brought it kept it for this tab (none if the service
+   * needs none): sent with every fetch, since a page cannot rely on the browser to send it.
+   */
+  function authorization() {
+    const token = sessionStorage.getItem('flotilla-token');
+    return token ? { Authorization: `Bearer ${token}` } : {};
+  }
+
+  /**
    * A live page follows the deployment until it ends, then reloads once: the server renders the
    * final page, which carries the lower bound. The session flag stops a reload loop.
    */
@@ -491,7 +500,7 @@
     live.hidden = false;
     const poll = async () => {
       try {
-        const response = await fetch('./timeline.json', { cache: 'no-store' });
+        const response = await fetch('./timeline.json', { cache: 'no-store', headers: authorization() });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         const t = await response.json();
         show(t);

@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +29,21 @@ final class HeadlessChromium {
 
   /** The page's DOM, serialized once the page has loaded and its scripts have run. */
   static String dumpDom(Path page, Path scratch) throws IOException, InterruptedException {
+    return dumpDom(page.toUri().toString(), List.of(), scratch);
+  }
+
+  /**
+   * The DOM of a page a service serves, serialized once {@code virtualTime} of the page's own time
+   * has passed: Chromium runs its timers on virtual time, which stands still while a fetch is in
+   * flight, so what the page fetched and drew by then is there, however slow the machine.
+   */
+  static String dumpDom(String url, Duration virtualTime, Path scratch)
+      throws IOException, InterruptedException {
+    return dumpDom(url, List.of("--virtual-time-budget=" + virtualTime.toMillis()), scratch);
+  }
+
+  private static String dumpDom(String url, List<String> flags, Path scratch)
+      throws IOException, InterruptedException {
     assertThat(Files.isExecutable(EXECUTABLE))
         .as(
             "headless Chromium is needed at %s to check the waterfall in a browser: install it with "
@@ -36,7 +53,8 @@ final class HeadlessChromium {
     // A fresh profile per run: no state from an earlier run, and no lock held by another Chromium.
     Path profile = Files.createTempDirectory(scratch, "chromium-profile");
     Path log = scratch.resolve(profile.getFileName() + ".log");
-    List<String> command =
+    List<String> command = new ArrayList<>();
+    command.addAll(
         List.of(
             EXECUTABLE.toString(),
             "--headless",
@@ -47,8 +65,9 @@ final class HeadlessChromium {
             "--disable-component-update",
             "--disable-sync",
             "--user-data-dir=" + profile,
-            "--dump-dom",
-            page.toUri().toString());
+            "--dump-dom"));
+    command.addAll(flags);
+    command.add(url);
     Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
     // Read stdout while Chromium writes it: a large DOM would fill the pipe and block it.
     CompletableFuture<String> out =

@@ -10,8 +10,11 @@ import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.plan.InvalidPlanException;
 import dev.flotilla.engine.plan.PlanLoader;
 import dev.flotilla.persistence.JournalUnavailableException;
+import dev.flotilla.server.DeploymentService;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,8 +25,10 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /** {@code flotilla deploy PLAN.yaml}: checks a plan, runs it to its end and reports how it went. */
@@ -34,13 +39,17 @@ import picocli.CommandLine.Spec;
       "Runs the deployment a plan describes, showing its progress, and prints a summary at the end.",
       "Its events are journaled (in .flotilla/journal unless --journal DIR or --in-memory), so it can be "
           + "replayed, and resumed after a crash.",
-      "Ctrl-C cancels the deployment (running actions are cancelled, pending ones skipped) and still reports it."
+      "Ctrl-C cancels the deployment (running actions are cancelled, pending ones skipped) and still reports it.",
+      "With --server URL the plan runs on that node (flotilla node) instead, shown and summarized the same way; "
+          + "there Ctrl-C detaches (the deployment keeps running on the node) unless --cancel-on-interrupt."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:the deployment succeeded",
-      "1:the deployment failed or was cancelled",
-      "2:invalid input (options, plan file, plan problems) or a journal that cannot be used: nothing was started"
+      "1:the deployment failed or was cancelled (with --server: or you detached, or the connection was lost, "
+          + "before it ended)",
+      "2:invalid input (options, plan file, plan problems) or a journal that cannot be used; with --server, a "
+          + "node that cannot be reached or refuses the token: nothing was started"
     })
 final class DeployCommand implements Callable<Integer> {
 
@@ -72,6 +81,29 @@ final class DeployCommand implements Callable<Integer> {
       description = "Writes the deployment's timeline as JSON when it ends, however it ends.")
   private Path timelineJson;
 
+  @Option(
+      names = "--server",
+      paramLabel = "URL",
+      description =
+          "Runs the plan on the node at URL (such as http://127.0.0.1:8080) instead of an engine of this"
+              + " process, following it live. The token: FLOTILLA_TOKEN, else the token file.")
+  private String server;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "With --server: the file holding the node's token when FLOTILLA_TOKEN is not set. Default:"
+              + " flotilla.cli.token-file, ~/.flotilla/token (or FLOTILLA_TOKEN_FILE).")
+  private Path tokenFile;
+
+  @Option(
+      names = "--cancel-on-interrupt",
+      description =
+          "With --server: Ctrl-C cancels the deployment on the node, as a local deploy does, instead of"
+              + " detaching from it.")
+  private boolean cancelOnInterrupt;
+
   @ArgGroup(
       exclusive = true,
       multiplicity = "0..1",
@@ -101,6 +133,13 @@ final class DeployCommand implements Callable<Integer> {
     if (!Files.isRegularFile(planFile)) {
       err.println("flotilla: no plan file at " + planFile.toAbsolutePath().normalize());
       return FlotillaCli.INVALID_INPUT;
+    }
+    if (server != null) {
+      return deployOnServer(overrides, out, err);
+    }
+    if (tokenFile != null || cancelOnInterrupt) {
+      throw new ParameterException(
+          spec.commandLine(), "--token-file and --cancel-on-interrupt go with --server URL");
     }
 
     Config config = CliEngine.config();
@@ -149,6 +188,108 @@ final class DeployCommand implements Callable<Integer> {
               List.of(new DeploymentRun.Watched(handle, progress, timelineJson)),
               parent.interrupts());
     }
+  }
+
+  /**
+   * {@code --server}: submits the plan to the node and follows it through its event stream with the
+   * same progress, summary and exit codes as a local run.
+   */
+  private int deployOnServer(Map<String, String> overrides, PrintWriter out, PrintWriter err) {
+    ParseResult parsed = spec.commandLine().getParseResult();
+    for (String local : List.of("--journal", "--in-memory", "--time-scale")) {
+      if (parsed.hasMatchedOption(local)) {
+        throw new ParameterException(
+            spec.commandLine(),
+            local
+                + " is for a deployment run here; with --server the node's own settings apply"
+                + " (flotilla node --journal DIR, --time-scale F)");
+      }
+    }
+    Config config = CliEngine.config();
+    String yaml;
+    try {
+      yaml = Files.readString(planFile, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      err.println("flotilla: cannot read " + planFile + ": " + e.getMessage());
+      return FlotillaCli.INVALID_INPUT;
+    }
+    ServiceApi api;
+    String id;
+    try {
+      api = ServiceApi.of(server, ServiceApi.token(parent.environment(), tokenFile, config));
+      id = api.submit(yaml, overrides);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    } catch (ServiceApi.PlanRejected e) {
+      // As a local deploy prints them: each problem under the file's name, then how many and that
+      // nothing started.
+      String source = DeploymentService.PLAN_SOURCE + ":";
+      e.problems()
+          .forEach(
+              problem ->
+                  err.println(
+                      problem.startsWith(source)
+                          ? planFile + problem.substring(source.length() - 1)
+                          : problem));
+      err.println("flotilla: " + e.getMessage());
+      return FlotillaCli.INVALID_INPUT;
+    } catch (ServiceApi.Failure e) {
+      err.println("flotilla: " + e.getMessage());
+      err.println("flotilla: nothing was started");
+      return FlotillaCli.INVALID_INPUT;
+    }
+
+    RemoteDeployment remote;
+    try {
+      remote = RemoteDeployment.open(api, id);
+    } catch (ServiceApi.Failure e) {
+      err.println("flotilla: " + e.getMessage());
+      err.println("flotilla: deployment " + id + " was submitted and runs on " + api.root());
+      return FlotillaCli.NOT_SUCCEEDED;
+    }
+    CliSettings cli = CliSettings.fromConfig(config);
+    PlanLayout layout = PlanLayout.of(remote.plan());
+    ProgressPrinter progress = new ProgressPrinter(layout, cli, out);
+    printHeader(remote.plan(), layout, id, 1.0, out);
+    out.println(
+        "Node: "
+            + api.root()
+            + " (waterfall: "
+            + api.waterfall(id)
+            + "#token=TOKEN; Ctrl-C "
+            + (cancelOnInterrupt
+                ? "cancels the deployment)"
+                : "detaches, the deployment keeps running there)"));
+    remote.follow(progress);
+    int exitCode =
+        new DeploymentRun(
+                remote::close,
+                cancelOnInterrupt ? null : handle -> remote.detach(),
+                cli,
+                out,
+                err,
+                InterruptSignal.CTRL_C_REASON)
+            .watch(
+                List.of(new DeploymentRun.Watched(remote, progress, timelineJson)),
+                parent.interrupts());
+    if (remote.detached()) {
+      err.println(
+          "flotilla: deployment "
+              + id
+              + " keeps running on "
+              + api.root()
+              + "; its waterfall: "
+              + api.waterfall(id)
+              + "#token=TOKEN; to cancel it: curl -X POST -H \"Authorization: Bearer TOKEN\" "
+              + api.root()
+              + "deployments/"
+              + id
+              + "/cancel");
+    } else if (remote.lost() != null) {
+      err.println("flotilla: " + remote.lost());
+      err.println("flotilla: deployment " + id + " may still be running on " + api.root());
+    }
+    return exitCode;
   }
 
   private static void printHeader(

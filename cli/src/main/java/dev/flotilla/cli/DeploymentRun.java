@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Deployments the CLI watches on an engine it started, from their progress to their report: it
@@ -22,7 +23,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>An interrupt (Ctrl-C) only cancels the deployments and waits: the main thread, which is
  * already waiting for the results, still does all the reporting, so there is exactly one report
- * whichever way the run ends, and a run that ends normally never touches the cancel path.
+ * whichever way the run ends, and a run that ends normally never touches the cancel path. Watching
+ * deployments a service runs ({@code deploy --server}), an interrupt may detach instead: it stops
+ * following them, and they keep running there.
  */
 final class DeploymentRun {
 
@@ -38,7 +41,12 @@ final class DeploymentRun {
    */
   record Watched(DeploymentHandle handle, ProgressPrinter progress, Path timelineJson) {}
 
-  private final Flotilla engine;
+  /** Closes what the run used once it has reported: the engine, or the service's streams. */
+  private final Runnable release;
+
+  /** Stops following a deployment on an interrupt; null if an interrupt cancels it. */
+  private final Consumer<DeploymentHandle> detach;
+
   private final CliSettings cli;
   private final PrintWriter out;
   private final PrintWriter err;
@@ -53,7 +61,23 @@ final class DeploymentRun {
 
   DeploymentRun(
       Flotilla engine, CliSettings cli, PrintWriter out, PrintWriter err, String interruptReason) {
-    this.engine = engine;
+    this(engine::close, null, cli, out, err, interruptReason);
+  }
+
+  /**
+   * @param release closes what the run used, once it has reported
+   * @param detach what an interrupt does to each deployment instead of cancelling it; null to
+   *     cancel
+   */
+  DeploymentRun(
+      Runnable release,
+      Consumer<DeploymentHandle> detach,
+      CliSettings cli,
+      PrintWriter out,
+      PrintWriter err,
+      String interruptReason) {
+    this.release = release;
+    this.detach = detach;
     this.cli = cli;
     this.out = out;
     this.err = err;
@@ -89,7 +113,7 @@ final class DeploymentRun {
       deployments.forEach(watched -> watched.progress().close());
       out.flush();
       err.flush();
-      engine.close();
+      release.run();
       over.countDown();
       if (registration != null) {
         registration.close();
@@ -136,7 +160,18 @@ final class DeploymentRun {
    * On the signal's thread: cancel, then leave the reporting to the main thread and wait for it.
    */
   private int onInterrupt(List<Watched> deployments) {
-    if (over.getCount() > 0) {
+    if (over.getCount() > 0 && detach != null) {
+      err.println();
+      err.println(
+          "flotilla: "
+              + interruptReason
+              + ": detaching; the service keeps running "
+              + (deployments.size() == 1 ? "the deployment" : "the deployments"));
+      err.flush();
+      deployments.forEach(watched -> detach.accept(watched.handle()));
+      interrupted.complete(null);
+      awaitOver();
+    } else if (over.getCount() > 0) {
       err.println();
       err.println(
           "flotilla: "
@@ -149,12 +184,16 @@ final class DeploymentRun {
       err.flush();
       deployments.forEach(watched -> watched.handle().cancel(interruptReason));
       interrupted.complete(null);
-      try {
-        over.await(cli.cancelGrace().toSeconds() + REPORT_ALLOWANCE_SECONDS, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      awaitOver();
     }
     return exitCode;
+  }
+
+  private void awaitOver() {
+    try {
+      over.await(cli.cancelGrace().toSeconds() + REPORT_ALLOWANCE_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.flotilla.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,8 +14,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code flotilla} command-line tool: runs a deployment plan with an engine of its own and
- * shows it as it happens; lists, replays and resumes the deployments of its journal; serves an
- * engine over HTTP ({@code flotilla serve}).
+ * shows it as it happens; lists, replays and resumes the deployments of its journal; runs Flotilla
+ * as a server ({@code flotilla node}, also {@code flotilla serve}) and deploys to one ({@code
+ * --server}).
  *
  * <p>Exit codes: {@value #SUCCEEDED} the deployment succeeded, {@value #NOT_SUCCEEDED} it failed or
  * was cancelled, {@value #INVALID_INPUT} the input was invalid (a bad option, a missing file, a
@@ -34,6 +36,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       ResumeCommand.class,
       SimulateCommand.class,
       TimelineCommand.class,
+      NodeCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -51,18 +54,25 @@ public final class FlotillaCli implements Runnable {
   @Spec private CommandSpec spec;
 
   private final InterruptSignal interrupts;
+  private final Map<String, String> environment;
 
   /** A CLI that hears no interrupts: what an embedding host or a test runs. */
   public FlotillaCli() {
-    this(InterruptSignal.NONE);
+    this(InterruptSignal.NONE, System.getenv());
   }
 
-  FlotillaCli(InterruptSignal interrupts) {
+  FlotillaCli(InterruptSignal interrupts, Map<String, String> environment) {
     this.interrupts = interrupts;
+    this.environment = Map.copyOf(environment);
   }
 
   InterruptSignal interrupts() {
     return interrupts;
+  }
+
+  /** The process's environment ({@code FLOTILLA_TOKEN}); a test gives its own. */
+  Map<String, String> environment() {
+    return environment;
   }
 
   /** {@code flotilla} alone is a usage error: it needs a subcommand. */
@@ -87,16 +97,29 @@ public final class FlotillaCli implements Runnable {
   }
 
   static int run(String[] args, PrintWriter out, PrintWriter err, InterruptSignal interrupts) {
+    return run(args, out, err, interrupts, System.getenv());
+  }
+
+  static int run(
+      String[] args,
+      PrintWriter out,
+      PrintWriter err,
+      InterruptSignal interrupts,
+      Map<String, String> environment) {
     try {
-      return commandLine(interrupts, out, err).execute(args);
+      return commandLine(interrupts, environment, out, err).execute(args);
     } finally {
       out.flush();
       err.flush();
     }
   }
 
-  static CommandLine commandLine(InterruptSignal interrupts, PrintWriter out, PrintWriter err) {
-    CommandLine commandLine = new CommandLine(new FlotillaCli(interrupts));
+  static CommandLine commandLine(
+      InterruptSignal interrupts,
+      Map<String, String> environment,
+      PrintWriter out,
+      PrintWriter err) {
+    CommandLine commandLine = new CommandLine(new FlotillaCli(interrupts, environment));
     HelpLayout.apply(commandLine);
     commandLine.setOut(out);
     commandLine.setErr(err);

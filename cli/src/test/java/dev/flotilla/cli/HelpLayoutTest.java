@@ -16,7 +16,17 @@ class HelpLayoutTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"", "deploy", "deployments", "replay", "resume", "simulate", "timeline", "serve"})
+      strings = {
+        "",
+        "deploy",
+        "deployments",
+        "replay",
+        "resume",
+        "simulate",
+        "timeline",
+        "node",
+        "serve"
+      })
   void helpWrapsBetweenWordsOnlyAndWithinTheWidth(String command) {
     // Proves no word of the help is cut (picocli alone broke PLAN.yaml after its dot), and every
     // line fits in

@@ -3,6 +3,7 @@ package dev.flotilla.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flotilla.server.ServiceAuth;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -11,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -20,6 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code flotilla serve}: runs the service until the signal, then says how it stopped. */
 class ServeCommandTest {
+
+  /** The token the services of these tests take from FLOTILLA_TOKEN. */
+  static final String TOKEN = "serve-test-token-0123456789-abcdefghijklmnop";
 
   private static final Duration PATIENCE = Duration.ofSeconds(60);
   private static final Pattern LISTENING =
@@ -83,6 +88,11 @@ class ServeCommandTest {
    * signal.
    */
   private static Served serve(String... args) throws Exception {
+    return run("serve", Map.of(ServiceAuth.TOKEN_VARIABLE, TOKEN), args);
+  }
+
+  /** Starts {@code flotilla COMMAND ARGS} so, with {@code environment} as its environment. */
+  static Served run(String name, Map<String, String> environment, String... args) throws Exception {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CompletableFuture<InterruptSignal.Handler> handler = new CompletableFuture<>();
@@ -92,13 +102,17 @@ class ServeCommandTest {
           return () -> {};
         };
     String[] command = new String[args.length + 1];
-    command[0] = "serve";
+    command[0] = name;
     System.arraycopy(args, 0, command, 1, args.length);
     CompletableFuture<Integer> exitCode =
         CompletableFuture.supplyAsync(
             () ->
                 FlotillaCli.run(
-                    command, new PrintWriter(out, true), new PrintWriter(err, true), signal));
+                    command,
+                    new PrintWriter(out, true),
+                    new PrintWriter(err, true),
+                    signal,
+                    environment));
     // The command registers for the signal once it listens and has printed where.
     CompletableFuture.anyOf(handler, exitCode).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
     assertThat(handler).as("serve should be running; stdout: %s stderr: %s", out, err).isDone();
@@ -107,7 +121,7 @@ class ServeCommandTest {
     return new Served(URI.create(listening.group(1)), handler.join(), exitCode, out, err);
   }
 
-  private record Served(
+  record Served(
       URI uri,
       InterruptSignal.Handler handler,
       CompletableFuture<Integer> exitCode,
@@ -115,10 +129,15 @@ class ServeCommandTest {
       StringWriter err) {
 
     String submit(String plan) throws Exception {
+      return submit(plan, TOKEN);
+    }
+
+    String submit(String plan, String token) throws Exception {
       HttpResponse<String> response =
           HttpClient.newHttpClient()
               .send(
                   HttpRequest.newBuilder(uri.resolve("deployments"))
+                      .header("Authorization", "Bearer " + token)
                       .timeout(PATIENCE)
                       .POST(HttpRequest.BodyPublishers.ofString(plan))
                       .build(),

@@ -54,6 +54,12 @@ public final class DeploymentService implements Node {
   /** The port {@code --http-port} defaults to. */
   public static final int DEFAULT_PORT = 8080;
 
+  /**
+   * How the problems of a submitted plan name it ({@code plan.yaml:7: ...}): a client that sent a
+   * file may put the file's own name in its place.
+   */
+  public static final String PLAN_SOURCE = Deployments.PLAN_SOURCE;
+
   /** The address the service listens on unless told otherwise: loopback only. */
   public static final String DEFAULT_HOST = "127.0.0.1";
 

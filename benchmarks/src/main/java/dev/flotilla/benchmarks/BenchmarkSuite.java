@@ -61,7 +61,11 @@ public final class BenchmarkSuite {
           new Entry(
               "peers",
               "a bare executor, Temporal and Ansible on the same plans as Flotilla",
-              PeersBenchmark::run));
+              PeersBenchmark::run),
+          new Entry(
+              "ssh",
+              "200 targets x 2 steps of `true` over loopback SSH: OpenSSH with masters and Ansible",
+              SshBenchmark::run));
 
   private static final long RECOVERY_TARGET_EVENTS = 100_000;
   private static final double RECOVERY_TARGET_MS = 5_000;

@@ -48,7 +48,7 @@ public final class TargetGuard {
    * execution would otherwise create (and register with its parent) for every execution.
    */
   public record Requester<T>(ActorRef<T> ref, Function<Reply, T> wrap) {
-    void tell(Reply reply) {
+    public void tell(Reply reply) {
       ref.tell(wrap.apply(reply));
     }
   }

@@ -50,13 +50,24 @@ class ThreeNodeClusterTest {
     Config config =
         ConfigFactory.parseMap(
                 Map.of(
-                    "flotilla.cluster.own-system.pekko.remote.artery.canonical.port", 0,
+                    "flotilla.cluster.own-system.pekko.remote.artery.canonical.port",
+                    0,
                     // Three nodes share this JVM: none may end it.
-                    "flotilla.cluster.own-system.pekko.coordinated-shutdown.exit-jvm", "off",
+                    "flotilla.cluster.own-system.pekko.coordinated-shutdown.exit-jvm",
+                    "off",
                     "flotilla.cluster.own-system.pekko.coordinated-shutdown.run-by-jvm-shutdown-hook",
-                        "off",
-                    "flotilla.cluster.retry-interval", "1s",
-                    "jdbc-read-journal.refresh-interval", "100ms"))
+                    "off",
+                    // Leaving one by one at the end: the last node has nobody to hand over to.
+                    "flotilla.cluster.own-system.pekko.coordinated-shutdown.phases"
+                        + ".cluster-sharding-shutdown-region.timeout",
+                    "3s",
+                    "flotilla.cluster.own-system.pekko.coordinated-shutdown.phases"
+                        + ".cluster-exiting.timeout",
+                    "2s",
+                    "flotilla.cluster.retry-interval",
+                    "1s",
+                    "jdbc-read-journal.refresh-interval",
+                    "100ms"))
             .withFallback(ConfigFactory.load());
     EngineSettings settings = EngineSettings.fromConfig(config).withMaxDeployments(MAX_DEPLOYMENTS);
     for (int i = 0; i < 3; i++) {

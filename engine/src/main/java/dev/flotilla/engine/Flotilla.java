@@ -175,6 +175,23 @@ public final class Flotilla implements AutoCloseable {
     return new Flotilla(host, engine, settings, false);
   }
 
+  /**
+   * An engine whose deployments are run by another engine actor than this module's, in {@code
+   * system}: the seam through which Flotilla's own modules (the cluster's nodes) offer this same
+   * API. {@code engine} takes the commands of {@link EngineActor}; the handles this engine gives
+   * out hear their deployments' events from it. Hosts use {@link #start} or {@link #embed}.
+   *
+   * @param ownsSystem whether {@link #close} terminates {@code system} (else it stops {@code
+   *     engine})
+   */
+  public static Flotilla runningOn(
+      ActorSystem<?> system,
+      ActorRef<EngineActor.Command> engine,
+      EngineSettings settings,
+      boolean ownsSystem) {
+    return new Flotilla(system, engine, settings, ownsSystem);
+  }
+
   /** A loader for plan files that knows this engine's action types. */
   public PlanLoader planLoader() {
     return new PlanLoader(settings.actionTypes());

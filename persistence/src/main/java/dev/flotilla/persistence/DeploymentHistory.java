@@ -1,5 +1,6 @@
 package dev.flotilla.persistence;
 
+import com.typesafe.config.Config;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;
@@ -21,15 +22,18 @@ import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.persistence.query.journal.leveldb.javadsl.LeveldbReadJournal;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
+import org.apache.pekko.persistence.query.javadsl.ReadJournal;
 import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * The read side of the journal: which deployments it holds, and each one's events, from which the
  * same timeline a live run produced is rebuilt without running anything.
  *
- * <p>Pekko's LevelDB read journal is deprecated upstream but is the only reader of this journal; it
- * is confined to this class so it can be replaced in one place.
+ * <p>It reads through the read journal of the engine's journal: Pekko's LevelDB read journal
+ * (deprecated upstream, but the only reader of that journal) or the JDBC plugin's on PostgreSQL,
+ * both through the same two queries, so the paging and damage checks below serve both.
  */
 public final class DeploymentHistory {
 
@@ -61,33 +65,35 @@ public final class DeploymentHistory {
   private static final long SUMMARY_TAIL = 8;
 
   private final ActorSystem<?> system;
-  private final LeveldbReadJournal journal;
+  private final CurrentPersistenceIdsQuery persistenceIds;
+  private final CurrentEventsByPersistenceIdQuery journal;
   private final Duration timeout;
 
   /** The most entries one read asks for: the read journal's buffer (see {@link #entries}). */
   private final long page;
 
-  @SuppressWarnings("deprecation")
+  /** The history of the journal {@code system} writes to (its default journal plugin). */
   public DeploymentHistory(ActorSystem<?> system) {
     this.system = system;
-    this.journal =
-        PersistenceQuery.get(system)
-            .getReadJournalFor(LeveldbReadJournal.class, LeveldbReadJournal.Identifier());
-    this.timeout = system.settings().config().getDuration("flotilla.journal.read-timeout");
-    this.page =
-        Math.max(
-            1,
-            system
-                .settings()
-                .config()
-                .getInt("pekko.persistence.query.journal.leveldb.max-buffer-size"));
+    Config config = system.settings().config();
+    String queryPlugin =
+        DurableEngine.JDBC_JOURNAL_PLUGIN.equals(
+                config.getString("pekko.persistence.journal.plugin"))
+            ? DurableEngine.JDBC_QUERY_PLUGIN
+            : DurableEngine.LEVELDB_QUERY_PLUGIN;
+    ReadJournal readJournal =
+        PersistenceQuery.get(system).getReadJournalFor(ReadJournal.class, queryPlugin);
+    this.persistenceIds = (CurrentPersistenceIdsQuery) readJournal;
+    this.journal = (CurrentEventsByPersistenceIdQuery) readJournal;
+    this.timeout = config.getDuration("flotilla.journal.read-timeout");
+    this.page = Math.max(1, config.getInt(queryPlugin + ".max-buffer-size"));
   }
 
   /** The ids of every deployment in the journal, in no particular order. */
   public List<String> deploymentIds() throws JournalReadException {
     List<String> ids =
         await(
-            journal.currentPersistenceIds().runWith(Sink.seq(), system),
+            persistenceIds.currentPersistenceIds().runWith(Sink.seq(), system),
             "list the deployments",
             timeout);
     List<String> deployments = new ArrayList<>();
@@ -369,7 +375,9 @@ public final class DeploymentHistory {
    */
   void open(Duration within) throws JournalReadException {
     await(
-        journal.currentPersistenceIds().runWith(Sink.ignore(), system), "open the journal", within);
+        persistenceIds.currentPersistenceIds().runWith(Sink.ignore(), system),
+        "open the journal",
+        within);
   }
 
   private <T> T await(java.util.concurrent.CompletionStage<T> stage, String what, Duration timeout)

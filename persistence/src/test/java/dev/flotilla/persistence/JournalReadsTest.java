@@ -17,6 +17,8 @@ import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.plan.PlanLoader;
 import dev.flotilla.engine.timeline.TimelineJson;
 import dev.flotilla.persistence.DeploymentHistory.JournalDamagedException;
+import dev.flotilla.persistence.testing.LoopbackPostgres;
+import dev.flotilla.persistence.testing.TestJournal;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Props;
@@ -36,16 +42,17 @@ import org.iq80.leveldb.DB;
 import org.iq80.leveldb.DBIterator;
 import org.iq80.leveldb.impl.Iq80DBFactory;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Reading a deployment's journal completes for every number of journal entries, around every
  * boundary of the read journal's buffer (Pekko's LevelDB read journal hangs on a current query
  * whose last replay round has one entry left: docs/journal-reads.md), and a damaged journal is
- * reported at once, with what is readable before the damage.
+ * reported at once, with what is readable before the damage: on LevelDB and on PostgreSQL alike.
  */
 class JournalReadsTest {
 
@@ -91,29 +98,50 @@ class JournalReadsTest {
     assertThat(liveEvents).hasSizeGreaterThan(201);
   }
 
-  @ParameterizedTest(name = "{0} journal entries, default buffer of 100")
-  @ValueSource(ints = {1, 2, 99, 100, 101, 102, 199, 200, 201})
-  void aDeploymentOfAnyEntryCountReplaysWithTheDefaultBuffer(int entries) throws Exception {
+  /** Each entry count on each journal. */
+  private static Stream<Arguments> onEachJournal(int... counts) {
+    return Stream.of(TestJournal.values())
+        .flatMap(kind -> IntStream.of(counts).mapToObj(count -> Arguments.of(kind, count)));
+  }
+
+  static Stream<Arguments> aroundTheDefaultBuffer() {
+    // The LevelDB read journal's default buffer is 100 (the JDBC one's 500: the reads page by it).
+    return onEachJournal(1, 2, 99, 100, 101, 102, 199, 200, 201);
+  }
+
+  static Stream<Arguments> aroundABufferOfSeven() {
+    return onEachJournal(1, 6, 7, 8, 13, 14, 15, 22, 50);
+  }
+
+  @ParameterizedTest(name = "{0}: {1} journal entries, default buffer")
+  @MethodSource("aroundTheDefaultBuffer")
+  void aDeploymentOfAnyEntryCountReplaysWithTheDefaultBuffer(TestJournal kind, int entries)
+      throws Exception {
     // Proves that every read of the deployment completes and yields the live run's events and
     // timeline.
-    assertReadsComplete(ConfigFactory.load(), entries);
+    assertReadsComplete(kind.create(dir), ConfigFactory.load(), entries);
   }
 
-  @ParameterizedTest(name = "{0} journal entries, buffer of 7")
-  @ValueSource(ints = {1, 6, 7, 8, 13, 14, 15, 22, 50})
-  void aDeploymentOfAnyEntryCountReplaysWithASmallBuffer(int entries) throws Exception {
+  @ParameterizedTest(name = "{0}: {1} journal entries, buffer of 7")
+  @MethodSource("aroundABufferOfSeven")
+  void aDeploymentOfAnyEntryCountReplaysWithASmallBuffer(TestJournal kind, int entries)
+      throws Exception {
     // Proves the reads follow the configured buffer, not a hard-coded page.
-    assertReadsComplete(smallBuffer(), entries);
+    assertReadsComplete(kind.create(dir), smallBuffer(), entries);
   }
 
-  @Test
-  void aDamagedJournalIsReportedAtOnceWithTheEventsBeforeTheDamage() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void aDamagedJournalIsReportedAtOnceWithTheEventsBeforeTheDamage(TestJournal kind)
+      throws Exception {
     // Proves a missing entry is named without waiting for the read timeout, and what precedes it is
     // still readable.
     Config config = smallBuffer();
-    String id = write(config, 30);
-    deleteEntries(12, 14);
-    try (Flotilla engine = DurableEngine.start(dir, EngineSettings.fromConfig(config), config)) {
+    DurableJournal journal = kind.create(dir);
+    String id = write(journal, config, 30);
+    deleteEntries(journal, id, 12, 14);
+    try (Flotilla engine =
+        DurableEngine.start(journal, EngineSettings.fromConfig(config), config)) {
       DeploymentHistory history = new DeploymentHistory(engine.system());
       long started = System.nanoTime();
       assertThatThrownBy(() -> history.events(id))
@@ -138,14 +166,17 @@ class JournalReadsTest {
     }
   }
 
-  @Test
-  void aMissingEntryAtTheEndOfABufferIsReportedNotWaitedFor() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void aMissingEntryAtTheEndOfABufferIsReportedNotWaitedFor(TestJournal kind) throws Exception {
     // Proves the case that hangs a plain read (entries on both sides of a missing page end) is
     // named at once.
     Config config = smallBuffer();
-    String id = write(config, 20);
-    deleteEntries(7);
-    try (Flotilla engine = DurableEngine.start(dir, EngineSettings.fromConfig(config), config)) {
+    DurableJournal journal = kind.create(dir);
+    String id = write(journal, config, 20);
+    deleteEntries(journal, id, 7);
+    try (Flotilla engine =
+        DurableEngine.start(journal, EngineSettings.fromConfig(config), config)) {
       DeploymentHistory history = new DeploymentHistory(engine.system());
       assertThatThrownBy(() -> history.events(id))
           .isInstanceOfSatisfying(
@@ -154,9 +185,11 @@ class JournalReadsTest {
     }
   }
 
-  private void assertReadsComplete(Config config, int entries) throws Exception {
-    String id = write(config, entries);
-    try (Flotilla engine = DurableEngine.start(dir, EngineSettings.fromConfig(config), config)) {
+  private void assertReadsComplete(DurableJournal journal, Config config, int entries)
+      throws Exception {
+    String id = write(journal, config, entries);
+    try (Flotilla engine =
+        DurableEngine.start(journal, EngineSettings.fromConfig(config), config)) {
       DeploymentHistory history = new DeploymentHistory(engine.system());
       assertThat(history.events(id)).isEqualTo(liveEvents);
       assertThat(history.replay(id).map(TimelineJson::toJson)).contains(liveTimeline);
@@ -169,7 +202,9 @@ class JournalReadsTest {
   }
 
   private static Config smallBuffer() {
-    return ConfigFactory.parseString("pekko.persistence.query.journal.leveldb.max-buffer-size = 7")
+    return ConfigFactory.parseString(
+            "pekko.persistence.query.journal.leveldb.max-buffer-size = 7\n"
+                + "jdbc-read-journal.max-buffer-size = 7")
         .withFallback(ConfigFactory.load());
   }
 
@@ -196,9 +231,10 @@ class JournalReadsTest {
   /**
    * Writes the live deployment as {@code entries} journal entries under a new id; returns the id.
    */
-  private String write(Config config, int entries) throws Exception {
+  private String write(DurableJournal journal, Config config, int entries) throws Exception {
     String id = "spread-" + entries;
-    try (Flotilla engine = DurableEngine.start(dir, EngineSettings.fromConfig(config), config)) {
+    try (Flotilla engine =
+        DurableEngine.start(journal, EngineSettings.fromConfig(config), config)) {
       ActorRef<Write> writer =
           engine.system().systemActorOf(new EntryWriter(id), "writer-" + id, Props.empty());
       AskPattern.<Write, Done>ask(
@@ -214,10 +250,31 @@ class JournalReadsTest {
 
   /**
    * Damages the closed journal as a failing disk or a hand edit would: removes the deployment's
-   * entries with these numbers. A LevelDB key is (persistence id number, entry number, mapping id);
-   * the deployment is the journal's only persistence id.
+   * entries with these numbers.
    */
-  private void deleteEntries(long... numbers) throws Exception {
+  private void deleteEntries(DurableJournal journal, String deploymentId, long... numbers)
+      throws Exception {
+    if (journal instanceof DurableJournal.Postgres postgres) {
+      String numbered =
+          LongStream.of(numbers).mapToObj(Long::toString).collect(Collectors.joining(", "));
+      LoopbackPostgres.get()
+          .execute(
+              postgres,
+              "DELETE FROM event_journal WHERE persistence_id = '"
+                  + DeploymentActor.persistenceId(deploymentId).id()
+                  + "' AND sequence_number IN ("
+                  + numbered
+                  + ")");
+      return;
+    }
+    deleteLevelDbEntries(numbers);
+  }
+
+  /**
+   * A LevelDB key is (persistence id number, entry number, mapping id); the deployment is the
+   * journal's only persistence id.
+   */
+  private void deleteLevelDbEntries(long... numbers) throws Exception {
     try (DB db =
             Iq80DBFactory.factory.open(
                 dir.resolve("journal").toFile(), new org.iq80.leveldb.Options());

@@ -76,6 +76,29 @@ public final class DeploymentActor
   /** Cancels running actions, skips pending ones, releases every guard and ends CANCELLED. */
   public record Cancel(String reason) implements Command {}
 
+  /**
+   * Asks where the deployment stands; answered once whatever it was asked before is recorded (so
+   * asked after {@link Accept}, the answer confirms the acceptance is in the journal).
+   */
+  public record Inquire(ActorRef<Standing> replyTo) implements Command {}
+
+  /**
+   * Where a deployment stands, as recorded.
+   *
+   * @param concurrencyTag its plan's concurrency tag; null until it is accepted
+   */
+  public record Standing(
+      String deploymentId, boolean accepted, boolean finished, String concurrencyTag) {}
+
+  /**
+   * Asks whether a lease taken for this deployment can still be in use (see {@link LeaseCheck}).
+   */
+  public record CheckLease(TargetGuard.Holder lease, ActorRef<LeaseInUse> replyTo)
+      implements Command {}
+
+  /** The answer to {@link CheckLease}. */
+  public record LeaseInUse(TargetGuard.Holder lease, boolean inUse) {}
+
   /** A batch of reports from the inbox; answered once its events are recorded. */
   record Record(List<Report> reports, ActorRef<DeploymentInbox.Command> inbox) implements Command {}
 
@@ -250,6 +273,26 @@ public final class DeploymentActor
         .onCommand(GuardsUnavailable.class, this::onGuardsUnavailable)
         .onCommand(Cancel.class, this::onCancel)
         .onCommand(Record.class, this::onRecord)
+        .onCommand(
+            Inquire.class,
+            (state, inquire) ->
+                Effect()
+                    .reply(
+                        inquire.replyTo(),
+                        new Standing(
+                            persistenceId().entityId(),
+                            state.deploymentId() != null,
+                            state.status().isFinal(),
+                            state.deploymentId() == null
+                                ? null
+                                : state.layout().plan().concurrencyTag())))
+        .onCommand(
+            CheckLease.class,
+            (state, check) ->
+                Effect()
+                    .reply(
+                        check.replyTo(),
+                        new LeaseInUse(check.lease(), LeaseCheck.inUse(state, check.lease()))))
         .build();
   }
 

@@ -79,6 +79,9 @@ final class ExecutionActor {
   private final ActorRef<Throttle.Command> throttle;
   private final ActorRef<TargetGuard.Command> guard;
 
+  /** The lease asked for last and not given back yet; null when none. */
+  private TargetGuard.Holder lease;
+
   /** This actor as its guard's requester: the guard's replies arrive wrapped, with no adapter. */
   private final TargetGuard.Requester<Command> asRequester;
 
@@ -145,15 +148,26 @@ final class ExecutionActor {
     if (guard == null) {
       return requestStart(position);
     }
-    guard.tell(
-        new TargetGuard.Acquire(
-            deployment.guardMode(),
-            new TargetGuard.Holder(deployment.deploymentId(), step(position).name()),
-            asRequester));
+    lease = lease(position);
+    guard.tell(new TargetGuard.Acquire(deployment.guardMode(), lease, asRequester));
     return withCleanup(
         Behaviors.receive(Command.class)
             .onMessage(GuardReplied.class, replied -> onGuardReply(position, replied.reply())),
         null);
+  }
+
+  /** The identity of this attempt's lease in its target's guard. */
+  private TargetGuard.Holder lease(Position position) {
+    return new TargetGuard.Holder(
+        deployment.deploymentId(), step(position).name(), work.target(), position.attempt());
+  }
+
+  /** Gives back the lease asked for last, if it is still held or wanted. */
+  private void releaseLease() {
+    if (lease != null) {
+      guard.tell(new TargetGuard.ReleaseLease(lease));
+      lease = null;
+    }
   }
 
   private Behavior<Command> onGuardReply(Position position, TargetGuard.Reply reply) {
@@ -323,9 +337,7 @@ final class ExecutionActor {
       boolean atApproval) {
     long endedAt = WallClock.nowMicros();
     timers.cancel(TIMEOUT_TIMER);
-    if (guard != null) {
-      guard.tell(new TargetGuard.Release(context.getSelf()));
-    }
+    releaseLease();
     Step step = step(position).step();
     boolean retry = status.isFailure() && position.attempt() <= step.retries();
     deployment
@@ -365,9 +377,7 @@ final class ExecutionActor {
             PostStop.class,
             signal -> {
               cancel(action);
-              if (guard != null) {
-                guard.tell(new TargetGuard.Release(context.getSelf()));
-              }
+              releaseLease();
               return Behaviors.same();
             })
         .build();

@@ -1,25 +1,29 @@
 package dev.flotilla.engine.internal.guard;
 
-import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.pcollections.HashTreePMap;
-import org.pcollections.PMap;
-import org.pcollections.PVector;
-import org.pcollections.TreePVector;
 
 /**
  * The guard of one machine, shared by every deployment of the engine: a fair reader/writer lease
  * held for one action execution. Exclusive leases exclude everyone; shared leases exclude only
  * exclusive ones. Requests are served strictly first come, first served: a waiting exclusive
- * request holds back shared requests that arrive after it, so nobody starves.
+ * request holds back shared requests that arrive after it, so nobody starves ({@link LeaseBook}
+ * holds the rules).
  *
- * <p>Every requester is watched: a holder or waiter that stops, for whatever reason, gives its
- * place up, so a lease never outlives the execution that took it.
+ * <p>A lease is identified by its {@link Holder} (deployment, step, target, attempt), never by the
+ * actor that asked: asking again is answered with where the lease stands, and the replies go to
+ * whoever asked last. Every requester is watched all the same: a holder or waiter that stops, for
+ * whatever reason, gives its place up, so on one engine a lease never outlives the execution that
+ * took it.
  */
 public final class TargetGuard {
 
@@ -28,7 +32,8 @@ public final class TargetGuard {
 
   /**
    * Asks for a lease; answered with {@link Granted}, preceded by {@link Queued} if it must wait.
-   * One requester holds or waits for at most one lease per guard.
+   * Asking again for a lease held or queued moves nothing: it is answered with {@link Granted} or
+   * {@link Queued} again, to this requester from now on.
    */
   public record Acquire(Mode mode, Holder holder, Requester<?> requester) implements Command {
     /** A request answered with the guard's own replies. */
@@ -43,12 +48,15 @@ public final class TargetGuard {
    * execution would otherwise create (and register with its parent) for every execution.
    */
   public record Requester<T>(ActorRef<T> ref, Function<Reply, T> wrap) {
-    void tell(Reply reply) {
+    public void tell(Reply reply) {
       ref.tell(wrap.apply(reply));
     }
   }
 
-  /** Gives a lease back, or withdraws a request still waiting. */
+  /** Gives a lease back, or withdraws a request still waiting; a lease not there is ignored. */
+  public record ReleaseLease(Holder holder) implements Command {}
+
+  /** Gives back every lease {@code requester} holds or waits for. */
   public record Release(ActorRef<?> requester) implements Command {}
 
   private record RequesterStopped(ActorRef<?> requester) implements Command {}
@@ -68,72 +76,43 @@ public final class TargetGuard {
     SHARED
   }
 
-  /** Who holds or wants a lease, in words an operator can act on. */
-  public record Holder(String deploymentId, String step) {
+  /**
+   * Who holds or wants a lease: one attempt of one execution of a deployment. Its identity in every
+   * guard, local or cluster-wide; shown to operators as {@code deployment D step "S"}.
+   *
+   * @param step the step's name (unique in its plan)
+   * @param target the machine; null where a caller names no target (tests, benchmarks)
+   */
+  public record Holder(String deploymentId, String step, String target, int attempt) {
+
+    /** A holder known by deployment and step alone (its first attempt on an unnamed target). */
+    public Holder(String deploymentId, String step) {
+      this(deploymentId, step, null, 1);
+    }
+
+    /** Whether {@code other} is an attempt of the same execution (deployment, step, target). */
+    public boolean sameExecution(Holder other) {
+      return deploymentId.equals(other.deploymentId)
+          && step.equals(other.step)
+          && Objects.equals(target, other.target);
+    }
+
     @Override
     public String toString() {
       return "deployment " + deploymentId + " step \"" + step + "\"";
     }
   }
 
-  private record Lease(Mode mode, Holder holder, Requester<?> requester) {
-    ActorRef<?> ref() {
-      return requester.ref();
-    }
-  }
-
-  /** Holders and the FIFO queue of waiters; immutable, each transition returns a new state. */
-  private record State(PMap<ActorRef<?>, Lease> holders, PVector<Lease> waiting) {
-    static final State EMPTY = new State(HashTreePMap.empty(), TreePVector.empty());
-
-    boolean canGrant(Mode mode) {
-      if (holders.isEmpty()) {
-        return true;
-      }
-      // Holders are either one exclusive lease or any number of shared ones.
-      return mode == Mode.SHARED && holders.values().iterator().next().mode() == Mode.SHARED;
-    }
-
-    boolean knows(ActorRef<?> requester) {
-      return holders.containsKey(requester) || indexOfWaiter(requester) >= 0;
-    }
-
-    int indexOfWaiter(ActorRef<?> requester) {
-      for (int i = 0; i < waiting.size(); i++) {
-        if (waiting.get(i).ref().equals(requester)) {
-          return i;
-        }
-      }
-      return -1;
-    }
-
-    State hold(Lease lease) {
-      return new State(holders.plus(lease.ref(), lease), waiting);
-    }
-
-    State enqueue(Lease lease) {
-      return new State(holders, waiting.plus(lease));
-    }
-
-    State remove(ActorRef<?> requester) {
-      if (holders.containsKey(requester)) {
-        return new State(holders.minus(requester), waiting);
-      }
-      int index = indexOfWaiter(requester);
-      return index < 0 ? this : new State(holders, waiting.minus(index));
-    }
-
-    List<Holder> holderList() {
-      List<Holder> list = new ArrayList<>();
-      for (Lease lease : holders.values()) {
-        list.add(lease.holder());
-      }
-      return list;
-    }
-  }
-
   private final ActorContext<Command> context;
   private final String target;
+
+  /** Whom to tell about each lease: whoever asked for it last. */
+  private final Map<Holder, Requester<?>> requesters = new HashMap<>();
+
+  /** The leases each watched requester asked for. */
+  private final Map<ActorRef<?>, Set<Holder>> byRequester = new HashMap<>();
+
+  private LeaseBook book = LeaseBook.EMPTY;
 
   private TargetGuard(ActorContext<Command> context, String target) {
     this.context = context;
@@ -141,53 +120,108 @@ public final class TargetGuard {
   }
 
   public static Behavior<Command> create(String target) {
-    return Behaviors.setup(context -> new TargetGuard(context, target).guarding(State.EMPTY));
+    return Behaviors.setup(context -> new TargetGuard(context, target).guarding());
   }
 
-  private Behavior<Command> guarding(State state) {
+  private Behavior<Command> guarding() {
     return Behaviors.receive(Command.class)
-        .onMessage(Acquire.class, acquire -> onAcquire(state, acquire))
-        .onMessage(Release.class, release -> guarding(leave(state, release.requester(), true)))
+        .onMessage(Acquire.class, this::onAcquire)
         .onMessage(
-            RequesterStopped.class, stopped -> guarding(leave(state, stopped.requester(), false)))
+            ReleaseLease.class,
+            release -> {
+              leave(release.holder(), true);
+              return Behaviors.same();
+            })
+        .onMessage(
+            Release.class,
+            release -> {
+              leaveAll(release.requester(), true);
+              return Behaviors.same();
+            })
+        .onMessage(
+            RequesterStopped.class,
+            stopped -> {
+              leaveAll(stopped.requester(), false);
+              return Behaviors.same();
+            })
         .build();
   }
 
-  private Behavior<Command> onAcquire(State state, Acquire acquire) {
-    Lease lease = new Lease(acquire.mode(), acquire.holder(), acquire.requester());
-    ActorRef<?> requester = lease.ref();
-    if (state.knows(requester)) {
-      context
-          .getLog()
-          .warn(
-              "Target {}: {} asked twice for a lease; ignoring the second request",
-              target,
-              acquire.holder());
-      return Behaviors.same();
+  private Behavior<Command> onAcquire(Acquire acquire) {
+    Holder holder = acquire.holder();
+    Requester<?> requester = acquire.requester();
+    Requester<?> previous = requesters.put(holder, requester);
+    if (previous != null && !previous.ref().equals(requester.ref())) {
+      forget(previous.ref(), holder, true);
     }
-    context.watchWith(requester, new RequesterStopped(requester));
-    if (state.waiting().isEmpty() && state.canGrant(lease.mode())) {
-      lease.requester().tell(new Granted(target));
-      return guarding(state.hold(lease));
+    byRequester.computeIfAbsent(requester.ref(), this::watch).add(holder);
+    if (previous == null) {
+      apply(book.request(holder, acquire.mode()), holder);
     }
-    lease.requester().tell(new Queued(target, state.holderList()));
-    return guarding(state.enqueue(lease));
+    switch (book.standingOf(holder)) {
+      case HOLDING -> requester.tell(new Granted(target));
+      case WAITING -> requester.tell(new Queued(target, book.heldBy()));
+      case ABSENT -> {}
+    }
+    return Behaviors.same();
   }
 
-  /** Removes a holder or waiter, then grants to the head of the queue while it fits. */
-  private State leave(State state, ActorRef<?> requester, boolean stillAlive) {
-    if (!state.knows(requester)) {
-      return state;
+  private Set<Holder> watch(ActorRef<?> requester) {
+    context.watchWith(requester, new RequesterStopped(requester));
+    return new HashSet<>();
+  }
+
+  /** Applies a change; tells those it granted, except {@code asking}, which is answered anyway. */
+  private void apply(LeaseBook.Change change, Holder asking) {
+    book = change.book();
+    for (LeaseBook.Lease granted : change.granted()) {
+      if (granted.holder().equals(asking)) {
+        continue;
+      }
+      Requester<?> requester = requesters.get(granted.holder());
+      if (requester != null) {
+        requester.tell(new Granted(target));
+      }
     }
-    if (stillAlive) {
-      context.unwatch(requester);
+    // Earlier attempts the request gave up are gone from the book: forget their requesters.
+    for (Holder gone : List.copyOf(requesters.keySet())) {
+      if (book.standingOf(gone) == LeaseBook.Standing.ABSENT && !gone.equals(asking)) {
+        Requester<?> requester = requesters.remove(gone);
+        forget(requester.ref(), gone, true);
+      }
     }
-    State current = state.remove(requester);
-    while (!current.waiting().isEmpty() && current.canGrant(current.waiting().get(0).mode())) {
-      Lease next = current.waiting().get(0);
-      next.requester().tell(new Granted(target));
-      current = new State(current.holders().plus(next.ref(), next), current.waiting().minus(0));
+  }
+
+  private void leave(Holder holder, boolean stillAlive) {
+    Requester<?> requester = requesters.remove(holder);
+    if (requester != null) {
+      forget(requester.ref(), holder, stillAlive);
     }
-    return current;
+    apply(book.release(holder), null);
+  }
+
+  private void leaveAll(ActorRef<?> requester, boolean stillAlive) {
+    Set<Holder> held = byRequester.get(requester);
+    if (held == null) {
+      return;
+    }
+    for (Holder holder : List.copyOf(held)) {
+      leave(holder, stillAlive);
+    }
+  }
+
+  /** {@code requester} no longer asks for {@code holder}; unwatched once it asks for nothing. */
+  private void forget(ActorRef<?> requester, Holder holder, boolean stillAlive) {
+    Set<Holder> held = byRequester.get(requester);
+    if (held == null) {
+      return;
+    }
+    held.remove(holder);
+    if (held.isEmpty()) {
+      byRequester.remove(requester);
+      if (stillAlive) {
+        context.unwatch(requester);
+      }
+    }
   }
 }

@@ -34,6 +34,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       ResumeCommand.class,
       SimulateCommand.class,
       TimelineCommand.class,
+      DbCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class
     })

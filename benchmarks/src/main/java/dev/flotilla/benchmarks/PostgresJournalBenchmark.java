@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Durable executions per second on PostgreSQL against LevelDB in the same run: 10,000 targets x 5
- * zero-duration steps at cap 10 and cap 100, fsync and synchronous_commit on for both. PostgreSQL is
- * the database at {@code FLOTILLA_BENCHMARK_JOURNAL_URL} (with its tables), else a throwaway
+ * zero-duration steps at cap 10 and cap 100, fsync and synchronous_commit on for both. PostgreSQL
+ * is the database at {@code FLOTILLA_BENCHMARK_JOURNAL_URL} (with its tables), else a throwaway
  * cluster of {@code persistence/loopback-postgres} on this machine. Target: PostgreSQL at least
  * 0.5x LevelDB at cap 100. Run: {@code benchmarks/run --only postgres}.
  */
@@ -121,7 +121,9 @@ final class PostgresJournalBenchmark {
     command.addAll(List.of(args));
     if (!Files.isExecutable(Path.of(command.get(0)))) {
       throw new IllegalStateException(
-          "no " + command.get(0) + ": run the benchmarks from the repository (benchmarks/run does)");
+          "no "
+              + command.get(0)
+              + ": run the benchmarks from the repository (benchmarks/run does)");
     }
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package dev.flotilla.cli;
 
+import dev.flotilla.persistence.DurableJournal;
 import dev.flotilla.persistence.JournalUnavailableException;
 import dev.flotilla.server.DeploymentService;
 import dev.flotilla.server.DeploymentService.Stopped;
@@ -63,6 +64,14 @@ final class ServeCommand implements Callable<Integer> {
   private Path journal;
 
   @Option(
+      names = "--journal-url",
+      paramLabel = "URL",
+      description =
+          "Keeps deployments in the PostgreSQL journal at URL instead of a directory;"
+              + " user and password in the URL or from FLOTILLA_JOURNAL_USER and FLOTILLA_JOURNAL_PASSWORD.")
+  private String journalUrl;
+
+  @Option(
       names = "--time-scale",
       paramLabel = "F",
       defaultValue = "1.0",
@@ -72,10 +81,16 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     DeploymentService.Options options;
+    if (journal != null && journalUrl != null) {
+      throw new ParameterException(
+          spec.commandLine(), "give --journal DIR or --journal-url URL, not both");
+    }
     try {
-      options =
-          new DeploymentService.Options(
-              port, journal == null ? null : journal.toAbsolutePath().normalize(), timeScale);
+      DurableJournal store =
+          journalUrl != null
+              ? DurableJournal.postgres(journalUrl, CliEngine.config())
+              : journal == null ? null : DurableJournal.levelDb(journal);
+      options = new DeploymentService.Options(port, store, timeScale);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -97,9 +112,9 @@ final class ServeCommand implements Callable<Integer> {
     out.println(
         "Flotilla deployment service listening on "
             + service.uri()
-            + (options.journal() == null
+            + (options.store() == null
                 ? " (in memory: deployments are forgotten when it stops)"
-                : " (journal: " + options.journal() + ")"));
+                : " (journal: " + options.store().describe() + ")"));
     out.println(
         "Submit a plan: curl --data-binary @samples/plans/quick-start.yaml "
             + service.uri()
@@ -177,8 +192,8 @@ final class ServeCommand implements Callable<Integer> {
                 + (one ? "its" : "their")
                 + " running actions and the journal keeps "
                 + (one ? "it: it resumes" : "them: they resume")
-                + " when 'flotilla serve --journal "
-                + report.journal()
+                + " when 'flotilla serve "
+                + CliEngine.option(report.journal())
                 + "' starts again";
     return what + which + fate;
   }

@@ -10,6 +10,7 @@ import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.persistence.DeploymentHistory;
 import dev.flotilla.persistence.DeploymentHistory.JournalReadException;
 import dev.flotilla.persistence.DurableEngine;
+import dev.flotilla.persistence.DurableJournal;
 import dev.flotilla.persistence.JournalUnavailableException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -51,10 +52,11 @@ public final class DeploymentService implements AutoCloseable {
    * How to start the service.
    *
    * @param port the loopback port to listen on; 0 takes any free port
-   * @param journal the durable engine's directory; null keeps deployments in memory only
+   * @param store the durable engine's journal (a LevelDB directory or a PostgreSQL database); null
+   *     keeps deployments in memory only
    * @param timeScale multiplies every simulated duration (0.1: ten times faster)
    */
-  public record Options(int port, Path journal, double timeScale) {
+  public record Options(int port, DurableJournal store, double timeScale) {
 
     /** The highest TCP port. */
     private static final int MAX_PORT = 65_535;
@@ -70,9 +72,19 @@ public final class DeploymentService implements AutoCloseable {
       }
     }
 
+    /** A durable engine on the LevelDB journal in {@code journal}; null: in memory. */
+    public Options(int port, Path journal, double timeScale) {
+      this(port, journal == null ? null : DurableJournal.levelDb(journal), timeScale);
+    }
+
     /** An engine in memory: deployments are forgotten when the service stops. */
     public static Options inMemory(int port, double timeScale) {
-      return new Options(port, null, timeScale);
+      return new Options(port, (DurableJournal) null, timeScale);
+    }
+
+    /** The LevelDB journal's directory; null in memory or on PostgreSQL. */
+    public Path journal() {
+      return store instanceof DurableJournal.LevelDb levelDb ? levelDb.directory() : null;
     }
   }
 
@@ -84,7 +96,7 @@ public final class DeploymentService implements AutoCloseable {
    * @param journal the journal that keeps them, so that the next start on it resumes them; null for
    *     a service in memory, which forgets them
    */
-  public record Stopped(List<Unfinished> unfinished, Path journal) {
+  public record Stopped(List<Unfinished> unfinished, DurableJournal journal) {
     public Stopped {
       unfinished = List.copyOf(unfinished);
     }
@@ -100,7 +112,7 @@ public final class DeploymentService implements AutoCloseable {
   private final Flotilla engine;
   private final Deployments deployments;
   private final ServiceSettings settings;
-  private final Path journal;
+  private final DurableJournal journal;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CompletableFuture<Stopped> stopped = new CompletableFuture<>();
 
@@ -110,7 +122,7 @@ public final class DeploymentService implements AutoCloseable {
       Flotilla engine,
       Deployments deployments,
       ServiceSettings settings,
-      Path journal) {
+      DurableJournal journal) {
     this.server = server;
     this.executor = executor;
     this.engine = engine;
@@ -153,11 +165,11 @@ public final class DeploymentService implements AutoCloseable {
       EngineSettings engineSettings =
           EngineSettings.fromConfig(full).withActionTypes(ActionTypes.builtIn(options.timeScale()));
       engine =
-          options.journal() == null
+          options.store() == null
               ? Flotilla.start(engineSettings, full)
-              : DurableEngine.start(options.journal(), engineSettings, full);
+              : DurableEngine.start(options.store(), engineSettings, full);
       DeploymentHistory history =
-          options.journal() == null ? null : new DeploymentHistory(engine.system());
+          options.store() == null ? null : new DeploymentHistory(engine.system());
       Deployments deployments = new Deployments(engine, history, settings.maxLogLines());
       deployments.resumeUnfinished();
       ThreadPoolExecutor executor =
@@ -172,7 +184,7 @@ public final class DeploymentService implements AutoCloseable {
       server.setExecutor(executor);
       server.start();
       return new DeploymentService(
-          server, executor, engine, deployments, settings, options.journal());
+          server, executor, engine, deployments, settings, options.store());
     } catch (JournalReadException e) {
       server.stop(0);
       engine.close();
@@ -222,7 +234,7 @@ public final class DeploymentService implements AutoCloseable {
       log.info(
           "Deployment service stopped; {} deployments left unfinished{}",
           unfinished.size(),
-          journal == null ? "" : " in journal " + journal);
+          journal == null ? "" : " in journal " + journal.describe());
       stopped.complete(report);
       return report;
     } catch (RuntimeException | Error e) {

@@ -48,6 +48,10 @@ public final class BenchmarkSuite {
               "group commit: durable against in memory on 2,000 targets x 5 steps",
               DurabilityBenchmark::run),
           new Entry(
+              "postgres",
+              "durable on PostgreSQL against LevelDB: 10,000 targets x 5 steps at cap 10 and 100",
+              PostgresJournalBenchmark::run),
+          new Entry(
               "recovery", "replay and resume time against journal size", BenchmarkSuite::recovery),
           new Entry("scheduling", "makespan over its lower bound", SchedulingBenchmark::run),
           new Entry(

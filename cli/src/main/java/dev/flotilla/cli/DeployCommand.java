@@ -9,6 +9,7 @@ import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.plan.InvalidPlanException;
 import dev.flotilla.engine.plan.PlanLoader;
+import dev.flotilla.persistence.DurableJournal;
 import dev.flotilla.persistence.JournalUnavailableException;
 import dev.flotilla.server.DeploymentService;
 import java.io.IOException;
@@ -120,6 +121,12 @@ final class DeployCommand implements Callable<Integer> {
                 + "'flotilla resume' finishes it after a crash. Default: .flotilla/journal in the working directory.")
     private Path journal;
 
+    @Option(
+        names = "--journal-url",
+        paramLabel = "URL",
+        description = JournalOption.URL_DESCRIPTION)
+    private String journalUrl;
+
     @Option(names = "--in-memory", description = "In memory only: nothing survives the process.")
     private boolean inMemory;
   }
@@ -155,7 +162,10 @@ final class DeployCommand implements Callable<Integer> {
     }
 
     EngineSettings settings = EngineSettings.fromConfig(config).withActionTypes(actionTypes);
-    Path journal = storage.inMemory ? null : CliEngine.journalDirectory(storage.journal, config);
+    DurableJournal journal =
+        storage.inMemory
+            ? null
+            : CliEngine.journal(storage.journal, storage.journalUrl, config, spec);
     Flotilla engine;
     try {
       engine =
@@ -317,13 +327,21 @@ final class DeployCommand implements Callable<Integer> {
   }
 
   /** Where the events go, and the command that reads them back. */
-  private void printJournal(Path journal, String deploymentId, PrintWriter out) {
+  private void printJournal(DurableJournal journal, String deploymentId, PrintWriter out) {
     if (journal == null) {
       out.println("Journal: none (--in-memory): nothing of this deployment survives the process");
       return;
     }
-    String option = storage.journal == null ? "" : " --journal " + journal;
+    String option =
+        storage.journal == null && storage.journalUrl == null
+            ? ""
+            : " " + CliEngine.option(journal);
     out.println(
-        "Journal: " + journal + " (replay it with: flotilla replay " + deploymentId + option + ")");
+        "Journal: "
+            + journal.describe()
+            + " (replay it with: flotilla replay "
+            + deploymentId
+            + option
+            + ")");
   }
 }

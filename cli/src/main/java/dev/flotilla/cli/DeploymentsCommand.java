@@ -5,16 +5,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.typesafe.config.Config;
-import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.Flotilla;
 import dev.flotilla.engine.model.Durations;
 import dev.flotilla.persistence.DeploymentHistory;
 import dev.flotilla.persistence.DeploymentHistory.JournalReadException;
 import dev.flotilla.persistence.DeploymentHistory.Summary;
 import dev.flotilla.persistence.DurableEngine;
+import dev.flotilla.persistence.DurableJournal;
 import dev.flotilla.persistence.JournalUnavailableException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -87,14 +86,15 @@ final class DeploymentsCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Config config = CliEngine.config();
-    Path directory = journal.directory(config);
+    DurableJournal durable = journal.journal(config, spec);
+    String directory = durable.describe();
     List<Summary> deployments;
-    if (!DurableEngine.holdsJournal(directory)) {
+    if (!DurableEngine.holdsJournal(durable)) {
       // A read-only command never creates a journal.
       deployments = List.of();
     } else {
-      try (Flotilla engine =
-          CliEngine.durable(directory, EngineSettings.fromConfig(config), config)) {
+      // On PostgreSQL a reader runs beside the engine writing the journal.
+      try (Flotilla engine = CliEngine.reading(durable, config)) {
         deployments = new DeploymentHistory(engine.system()).list();
       } catch (JournalUnavailableException e) {
         return CliEngine.unavailable(
@@ -120,7 +120,7 @@ final class DeploymentsCommand implements Callable<Integer> {
     return FlotillaCli.SUCCEEDED;
   }
 
-  private static void printTable(List<Summary> deployments, Path directory, PrintWriter out) {
+  private static void printTable(List<Summary> deployments, String directory, PrintWriter out) {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"Id", "Name", "Status", "Started", "Duration"});
     for (Summary summary : deployments) {

@@ -37,6 +37,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       SimulateCommand.class,
       TimelineCommand.class,
       NodeCommand.class,
+      DbCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class
     })

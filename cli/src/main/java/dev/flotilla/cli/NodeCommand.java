@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import dev.flotilla.persistence.JournalUnavailableException;
+import dev.flotilla.persistence.DurableJournal;
 import dev.flotilla.server.DeploymentService;
 import dev.flotilla.server.DeploymentService.Stopped;
 import dev.flotilla.server.Node;
@@ -191,7 +192,9 @@ class NodeCommand implements Callable<Integer> {
               new DeploymentService.Options(
                   httpHost,
                   httpPort,
-                  journal == null ? null : journal.toAbsolutePath().normalize(),
+                  journal == null
+                      ? null
+                      : DurableJournal.levelDb(journal.toAbsolutePath().normalize()),
                   timeScale,
                   auth),
               clusterPort,

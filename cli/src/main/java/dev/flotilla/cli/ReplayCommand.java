@@ -1,7 +1,6 @@
 package dev.flotilla.cli;
 
 import com.typesafe.config.Config;
-import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.Flotilla;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
@@ -12,6 +11,7 @@ import dev.flotilla.persistence.DeploymentHistory;
 import dev.flotilla.persistence.DeploymentHistory.JournalDamagedException;
 import dev.flotilla.persistence.DeploymentHistory.JournalReadException;
 import dev.flotilla.persistence.DurableEngine;
+import dev.flotilla.persistence.DurableJournal;
 import dev.flotilla.persistence.JournalUnavailableException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -65,8 +65,9 @@ final class ReplayCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Config config = CliEngine.config();
-    Path directory = journal.directory(config);
-    if (!DurableEngine.holdsJournal(directory)) {
+    DurableJournal durable = journal.journal(config, spec);
+    String directory = durable.describe();
+    if (!DurableEngine.holdsJournal(durable)) {
       err.println(
           "flotilla: no deployment "
               + deploymentId
@@ -78,8 +79,8 @@ final class ReplayCommand implements Callable<Integer> {
     List<DeploymentEvent> events;
     // The missing entries of a damaged journal; what was recorded before them is still shown.
     String damage = null;
-    try (Flotilla engine =
-        CliEngine.durable(directory, EngineSettings.fromConfig(config), config)) {
+    // On PostgreSQL a reader runs beside the engine writing the journal.
+    try (Flotilla engine = CliEngine.reading(durable, config)) {
       events = new DeploymentHistory(engine.system()).events(deploymentId);
     } catch (JournalUnavailableException e) {
       return CliEngine.unavailable(e, "nothing was replayed", null, err);
@@ -98,8 +99,8 @@ final class ReplayCommand implements Callable<Integer> {
                 + deploymentId
                 + " in journal "
                 + directory
-                + " ('flotilla deployments --journal "
-                + directory
+                + " ('flotilla deployments "
+                + CliEngine.option(durable)
                 + "' lists them)");
       }
       return FlotillaCli.INVALID_INPUT;
@@ -133,8 +134,8 @@ final class ReplayCommand implements Callable<Integer> {
           "The deployment never finished: it was "
               + status
               + " when its engine stopped. "
-              + "'flotilla resume --journal "
-              + directory
+              + "'flotilla resume "
+              + CliEngine.option(durable)
               + "' finishes it.");
     }
     return FlotillaCli.NOT_SUCCEEDED;

@@ -14,6 +14,7 @@ import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.persistence.DeploymentHistory;
 import dev.flotilla.persistence.DeploymentHistory.JournalReadException;
 import dev.flotilla.persistence.DurableEngine;
+import dev.flotilla.persistence.DurableJournal;
 import dev.flotilla.persistence.JournalUnavailableException;
 import dev.flotilla.persistence.Resumption;
 import dev.flotilla.persistence.Resumption.Unfinished;
@@ -77,8 +78,9 @@ final class ResumeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Config config = CliEngine.config();
-    Path directory = journal.directory(config);
-    if (!DurableEngine.holdsJournal(directory)) {
+    DurableJournal durable = journal.journal(config, spec);
+    String directory = durable.describe();
+    if (!DurableEngine.holdsJournal(durable)) {
       out.println("nothing to resume: no journal in " + directory);
       return FlotillaCli.SUCCEEDED;
     }
@@ -86,7 +88,7 @@ final class ResumeCommand implements Callable<Integer> {
         EngineSettings.fromConfig(config).withActionTypes(ActionTypes.builtIn(scale));
     Flotilla engine;
     try {
-      engine = CliEngine.durable(directory, settings, config);
+      engine = CliEngine.durable(durable, settings, config);
     } catch (JournalUnavailableException e) {
       return CliEngine.unavailable(e, "nothing was resumed", null, err);
     }

@@ -1,13 +1,13 @@
 package dev.flotilla.cli;
 
 import com.typesafe.config.Config;
-import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.Flotilla;
 import dev.flotilla.engine.timeline.Timeline;
 import dev.flotilla.engine.timeline.TimelineJson;
 import dev.flotilla.persistence.DeploymentHistory;
 import dev.flotilla.persistence.DeploymentHistory.JournalReadException;
 import dev.flotilla.persistence.DurableEngine;
+import dev.flotilla.persistence.DurableJournal;
 import dev.flotilla.persistence.JournalUnavailableException;
 import dev.flotilla.server.waterfall.WaterfallPage;
 import java.io.IOException;
@@ -57,6 +57,9 @@ final class TimelineCommand implements Callable<Integer> {
   @Option(names = "--journal", paramLabel = "DIR", description = JournalOption.DESCRIPTION)
   private Path journal;
 
+  @Option(names = "--journal-url", paramLabel = "URL", description = JournalOption.URL_DESCRIPTION)
+  private String journalUrl;
+
   @Option(
       names = "--from-json",
       paramLabel = "FILE",
@@ -81,9 +84,15 @@ final class TimelineCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "which timeline? Give a deployment ID or --from-json FILE");
     }
-    if (fromJson != null && journal != null) {
+    if (fromJson != null && (journal != null || journalUrl != null)) {
       throw new ParameterException(
-          spec.commandLine(), "--journal goes with a deployment ID, not with --from-json");
+          spec.commandLine(),
+          (journal != null ? "--journal" : "--journal-url")
+              + " goes with a deployment ID, not with --from-json");
+    }
+    if (journal != null && journalUrl != null) {
+      throw new ParameterException(
+          spec.commandLine(), "give --journal DIR or --journal-url URL, not both");
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -139,9 +148,10 @@ final class TimelineCommand implements Callable<Integer> {
 
   private Optional<Timeline> replay(PrintWriter err) {
     Config config = CliEngine.config();
-    Path directory = CliEngine.journalDirectory(journal, config);
+    DurableJournal durable = CliEngine.journal(journal, journalUrl, config, spec);
+    String directory = durable.describe();
     // Opening a journal creates it: a mistyped directory must be reported, not created empty.
-    if (!DurableEngine.holdsJournal(directory)) {
+    if (!DurableEngine.holdsJournal(durable)) {
       err.println(
           "flotilla: no deployment "
               + deploymentId
@@ -151,8 +161,7 @@ final class TimelineCommand implements Callable<Integer> {
       return Optional.empty();
     }
     Optional<Timeline> timeline;
-    try (Flotilla engine =
-        CliEngine.durable(directory, EngineSettings.fromConfig(config), config)) {
+    try (Flotilla engine = CliEngine.reading(durable, config)) {
       timeline = new DeploymentHistory(engine.system()).replay(deploymentId);
     } catch (JournalUnavailableException e) {
       CliEngine.unavailable(
@@ -171,8 +180,8 @@ final class TimelineCommand implements Callable<Integer> {
               + deploymentId
               + " in journal "
               + directory
-              + " ('flotilla deployments --journal "
-              + directory
+              + " ('flotilla deployments "
+              + CliEngine.option(durable)
               + "' lists them)");
     }
     return timeline;

@@ -8,6 +8,9 @@ import dev.flotilla.engine.timeline.Timeline;
 import dev.flotilla.engine.timeline.Timeline.ExecutionEntry;
 import dev.flotilla.engine.timeline.Timeline.StepEntry;
 import dev.flotilla.engine.timeline.TimelineJson;
+import dev.flotilla.persistence.DurableJournal;
+import dev.flotilla.persistence.testing.LoopbackPostgres;
+import dev.flotilla.persistence.testing.TestJournal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +23,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -32,8 +37,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * really ran; the resumed and the replayed timelines must account for it exactly.
  *
  * <p>Kill points are by progress: after the k-th script has ended, spread over the whole
- * deployment. CI runs {@value #DEFAULT_KILL_POINTS}; {@code -Dflotilla.crash-test.kill-points=100}
- * runs 100 (see the README).
+ * deployment. CI runs {@value #DEFAULT_KILL_POINTS} on LevelDB and {@value
+ * #DEFAULT_POSTGRES_KILL_POINTS} on PostgreSQL (each point costs about 13 s);{@code
+ * -Dflotilla.crash-test.kill-points=100} runs 100 on each (see the README).
  */
 class CrashRecoveryTest {
 
@@ -62,6 +68,9 @@ class CrashRecoveryTest {
 
   private static final int DEFAULT_KILL_POINTS = 10;
 
+  /** Fewer on PostgreSQL, in each block (early, middle, late), so the test run stays short. */
+  private static final int DEFAULT_POSTGRES_KILL_POINTS = 3;
+
   private static final Duration DEADLINE = Duration.ofSeconds(60);
   private static final Duration RESUME_DEADLINE = Duration.ofSeconds(120);
   private static final int SIGKILL_EXIT_CODE = 128 + 9;
@@ -79,17 +88,25 @@ class CrashRecoveryTest {
    * last but two, so the kill lands in every block and at every phase of a block. (The last two
    * Verify scripts run together and end together: killing after either could come after the end.)
    */
-  static IntStream killPoints() {
-    int count = Integer.getInteger("flotilla.crash-test.kill-points", DEFAULT_KILL_POINTS);
+  static Stream<Arguments> killPoints() {
+    Integer given = Integer.getInteger("flotilla.crash-test.kill-points");
+    return Stream.concat(
+        killPoints(given != null ? given : DEFAULT_KILL_POINTS)
+            .mapToObj(k -> Arguments.of(TestJournal.LEVELDB, k)),
+        killPoints(given != null ? given : DEFAULT_POSTGRES_KILL_POINTS)
+            .mapToObj(k -> Arguments.of(TestJournal.POSTGRES, k)));
+  }
+
+  private static IntStream killPoints(int count) {
     int last = EXECUTIONS - 2;
     return IntStream.range(0, count)
         .map(i -> 1 + (int) Math.round((double) i * (last - 1) / Math.max(1, count - 1)));
   }
 
-  @ParameterizedTest(name = "killed after {0} scripts ended")
+  @ParameterizedTest(name = "{0}: killed after {1} scripts ended")
   @MethodSource("killPoints")
-  void aKilledDeploymentResumesRunsNothingTwiceAndReplaysAsItRan(int killAfterEnds)
-      throws Exception {
+  void aKilledDeploymentResumesRunsNothingTwiceAndReplaysAsItRan(
+      TestJournal kind, int killAfterEnds) throws Exception {
     // Proves that after a SIGKILL nothing recorded as finished runs again, every run is accounted
     // for, the
     // resumed deployment completes obeying the caps, the guards and the block order, and the
@@ -97,7 +114,11 @@ class CrashRecoveryTest {
     // into the resumed run's timeline.
     Path ledgerFile = dir.resolve("ledger.txt");
     Path plan = Files.writeString(dir.resolve("plan.yaml"), PLAN.formatted(ledgerFile, SCRIPT));
-    Path journal = dir.resolve("journal");
+    DurableJournal durable = kind.create(dir.resolve("journal"));
+    List<String> journal =
+        durable instanceof DurableJournal.Postgres postgres
+            ? List.of("--journal-url", LoopbackPostgres.get().urlWithCredentials(postgres))
+            : List.of("--journal", durable.describe());
     Path timelineFile = dir.resolve("resumed.json");
     Path replayFile = dir.resolve("replayed.json");
 
@@ -107,8 +128,8 @@ class CrashRecoveryTest {
             "deploy",
             "deploy",
             plan.toString(),
-            "--journal",
-            journal.toString(),
+            journal.get(0),
+            journal.get(1),
             "--time-scale",
             "1");
     awaitEndedScripts(ledgerFile, killAfterEnds, deploy);
@@ -121,8 +142,8 @@ class CrashRecoveryTest {
             dir,
             "resume",
             "resume",
-            "--journal",
-            journal.toString(),
+            journal.get(0),
+            journal.get(1),
             "--timeline-json",
             timelineFile.toString());
     assertThat(resume.await(RESUME_DEADLINE))
@@ -136,8 +157,8 @@ class CrashRecoveryTest {
             "replay",
             "replay",
             timeline.deploymentId(),
-            "--journal",
-            journal.toString(),
+            journal.get(0),
+            journal.get(1),
             "--timeline-json",
             replayFile.toString());
     assertThat(replay.await(RESUME_DEADLINE))

@@ -11,6 +11,9 @@ import dev.flotilla.engine.Flotilla;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.persistence.DurableEngine;
+import dev.flotilla.persistence.DurableJournal;
+import dev.flotilla.persistence.testing.LoopbackPostgres;
+import dev.flotilla.persistence.testing.TestJournal;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -25,8 +28,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code deploy --journal}, {@code deployments}, {@code replay} and {@code resume}, run in-process
@@ -69,18 +75,47 @@ class JournalCommandsTest {
 
   @TempDir Path dir;
 
+  /** The journal of the test: LevelDB in {@link #journal()} unless a test chose another. */
+  private DurableJournal durable;
+
   private Path journal() {
     return dir.resolve("journal");
   }
 
-  @Test
-  void deploymentsListsJournaledDeploymentsNewestFirstAsJson() throws IOException {
+  @BeforeEach
+  void onLevelDbUnlessChosen() {
+    durable = DurableJournal.levelDb(journal());
+  }
+
+  /** Runs the test on a new journal of this kind. */
+  private void on(TestJournal kind) {
+    durable = kind.create(journal());
+  }
+
+  /** The options that name the test's journal: {@code --journal DIR} or {@code --journal-url}. */
+  private List<String> journalArgs() {
+    return durable instanceof DurableJournal.Postgres postgres
+        ? List.of("--journal-url", LoopbackPostgres.get().urlWithCredentials(postgres))
+        : List.of("--journal", journal().toString());
+  }
+
+  /** A command on the test's journal. */
+  private String[] command(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(1, journalArgs());
+    return all.toArray(String[]::new);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void deploymentsListsJournaledDeploymentsNewestFirstAsJson(TestJournal kind) throws IOException {
+    on(kind);
     // Proves --json lists every deployment of the journal, newest first, with its id, name and
     // status.
     String first = deploy("first", "");
     String second = deploy("second", ", failOn: [web-2]");
 
-    CliRun run = CliRun.of("deployments", "--journal", journal().toString(), "--json");
+    CliRun run = CliRun.of(command("deployments", "--json"));
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
     JsonNode listed = JSON.readTree(run.out());
@@ -96,12 +131,14 @@ class JournalCommandsTest {
     assertThat(listed.get(1).has("problem")).isTrue();
   }
 
-  @Test
-  void deploymentsPrintsATableWithIdNameAndStatus() throws IOException {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void deploymentsPrintsATableWithIdNameAndStatus(TestJournal kind) throws IOException {
+    on(kind);
     // Proves the human listing shows each deployment on one line, and how many there are.
     String id = deploy("listed", "");
 
-    CliRun run = CliRun.of("deployments", "--journal", journal().toString());
+    CliRun run = CliRun.of(command("deployments"));
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
     assertThat(run.out().lines().filter(line -> line.startsWith(id)))
@@ -109,7 +146,7 @@ class JournalCommandsTest {
         .asString()
         .contains("listed")
         .contains("SUCCEEDED");
-    assertThat(run.out()).contains("1 deployment in " + journal().toAbsolutePath());
+    assertThat(run.out()).contains("1 deployment in " + durable.describe());
   }
 
   @Test
@@ -127,21 +164,16 @@ class JournalCommandsTest {
     assertThat(missing).doesNotExist();
   }
 
-  @Test
-  void replayWritesTheSameTimelineJsonAsTheLiveRun() throws IOException {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void replayWritesTheSameTimelineJsonAsTheLiveRun(TestJournal kind) throws IOException {
+    on(kind);
     // Proves a replay rebuilds, from events alone, the very document the live run wrote.
     Path live = dir.resolve("live.json");
     Path replayed = dir.resolve("replayed.json");
     String id = deploy("replayed", ", failOn: [web-3]", "--timeline-json", live.toString());
 
-    CliRun run =
-        CliRun.of(
-            "replay",
-            id,
-            "--journal",
-            journal().toString(),
-            "--timeline-json",
-            replayed.toString());
+    CliRun run = CliRun.of(command("replay", id, "--timeline-json", replayed.toString()));
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.NOT_SUCCEEDED);
     assertThat(Files.readAllBytes(replayed)).isEqualTo(Files.readAllBytes(live));
@@ -152,29 +184,31 @@ class JournalCommandsTest {
         .contains("Timeline    " + replayed.toAbsolutePath());
   }
 
-  @Test
-  void replayOfASucceededDeploymentExitsZero() throws IOException {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void replayOfASucceededDeploymentExitsZero(TestJournal kind) throws IOException {
+    on(kind);
     // Proves replay's exit code is the deployment's: 0 for SUCCEEDED.
     String id = deploy("fine", "");
 
-    CliRun run = CliRun.of("replay", id, "--journal", journal().toString());
+    CliRun run = CliRun.of(command("replay", id));
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
     assertThat(run.out()).contains("Deployment  fine SUCCEEDED");
   }
 
-  @Test
-  void replayOfAnUnknownIdExitsTwoNamingTheIdAndTheJournal() throws IOException {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void replayOfAnUnknownIdExitsTwoNamingTheIdAndTheJournal(TestJournal kind) throws IOException {
+    on(kind);
     // Proves an id the journal does not know is invalid input, reported with what was looked for
     // and where.
     deploy("known", "");
 
-    CliRun run = CliRun.of("replay", "20000101T000000-000000", "--journal", journal().toString());
+    CliRun run = CliRun.of(command("replay", "20000101T000000-000000"));
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
-    assertThat(run.err())
-        .contains("20000101T000000-000000")
-        .contains(journal().toAbsolutePath().toString());
+    assertThat(run.err()).contains("20000101T000000-000000").contains(durable.describe());
     assertThat(run.out()).isEmpty();
   }
 
@@ -273,24 +307,20 @@ class JournalCommandsTest {
     assertThat(run.err()).contains("mutually exclusive");
   }
 
-  @Test
-  void resumeFinishesAnUnfinishedDeploymentAndReplayShowsItUnfinishedBefore() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void resumeFinishesAnUnfinishedDeploymentAndReplayShowsItUnfinishedBefore(TestJournal kind)
+      throws Exception {
+    on(kind);
     // Proves an engine stopped mid-deployment leaves it RUNNING (replay exits 1), and resume
     // completes it.
     String id = leaveUnfinished("stopped").get(0);
     Path timeline = dir.resolve("resumed.json");
 
-    CliRun before = CliRun.of("replay", id, "--journal", journal().toString());
+    CliRun before = CliRun.of(command("replay", id));
     CliRun resume =
-        CliRun.of(
-            "resume",
-            "--journal",
-            journal().toString(),
-            "--time-scale",
-            "0.1",
-            "--timeline-json",
-            timeline.toString());
-    CliRun again = CliRun.of("resume", "--journal", journal().toString());
+        CliRun.of(command("resume", "--time-scale", "0.1", "--timeline-json", timeline.toString()));
+    CliRun again = CliRun.of(command("resume"));
 
     assertThat(before.exitCode()).as(before.toString()).isEqualTo(FlotillaCli.NOT_SUCCEEDED);
     assertThat(before.out()).contains("Deployment  stopped RUNNING").contains("never finished");
@@ -305,22 +335,17 @@ class JournalCommandsTest {
     assertThat(again.out()).contains("nothing to resume");
   }
 
-  @Test
-  void resumeOfSeveralDeploymentsWritesATimelineEach() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void resumeOfSeveralDeploymentsWritesATimelineEach(TestJournal kind) throws Exception {
+    on(kind);
     // Proves every unfinished deployment is resumed and gets FILE with its id inserted before the
     // extension.
     List<String> ids = leaveUnfinished("alpha", "beta");
     Path timeline = dir.resolve("out/timeline.json");
 
     CliRun run =
-        CliRun.of(
-            "resume",
-            "--journal",
-            journal().toString(),
-            "--time-scale",
-            "0.1",
-            "--timeline-json",
-            timeline.toString());
+        CliRun.of(command("resume", "--time-scale", "0.1", "--timeline-json", timeline.toString()));
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
     assertThat(run.out())
@@ -344,8 +369,10 @@ class JournalCommandsTest {
     assertThat(run.out()).contains("nothing to resume");
   }
 
-  @Test
-  void interruptDuringResumeCancelsTheResumedDeployments() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void interruptDuringResumeCancelsTheResumedDeployments(TestJournal kind) throws Exception {
+    on(kind);
     // Proves Ctrl-C during resume cancels as deploy does: reported CANCELLED, exit code 1.
     leaveUnfinished("cancelled-after-resume");
     CompletableFuture<Integer> interruptExitCode = new CompletableFuture<>();
@@ -356,23 +383,97 @@ class JournalCommandsTest {
           return () -> {};
         };
 
-    CliRun run = CliRun.with(interruptAtOnce, "resume", "--journal", journal().toString());
+    CliRun run = CliRun.with(interruptAtOnce, command("resume"));
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.NOT_SUCCEEDED);
     assertThat(interruptExitCode.join()).isEqualTo(FlotillaCli.NOT_SUCCEEDED);
     assertThat(run.out()).contains("Deployment  cancelled-after-resume CANCELLED");
   }
 
+  @Test
+  void onPostgresARunningEngineLocksOutNeitherDeploymentsNorReplayButASecondWriter()
+      throws Exception {
+    // Proves readers run beside the engine that writes a PostgreSQL journal, while resume (a
+    // writer) is refused at once, naming the engine that holds the database.
+    on(TestJournal.POSTGRES);
+    String id = deploy("beside", "");
+    Config config = ConfigFactory.load();
+    try (Flotilla running =
+        DurableEngine.start(durable, EngineSettings.fromConfig(config), config)) {
+      CliRun list = CliRun.of(command("deployments"));
+      CliRun replay = CliRun.of(command("replay", id));
+      CliRun resume = CliRun.of(command("resume"));
+
+      assertThat(list.exitCode()).as(list.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
+      assertThat(list.out()).contains(id);
+      assertThat(replay.exitCode()).as(replay.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
+      assertThat(resume.exitCode()).as(resume.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
+      assertThat(resume.err())
+          .contains("already in use by another running Flotilla engine")
+          .contains("nothing was resumed");
+    }
+  }
+
+  @Test
+  void dbInitAppliesTheSchemaAnyNumberOfTimesAndThenDeployRuns() throws Exception {
+    // Proves 'db init' is idempotent and leaves a database an engine starts on.
+    LoopbackPostgres postgres = LoopbackPostgres.get();
+    durable = postgres.journal(postgres.newEmptyDatabase());
+    String url = postgres.urlWithCredentials((DurableJournal.Postgres) durable);
+
+    CliRun first = CliRun.of("db", "init", "--journal-url", url);
+    CliRun second = CliRun.of("db", "init", "--journal-url", url);
+
+    assertThat(first.exitCode()).as(first.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
+    assertThat(second.exitCode()).as(second.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
+    assertThat(second.out()).contains("Journal schema ready").contains("public.event_journal");
+    assertThat(first.out() + second.out()).doesNotContain("password=" + postgres.password());
+    deploy("after-init", "");
+  }
+
+  @Test
+  void deployOnADatabaseWithoutTheSchemaExitsTwoSayingWhatToRun() throws Exception {
+    // Proves an engine never starts on a database without the journal's tables, and says the fix.
+    LoopbackPostgres postgres = LoopbackPostgres.get();
+    durable = postgres.journal(postgres.newEmptyDatabase());
+    Path plan = Files.writeString(dir.resolve("plan.yaml"), PLAN.formatted("unschemed", ""));
+
+    CliRun run = CliRun.of(command("deploy", plan.toString()));
+
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
+    assertThat(run.err())
+        .contains(((DurableJournal.Postgres) durable).url())
+        .contains("password=***")
+        .contains("flotilla db init --journal-url")
+        .contains("nothing was started")
+        .doesNotContain("password=" + postgres.password());
+  }
+
+  @Test
+  void anUnreachableJournalUrlExitsTwoWithThePasswordMasked() {
+    // Proves a database that cannot be reached is named, its password never shown.
+    CliRun run =
+        CliRun.of(
+            "deployments",
+            "--journal-url",
+            "jdbc:postgresql://127.0.0.1:1/nowhere?password=s3cret");
+
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
+    assertThat(run.err())
+        .contains("jdbc:postgresql://127.0.0.1:1/nowhere")
+        .contains("cannot reach the database");
+    assertThat(run.out() + run.err()).doesNotContain("s3cret");
+  }
+
   /** Deploys through the CLI on this test's journal; returns the deployment's id. */
   private String deploy(String name, String actionExtras, String... options) throws IOException {
     Path plan = Files.writeString(dir.resolve(name + ".yaml"), PLAN.formatted(name, actionExtras));
-    List<String> args =
-        new ArrayList<>(List.of("deploy", plan.toString(), "--journal", journal().toString()));
+    List<String> args = new ArrayList<>(List.of(command("deploy", plan.toString())));
     args.addAll(List.of(options));
 
     CliRun run = CliRun.of(args.toArray(String[]::new));
 
-    assertThat(run.out()).as(run.toString()).contains("Journal: " + journal().toAbsolutePath());
+    assertThat(run.out()).as(run.toString()).contains("Journal: " + durable.describe());
     return run.out()
         .lines()
         .filter(line -> line.startsWith("Id "))
@@ -390,7 +491,7 @@ class JournalCommandsTest {
     Config config = ConfigFactory.load();
     List<String> ids = new ArrayList<>();
     try (Flotilla engine =
-        DurableEngine.start(journal(), EngineSettings.fromConfig(config), config)) {
+        DurableEngine.start(durable, EngineSettings.fromConfig(config), config)) {
       CountDownLatch progressed = new CountDownLatch(names.length);
       for (String name : names) {
         CountDownLatch first = new CountDownLatch(1);

@@ -17,6 +17,8 @@ import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.plan.PlanLoader;
 import dev.flotilla.engine.timeline.Timeline;
 import dev.flotilla.engine.timeline.TimelineJson;
+import dev.flotilla.persistence.testing.LoopbackPostgres;
+import dev.flotilla.persistence.testing.TestJournal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,10 +29,12 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Deployments on the LevelDB journal: replay, resume after the engine stops, one engine per
- * directory.
+ * Deployments on a durable journal, LevelDB and PostgreSQL alike: replay, resume after the engine
+ * stops, one writing engine per journal. The tests of one journal's own failures follow at the end.
  */
 class DurableDeploymentTest {
 
@@ -47,6 +51,15 @@ class DurableDeploymentTest {
 
   private static Flotilla start(Path dir, Config config) throws JournalUnavailableException {
     return DurableEngine.start(dir, EngineSettings.fromConfig(config), config);
+  }
+
+  private static Flotilla start(DurableJournal journal) throws JournalUnavailableException {
+    return start(journal, ConfigFactory.load());
+  }
+
+  private static Flotilla start(DurableJournal journal, Config config)
+      throws JournalUnavailableException {
+    return DurableEngine.start(journal, EngineSettings.fromConfig(config), config);
   }
 
   private static DeploymentResult await(DeploymentHandle handle) throws Exception {
@@ -88,8 +101,10 @@ class DurableDeploymentTest {
     return await(resumed.get(0));
   }
 
-  @Test
-  void replayRebuildsTheTimelineTheLiveRunProduced() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void replayRebuildsTheTimelineTheLiveRunProduced(TestJournal kind) throws Exception {
+    DurableJournal durable = kind.create(journal);
     DeploymentPlan plan =
         plan(
             """
@@ -110,14 +125,14 @@ class DurableDeploymentTest {
         """);
     String live;
     String id;
-    try (Flotilla engine = start(journal)) {
+    try (Flotilla engine = start(durable)) {
       DeploymentHandle handle = engine.submit(plan);
       DeploymentResult result = await(handle);
       assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
       live = TimelineJson.toJson(result.timeline());
       id = handle.deploymentId();
     }
-    try (Flotilla engine = start(journal)) {
+    try (Flotilla engine = start(durable)) {
       DeploymentHistory history = new DeploymentHistory(engine.system());
       Timeline replayed = history.replay(id).orElseThrow();
       assertThat(TimelineJson.toJson(replayed)).isEqualTo(live);
@@ -132,8 +147,11 @@ class DurableDeploymentTest {
     }
   }
 
-  @Test
-  void aSummaryReadFromTheEndsOfTheEventsMatchesOneFromAllOfThem() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void aSummaryReadFromTheEndsOfTheEventsMatchesOneFromAllOfThem(TestJournal kind)
+      throws Exception {
+    DurableJournal durable = kind.create(journal);
     // 300 targets: over 600 events in more journal entries than a summary reads from the head.
     DeploymentPlan longPlan =
         plan(
@@ -153,13 +171,13 @@ class DurableDeploymentTest {
         """);
     String finished;
     String unfinished;
-    try (Flotilla engine = start(journal)) {
+    try (Flotilla engine = start(durable)) {
       DeploymentHandle handle = engine.submit(longPlan);
       assertThat(await(handle).status()).isEqualTo(DeploymentStatus.SUCCEEDED);
       finished = handle.deploymentId();
       unfinished = runUntil(engine, slowPlan, DeploymentEvent.ExecutionStarted.class, 3);
     }
-    try (Flotilla engine = start(journal)) {
+    try (Flotilla engine = start(durable)) {
       DeploymentHistory history = new DeploymentHistory(engine.system());
       for (String id : List.of(finished, unfinished)) {
         List<DeploymentEvent> all = history.events(id);
@@ -201,8 +219,10 @@ class DurableDeploymentTest {
     }
   }
 
-  @Test
-  void aStoppedEngineResumesWithoutRerunningFinishedExecutions() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void aStoppedEngineResumesWithoutRerunningFinishedExecutions(TestJournal kind) throws Exception {
+    DurableJournal durable = kind.create(journal);
     DeploymentPlan plan =
         plan(
             """
@@ -216,10 +236,10 @@ class DurableDeploymentTest {
     // The fifth start is recorded only after at least three executions finished (cap 2), and its
     // 150 ms action is still running when the engine stops right after: both cases are in the
     // journal.
-    try (Flotilla engine = start(journal)) {
+    try (Flotilla engine = start(durable)) {
       id = runUntil(engine, plan, DeploymentEvent.ExecutionStarted.class, 5);
     }
-    try (Flotilla engine = start(journal)) {
+    try (Flotilla engine = start(durable)) {
       DeploymentHistory history = new DeploymentHistory(engine.system());
       DeploymentResult result = resumeTheUnfinished(engine, id);
       assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
@@ -250,8 +270,10 @@ class DurableDeploymentTest {
     }
   }
 
-  @Test
-  void interruptedExecutionsCountAsFailedWhenThePlanSaysSo() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void interruptedExecutionsCountAsFailedWhenThePlanSaysSo(TestJournal kind) throws Exception {
+    DurableJournal durable = kind.create(journal);
     DeploymentPlan plan =
         plan(
             """
@@ -262,10 +284,10 @@ class DurableDeploymentTest {
           - { name: Deploy, roles: [web], maxParallelism: 1, action: { type: simulate, duration: 200ms } }
         """);
     String id;
-    try (Flotilla engine = start(journal)) {
+    try (Flotilla engine = start(durable)) {
       id = runUntil(engine, plan, DeploymentEvent.ExecutionStarted.class, 1);
     }
-    try (Flotilla engine = start(journal)) {
+    try (Flotilla engine = start(durable)) {
       DeploymentResult result = resumeTheUnfinished(engine, id);
       assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
       assertThat(result.timeline().executions())
@@ -276,9 +298,11 @@ class DurableDeploymentTest {
     }
   }
 
-  @Test
-  void aSecondEngineOnTheSameJournalIsRefusedAtOnce() throws Exception {
-    try (Flotilla first = start(journal)) {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void aSecondEngineOnTheSameJournalIsRefusedAtOnce(TestJournal kind) throws Exception {
+    DurableJournal durable = kind.create(journal);
+    try (Flotilla first = start(durable)) {
       first
           .submit(
               plan(
@@ -289,19 +313,21 @@ class DurableDeploymentTest {
           .result()
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
-      assertThatThrownBy(() -> start(journal))
+      assertThatThrownBy(() -> start(durable))
           .isInstanceOf(JournalUnavailableException.class)
-          .hasMessageContaining(journal.toAbsolutePath().toString())
+          .hasMessageContaining(durable.describe())
           .hasMessageContaining("already in use");
     }
   }
 
-  @Test
-  void anEngineHoldsItsJournalFromTheMomentItStarts() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void anEngineHoldsItsJournalFromTheMomentItStarts(TestJournal kind) throws Exception {
+    DurableJournal durable = kind.create(journal);
     // Proves the lock is taken at start, not at the first deployment: an idle engine still refuses
     // a second one.
-    try (Flotilla idle = start(journal)) {
-      assertThatThrownBy(() -> start(journal))
+    try (Flotilla idle = start(durable)) {
+      assertThatThrownBy(() -> start(durable))
           .isInstanceOf(JournalUnavailableException.class)
           .hasMessageContaining("already in use");
     }
@@ -341,8 +367,10 @@ class DurableDeploymentTest {
         .hasMessageContaining("damaged");
   }
 
-  @Test
-  void recoveryStartsFromASnapshotAndTheEventsAfterIt() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void recoveryStartsFromASnapshotAndTheEventsAfterIt(TestJournal kind) throws Exception {
+    DurableJournal durable = kind.create(journal);
     Config config =
         ConfigFactory.parseString("flotilla.journal.snapshot-every = 10")
             .withFallback(ConfigFactory.load());
@@ -355,14 +383,19 @@ class DurableDeploymentTest {
           - { name: Deploy, roles: [web], maxParallelism: 1, action: { type: simulate, duration: 20ms } }
         """);
     String id;
-    try (Flotilla engine = start(journal, config)) {
+    try (Flotilla engine = start(durable, config)) {
       id = runUntil(engine, plan, DeploymentEvent.ExecutionFinished.class, 12);
     }
-    try (Stream<Path> snapshots = Files.list(journal.resolve("snapshots"))) {
-      assertThat(snapshots.filter(f -> f.getFileName().toString().startsWith("snapshot-")))
-          .isNotEmpty();
+    if (durable instanceof DurableJournal.Postgres postgres) {
+      assertThat(LoopbackPostgres.get().count(postgres, "SELECT count(*) FROM snapshot"))
+          .isPositive();
+    } else {
+      try (Stream<Path> snapshots = Files.list(journal.resolve("snapshots"))) {
+        assertThat(snapshots.filter(f -> f.getFileName().toString().startsWith("snapshot-")))
+            .isNotEmpty();
+      }
     }
-    try (Flotilla engine = start(journal, config)) {
+    try (Flotilla engine = start(durable, config)) {
       DeploymentResult result = resumeTheUnfinished(engine, id);
       assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
       assertThat(result.timeline().executions())
@@ -373,8 +406,11 @@ class DurableDeploymentTest {
     }
   }
 
-  @Test
-  void aResumedDeploymentWhoseActionTypeThisEngineLacksEndsFailedSayingWhy() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestJournal.class)
+  void aResumedDeploymentWhoseActionTypeThisEngineLacksEndsFailedSayingWhy(TestJournal kind)
+      throws Exception {
+    DurableJournal durable = kind.create(journal);
     // An action type only the first engine knows: it never ends, so the deployment is unfinished.
     dev.flotilla.engine.action.ActionType hang =
         new dev.flotilla.engine.action.ActionType() {
@@ -405,10 +441,10 @@ class DurableDeploymentTest {
                 "orphaned.yaml",
                 Map.of());
     String id;
-    try (Flotilla engine = DurableEngine.start(journal, withHang, config)) {
+    try (Flotilla engine = DurableEngine.start(durable, withHang, config)) {
       id = runUntil(engine, plan, DeploymentEvent.ExecutionStarted.class, 1);
     }
-    try (Flotilla engine = start(journal)) {
+    try (Flotilla engine = start(durable)) {
       DeploymentResult result = resumeTheUnfinished(engine, id);
       assertThat(result.status()).isEqualTo(DeploymentStatus.FAILED);
       assertThat(result.timeline().executions())

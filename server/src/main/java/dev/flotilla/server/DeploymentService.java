@@ -10,6 +10,7 @@ import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.persistence.DeploymentHistory;
 import dev.flotilla.persistence.DeploymentHistory.JournalReadException;
 import dev.flotilla.persistence.DurableEngine;
+import dev.flotilla.persistence.DurableJournal;
 import dev.flotilla.persistence.JournalUnavailableException;
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -69,11 +70,13 @@ public final class DeploymentService implements Node {
    * @param host the address to listen on, {@value #DEFAULT_HOST} by default; another than loopback
    *     exposes the service to other machines, and then {@code auth} must require a token
    * @param port the port to listen on; 0 takes any free port
-   * @param journal the durable engine's directory; null keeps deployments in memory only
+   * @param store the durable engine's journal (a LevelDB directory or a PostgreSQL database); null
+   *     keeps deployments in memory only
    * @param timeScale multiplies every simulated duration (0.1: ten times faster)
    * @param auth who may use the service
    */
-  public record Options(String host, int port, Path journal, double timeScale, ServiceAuth auth) {
+  public record Options(
+      String host, int port, DurableJournal store, double timeScale, ServiceAuth auth) {
 
     /** The highest TCP port. */
     private static final int MAX_PORT = 65_535;
@@ -101,7 +104,17 @@ public final class DeploymentService implements Node {
 
     /** On {@value #DEFAULT_HOST}, with a durable journal in {@code journal} (or none if null). */
     public Options(int port, Path journal, double timeScale, ServiceAuth auth) {
-      this(DEFAULT_HOST, port, journal, timeScale, auth);
+      this(
+          DEFAULT_HOST,
+          port,
+          journal == null ? null : DurableJournal.levelDb(journal),
+          timeScale,
+          auth);
+    }
+
+    /** The LevelDB journal's directory; null in memory or on PostgreSQL. */
+    public Path journal() {
+      return store instanceof DurableJournal.LevelDb levelDb ? levelDb.directory() : null;
     }
 
     /** An engine in memory on loopback: deployments are forgotten when the service stops. */
@@ -138,7 +151,7 @@ public final class DeploymentService implements Node {
    * @param journal the journal that keeps them, so that the next start on it resumes them; null for
    *     a service in memory, which forgets them
    */
-  public record Stopped(List<Unfinished> unfinished, Path journal) {
+  public record Stopped(List<Unfinished> unfinished, DurableJournal journal) {
     public Stopped {
       unfinished = List.copyOf(unfinished);
     }
@@ -154,7 +167,7 @@ public final class DeploymentService implements Node {
   private final Flotilla engine;
   private final Deployments deployments;
   private final ServiceSettings settings;
-  private final Path journal;
+  private final DurableJournal journal;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CompletableFuture<Stopped> stopped = new CompletableFuture<>();
 
@@ -164,7 +177,7 @@ public final class DeploymentService implements Node {
       Flotilla engine,
       Deployments deployments,
       ServiceSettings settings,
-      Path journal) {
+      DurableJournal journal) {
     this.server = server;
     this.executor = executor;
     this.engine = engine;
@@ -206,11 +219,11 @@ public final class DeploymentService implements Node {
       EngineSettings engineSettings =
           EngineSettings.fromConfig(full).withActionTypes(ActionTypes.builtIn(options.timeScale()));
       engine =
-          options.journal() == null
+          options.store() == null
               ? Flotilla.start(engineSettings, full)
-              : DurableEngine.start(options.journal(), engineSettings, full);
+              : DurableEngine.start(options.store(), engineSettings, full);
       DeploymentHistory history =
-          options.journal() == null ? null : new DeploymentHistory(engine.system());
+          options.store() == null ? null : new DeploymentHistory(engine.system());
       Deployments deployments = new Deployments(engine, history, settings.maxLogLines());
       deployments.resumeUnfinished();
       ThreadPoolExecutor executor =
@@ -232,7 +245,7 @@ public final class DeploymentService implements Node {
               ? "every request needs its bearer token"
               : "WITHOUT a token: anyone who can reach the address may run plans");
       return new DeploymentService(
-          server, executor, engine, deployments, settings, options.journal());
+          server, executor, engine, deployments, settings, options.store());
     } catch (JournalReadException e) {
       server.stop(0);
       engine.close();
@@ -296,7 +309,7 @@ public final class DeploymentService implements Node {
       log.info(
           "Deployment service stopped; {} deployments left unfinished{}",
           unfinished.size(),
-          journal == null ? "" : " in journal " + journal);
+          journal == null ? "" : " in journal " + journal.describe());
       stopped.complete(report);
       return report;
     } catch (RuntimeException | Error e) {

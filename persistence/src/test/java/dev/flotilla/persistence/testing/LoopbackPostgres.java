@@ -152,6 +152,18 @@ public final class LoopbackPostgres {
     }
   }
 
+  /** The number a query of one number answers on the database of this journal. */
+  public long count(DurableJournal.Postgres journal, String sql) {
+    try (Connection connection = DriverManager.getConnection(journal.url(), user, password);
+        Statement statement = connection.createStatement();
+        java.sql.ResultSet result = statement.executeQuery(sql)) {
+      result.next();
+      return result.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
   private void createTemplate() {
     String url = createDatabase("template0", TEMPLATE);
     try {

@@ -3,6 +3,7 @@ package dev.flotilla.ssh;
 import dev.flotilla.engine.action.Action;
 import dev.flotilla.engine.action.ActionType;
 import dev.flotilla.engine.action.InvalidActionException;
+import dev.flotilla.engine.model.Target;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -38,19 +39,52 @@ public final class SshActionType implements ActionType {
   private static final Set<String> KEYS = Set.of(RUN, PTY);
 
   private final SshSessions sessions;
-  private final Function<String, SshEndpoint> targets;
+  private final TargetEndpoints targets;
   private final Masking masking;
 
   /**
+   * Runs commands on the endpoint each target's {@code ssh:} block in the plan gives it (see {@link
+   * SshTargets}); a plan whose step of this type runs on a target without one, or whose block names
+   * a missing key file or an unset variable, is refused when it is loaded or submitted.
+   *
+   * @param sessions the engine's pool of sessions
+   * @param sensitive values never to show in a log line (passwords, tokens)
+   */
+  public SshActionType(SshSessions sessions, Set<String> sensitive) {
+    this(sessions, TargetEndpoints.fromPlan(sessions.env()), sensitive);
+  }
+
+  /**
+   * For a host that maps target names to endpoints itself. A target's {@code ssh:} block in the
+   * plan still wins over {@code targets}.
+   *
    * @param sessions the engine's pool of sessions
    * @param targets the endpoint of each target name; returns null for a target without one
    * @param sensitive values never to show in a log line (passwords, tokens)
    */
   public SshActionType(
       SshSessions sessions, Function<String, SshEndpoint> targets, Set<String> sensitive) {
+    this(sessions, new TargetEndpoints(targets, sessions.env()), sensitive);
+  }
+
+  private SshActionType(SshSessions sessions, TargetEndpoints targets, Set<String> sensitive) {
     this.sessions = sessions;
     this.targets = targets;
     this.masking = new Masking(sensitive);
+  }
+
+  /**
+   * The type for a rehearsal ({@code flotilla simulate}): it checks a step's parameters and that
+   * its targets have an {@code ssh:} block that reads, but no key file or variable, and its action
+   * never connects (a rehearsal replaces it).
+   */
+  public static SshActionType rehearsal() {
+    return new SshActionType(null, new TargetEndpoints(null, null), Set.of());
+  }
+
+  @Override
+  public void checkTarget(Target target) throws InvalidActionException {
+    targets.check(NAME, target);
   }
 
   @Override

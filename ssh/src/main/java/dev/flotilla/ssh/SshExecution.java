@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.SshConstants;
@@ -28,7 +27,7 @@ final class SshExecution implements RunningAction {
   record Request(
       String command,
       boolean pty,
-      Function<String, SshEndpoint> targets,
+      TargetEndpoints targets,
       SshSessions sessions,
       Masking masking) {}
 

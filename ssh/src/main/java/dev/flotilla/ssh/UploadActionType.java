@@ -3,6 +3,7 @@ package dev.flotilla.ssh;
 import dev.flotilla.engine.action.Action;
 import dev.flotilla.engine.action.ActionType;
 import dev.flotilla.engine.action.InvalidActionException;
+import dev.flotilla.engine.model.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -37,15 +38,42 @@ public final class UploadActionType implements ActionType {
   private static final Set<String> KEYS = Set.of(FROM, TO);
 
   private final SshSessions sessions;
-  private final Function<String, SshEndpoint> targets;
+  private final TargetEndpoints targets;
 
   /**
+   * Copies to the endpoint each target's {@code ssh:} block in the plan gives it (see {@link
+   * SshTargets}), checked when a plan is loaded or submitted as for {@link SshActionType}.
+   *
+   * @param sessions the engine's pool of sessions
+   */
+  public UploadActionType(SshSessions sessions) {
+    this(sessions, TargetEndpoints.fromPlan(sessions.env()));
+  }
+
+  /**
+   * For a host that maps target names to endpoints itself. A target's {@code ssh:} block in the
+   * plan still wins over {@code targets}.
+   *
    * @param sessions the engine's pool of sessions
    * @param targets the endpoint of each target name; returns null for a target without one
    */
   public UploadActionType(SshSessions sessions, Function<String, SshEndpoint> targets) {
+    this(sessions, new TargetEndpoints(targets, sessions.env()));
+  }
+
+  private UploadActionType(SshSessions sessions, TargetEndpoints targets) {
     this.sessions = sessions;
     this.targets = targets;
+  }
+
+  /** The type for a rehearsal, as {@link SshActionType#rehearsal()}. */
+  public static UploadActionType rehearsal() {
+    return new UploadActionType(null, new TargetEndpoints(null, null));
+  }
+
+  @Override
+  public void checkTarget(Target target) throws InvalidActionException {
+    targets.check(NAME, target);
   }
 
   @Override

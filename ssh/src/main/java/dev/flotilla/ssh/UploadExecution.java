@@ -263,7 +263,15 @@ final class UploadExecution implements RunningAction {
       String current = path.toString();
       SftpClient.Attributes existing = statOrNull(client, current);
       if (existing == null) {
-        client.mkdir(current);
+        try {
+          client.mkdir(current);
+        } catch (IOException e) {
+          // Another upload to the same machine (two target names on it) may have just made it.
+          SftpClient.Attributes made = statOrNull(client, current);
+          if (made == null || !made.isDirectory()) {
+            throw e;
+          }
+        }
       } else if (!existing.isDirectory()) {
         throw new IOException(current + " exists and is not a directory");
       }

@@ -1,5 +1,6 @@
 package dev.flotilla.cli;
 
+import com.typesafe.config.ConfigFactory;
 import dev.flotilla.persistence.JournalUnavailableException;
 import dev.flotilla.server.DeploymentService;
 import dev.flotilla.server.DeploymentService.Stopped;
@@ -81,9 +82,17 @@ final class ServeCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    // One pool of SSH sessions for the service's engine, closed after the service stops.
+    try (CliSsh ssh = CliSsh.start(CliEngine.config(), err)) {
+      return serve(options, ssh, out, err);
+    }
+  }
+
+  private int serve(
+      DeploymentService.Options options, CliSsh ssh, PrintWriter out, PrintWriter err) {
     DeploymentService service;
     try {
-      service = DeploymentService.start(options);
+      service = DeploymentService.start(options, ConfigFactory.load(), ssh::addTo);
     } catch (JournalUnavailableException e) {
       err.println(NAME + e.getMessage());
       return CANNOT_START;

@@ -3,6 +3,7 @@ package dev.flotilla.ssh;
 import dev.flotilla.engine.action.Action;
 import dev.flotilla.engine.action.ActionType;
 import dev.flotilla.engine.action.InvalidActionException;
+import dev.flotilla.engine.action.script.ScriptActionType;
 import dev.flotilla.engine.model.Target;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +20,8 @@ import java.util.function.Function;
  *   <li>{@code run} (required): the command, run by the remote user's shell.
  *   <li>{@code pty}: {@code true} to run it on a pseudo-terminal, so that closing the channel hangs
  *       up the remote process group as a terminal would; stdout and stderr are then merged.
+ *   <li>{@code estimate}: how long the command usually takes, as a plan duration; what-if
+ *       simulations ({@code flotilla simulate}) rehearse the step for that long.
  * </ul>
  *
  * <p>The deployment's variables and {@code FLOTILLA_DEPLOYMENT}, {@code FLOTILLA_STEP}, {@code
@@ -36,7 +39,8 @@ public final class SshActionType implements ActionType {
 
   static final String RUN = "run";
   static final String PTY = "pty";
-  private static final Set<String> KEYS = Set.of(RUN, PTY);
+  static final String ESTIMATE = "estimate";
+  private static final Set<String> KEYS = Set.of(RUN, PTY, ESTIMATE);
 
   private final SshSessions sessions;
   private final TargetEndpoints targets;
@@ -98,9 +102,10 @@ public final class SshActionType implements ActionType {
     for (String key : new TreeSet<>(given.keySet())) {
       if (!KEYS.contains(key)) {
         throw new InvalidActionException(
-            key, "unknown ssh parameter \"" + key + "\" (known: pty, run)");
+            key, "unknown ssh parameter \"" + key + "\" (known: estimate, pty, run)");
       }
     }
+    checkEstimate(given);
     Object run = given.get(RUN);
     if (run == null) {
       throw new InvalidActionException(
@@ -116,5 +121,14 @@ public final class SshActionType implements ActionType {
     return context ->
         SshExecution.start(
             new SshExecution.Request(command, usePty, targets, sessions, masking), context);
+  }
+
+  /** An estimate must read as a duration, as the script action's does. */
+  static void checkEstimate(Map<String, Object> given) throws InvalidActionException {
+    try {
+      ScriptActionType.estimate(given);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidActionException("estimate", e.getMessage());
+    }
   }
 }

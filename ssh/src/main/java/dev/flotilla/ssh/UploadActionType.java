@@ -21,6 +21,7 @@ import java.util.function.Function;
  *   <li>{@code from} (required): a local file or directory.
  *   <li>{@code to} (required): for a file, the remote file (or a directory when it ends with {@code
  *       /}); for a directory, the remote directory that receives its content.
+ *   <li>{@code estimate}: how long the copy usually takes, for {@code flotilla simulate}.
  * </ul>
  *
  * <p>Missing remote directories are created. Each file keeps its mode, is written under a temporary
@@ -35,7 +36,8 @@ public final class UploadActionType implements ActionType {
 
   static final String FROM = "from";
   static final String TO = "to";
-  private static final Set<String> KEYS = Set.of(FROM, TO);
+  static final String ESTIMATE = "estimate";
+  private static final Set<String> KEYS = Set.of(FROM, TO, ESTIMATE);
 
   private final SshSessions sessions;
   private final TargetEndpoints targets;
@@ -87,9 +89,10 @@ public final class UploadActionType implements ActionType {
     for (String key : new TreeSet<>(given.keySet())) {
       if (!KEYS.contains(key)) {
         throw new InvalidActionException(
-            key, "unknown upload parameter \"" + key + "\" (known: from, to)");
+            key, "unknown upload parameter \"" + key + "\" (known: estimate, from, to)");
       }
     }
+    SshActionType.checkEstimate(given);
     Path from = Path.of(text(given, FROM, "the local file or directory to copy"));
     if (!Files.exists(from)) {
       throw new InvalidActionException(FROM, "no such file or directory: " + from);

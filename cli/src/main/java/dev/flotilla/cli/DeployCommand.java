@@ -150,7 +150,19 @@ final class DeployCommand implements Callable<Integer> {
     }
 
     Config config = CliEngine.config();
-    ActionTypes actionTypes = ActionTypes.builtIn(scale);
+    // One pool of SSH sessions for the engine, closed after it (the engine closes in deploy).
+    try (CliSsh ssh = CliSsh.start(config, err)) {
+      return deploy(config, ssh.addTo(ActionTypes.builtIn(scale)), overrides, scale, out, err);
+    }
+  }
+
+  private int deploy(
+      Config config,
+      ActionTypes actionTypes,
+      Map<String, String> overrides,
+      double scale,
+      PrintWriter out,
+      PrintWriter err) {
     DeploymentPlan plan;
     try {
       plan = new PlanLoader(actionTypes).load(planFile, overrides);
@@ -160,7 +172,7 @@ final class DeployCommand implements Callable<Integer> {
       err.println("flotilla: cannot read " + planFile + ": " + e.getCause().getMessage());
       return FlotillaCli.INVALID_INPUT;
     }
-
+    CliSsh.warnAcceptNew(plan, err);
     EngineSettings settings = EngineSettings.fromConfig(config).withActionTypes(actionTypes);
     DurableJournal journal =
         storage.inMemory

@@ -217,47 +217,50 @@ class NodeCommand implements Callable<Integer> {
       }
     }
 
-    Node node;
-    try {
-      node =
-          mode.isPresent()
-              ? mode.get().start(options, config)
-              : DeploymentService.start(options.service(), config);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    } catch (JournalUnavailableException e) {
-      err.println(name() + e.getMessage());
-      return CANNOT_START;
-    } catch (BindException e) {
-      err.println(name() + "cannot listen on " + httpHost + ":" + httpPort + ": " + e.getMessage());
-      return CANNOT_START;
-    } catch (IOException e) {
-      err.println(name() + e.getMessage());
-      return CANNOT_START;
-    }
-
-    // The token file is written once the node listens: a node that cannot start leaves the token
-    // of one that runs in place.
-    Path written = null;
-    if (generated != null) {
-      written = tokenFile(config);
+    // One pool of SSH sessions for the node's engine (the ssh and upload actions), closed after it.
+    try (CliSsh ssh = CliSsh.start(config, err)) {
+      Node node;
       try {
-        TokenFile.write(written, generated);
+        node =
+            mode.isPresent()
+                ? mode.get().start(options, config)
+                : DeploymentService.start(options.service(), config, ssh::addTo);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      } catch (JournalUnavailableException e) {
+        err.println(name() + e.getMessage());
+        return CANNOT_START;
+      } catch (BindException e) {
+        err.println(name() + "cannot listen on " + httpHost + ":" + httpPort + ": " + e.getMessage());
+        return CANNOT_START;
       } catch (IOException e) {
-        err.println(
-            name()
-                + "cannot write the token to "
-                + written
-                + ": "
-                + e.getMessage()
-                + "; give another file with --token-file, or set "
-                + ServiceAuth.TOKEN_VARIABLE);
-        node.stop();
+        err.println(name() + e.getMessage());
         return CANNOT_START;
       }
+
+      // The token file is written once the node listens: a node that cannot start leaves the token
+      // of one that runs in place.
+      Path written = null;
+      if (generated != null) {
+        written = tokenFile(config);
+        try {
+          TokenFile.write(written, generated);
+        } catch (IOException e) {
+          err.println(
+              name()
+                  + "cannot write the token to "
+                  + written
+                  + ": "
+                  + e.getMessage()
+                  + "; give another file with --token-file, or set "
+                  + ServiceAuth.TOKEN_VARIABLE);
+          node.stop();
+          return CANNOT_START;
+        }
+      }
+      printStarted(node, options, mode, written, out, err);
+      return runUntilStopped(node, out);
     }
-    printStarted(node, options, mode, written, out, err);
-    return runUntilStopped(node, out);
   }
 
   /** The --config file over the CLI's configuration. */

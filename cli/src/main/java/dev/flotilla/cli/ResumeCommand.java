@@ -84,8 +84,15 @@ final class ResumeCommand implements Callable<Integer> {
       out.println("nothing to resume: no journal in " + directory);
       return FlotillaCli.SUCCEEDED;
     }
-    EngineSettings settings =
-        EngineSettings.fromConfig(config).withActionTypes(ActionTypes.builtIn(scale));
+    // One pool of SSH sessions for the engine, closed after it (the engine closes in resume).
+    try (CliSsh ssh = CliSsh.start(config, err)) {
+      return resume(config, directory, ssh.addTo(ActionTypes.builtIn(scale)), out, err);
+    }
+  }
+
+  private int resume(
+      Config config, Path directory, ActionTypes actionTypes, PrintWriter out, PrintWriter err) {
+    EngineSettings settings = EngineSettings.fromConfig(config).withActionTypes(actionTypes);
     Flotilla engine;
     try {
       engine = CliEngine.durable(durable, settings, config);
@@ -125,6 +132,7 @@ final class ResumeCommand implements Callable<Integer> {
       List<DeploymentRun.Watched> watched = new ArrayList<>();
       for (int i = 0; i < unfinished.size(); i++) {
         Unfinished deployment = unfinished.get(i);
+        CliSsh.warnAcceptNew(deployment.plan(), err);
         ProgressPrinter progress =
             new ProgressPrinter(
                 PlanLayout.of(deployment.plan()), cli, out, several ? tags.get(i) : null);

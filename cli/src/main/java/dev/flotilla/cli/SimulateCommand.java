@@ -159,7 +159,8 @@ final class SimulateCommand implements Callable<Integer> {
       return FlotillaCli.INVALID_INPUT;
     }
 
-    ActionTypes actionTypes = ActionTypes.builtIn(timeScale);
+    // ssh and upload steps are checked, then rehearsed as simulate like any other action.
+    ActionTypes actionTypes = CliSsh.rehearsal(ActionTypes.builtIn(timeScale));
     DeploymentPlan plan;
     SimulatedPlan simulated;
     Map<Integer, DeploymentPlan> plans = new LinkedHashMap<>();

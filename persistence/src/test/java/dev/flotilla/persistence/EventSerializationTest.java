@@ -79,7 +79,13 @@ class EventSerializationTest {
         7,
         TargetIsolation.SHARED,
         Map.of("Greeting", "hello", "Go", "True"),
-        List.of(new Target("web-07", List.of("web", "edge")), new Target("db-01", List.of("db"))),
+        List.of(
+            // The connection is journaled with the plan (hostKeys: acceptNew among it).
+            new Target(
+                "web-07",
+                List.of("web", "edge"),
+                Map.of("host", "web-{01..40}.internal", "port", "2222", "hostKeys", "acceptNew")),
+            new Target("db-01", List.of("db"))),
         List.of(deploy, rolling, Step.onServer("Notify", new ActionSpec("simulate", Map.of()))),
         42L,
         DeploymentPlan.InterruptPolicy.FAIL);

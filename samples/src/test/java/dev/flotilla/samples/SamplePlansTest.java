@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -24,15 +25,24 @@ class SamplePlansTest {
   /** How each shipped plan ends; a new plan needs its line here. */
   private static final Map<String, Integer> EXPECTED_EXIT_CODES =
       Map.of(
-          "quick-start.yaml", FlotillaCli.SUCCEEDED,
+          "quick-start.yaml",
+          FlotillaCli.SUCCEEDED,
           // Restart fails on web-07 on purpose.
-          "web-release.yaml", FlotillaCli.NOT_SUCCEEDED,
-          "web-farm-rolling.yaml", FlotillaCli.SUCCEEDED,
-          "microservices.yaml", FlotillaCli.SUCCEEDED,
+          "web-release.yaml",
+          FlotillaCli.NOT_SUCCEEDED,
+          "web-farm-rolling.yaml",
+          FlotillaCli.SUCCEEDED,
+          "microservices.yaml",
+          FlotillaCli.SUCCEEDED,
           // Deploy app fails on app-02 on purpose; the always and failure steps still run.
-          "failing-release.yaml", FlotillaCli.NOT_SUCCEEDED,
+          "failing-release.yaml",
+          FlotillaCli.NOT_SUCCEEDED,
           // Its seed draws failures that every node survives within its 2 retries.
-          "fleet-patch.yaml", FlotillaCli.SUCCEEDED);
+          "fleet-patch.yaml",
+          FlotillaCli.SUCCEEDED,
+          // Against a loopback OpenSSH server, which the test starts (see LoopbackSshd).
+          LoopbackSshd.PLAN,
+          FlotillaCli.SUCCEEDED);
 
   /** Fast enough for a test, slow enough that simulated steps still overlap as they would. */
   private static final String TIME_SCALE = "0.02";
@@ -59,13 +69,46 @@ class SamplePlansTest {
 
   @ParameterizedTest
   @MethodSource("shippedPlans")
-  void shippedPlanEndsAsDocumented(Path plan) {
+  void shippedPlanEndsAsDocumented(Path plan, @TempDir Path work) throws Exception {
     // Proves a sample plan is valid, runs, and ends with the exit code its header promises.
+    if (plan.getFileName().toString().equals(LoopbackSshd.PLAN)) {
+      try (LoopbackSshd sshd = LoopbackSshd.start(work)) {
+        assertDeployEndsAsDocumented(plan, sshd.walkThrough(plan));
+      }
+      return;
+    }
+    assertDeployEndsAsDocumented(plan, plan);
+  }
+
+  @Test
+  void theSshSamplePlanIsValidWithoutAServer(@TempDir Path work) throws Exception {
+    // Proves ssh-rollout.yaml loads and rehearses as shipped, whether or not sshd is installed
+    // (its artifact path, relative to the repository root, made absolute for this module's tests).
+    Path plan = LoopbackSshd.fromRepositoryRoot(plansDir().resolve(LoopbackSshd.PLAN), work);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int exitCode =
         FlotillaCli.run(
-            new String[] {"deploy", plan.toString(), "--time-scale", TIME_SCALE, "--in-memory"},
+            new String[] {
+              "simulate",
+              plan.toString(),
+              "--sweep",
+              "step:Roll out.windowSize=1,2",
+              "--time-scale",
+              TIME_SCALE
+            },
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
+
+    assertThat(exitCode).as("%s\n%s", out, err).isEqualTo(FlotillaCli.SUCCEEDED);
+  }
+
+  private static void assertDeployEndsAsDocumented(Path plan, Path run) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exitCode =
+        FlotillaCli.run(
+            new String[] {"deploy", run.toString(), "--time-scale", TIME_SCALE, "--in-memory"},
             new PrintWriter(out, true),
             new PrintWriter(err, true));
 

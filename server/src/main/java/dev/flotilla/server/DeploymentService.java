@@ -29,6 +29,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -202,6 +203,19 @@ public final class DeploymentService implements Node {
    */
   public static DeploymentService start(Options options, Config config)
       throws IOException, JournalUnavailableException {
+    return start(options, config, UnaryOperator.identity());
+  }
+
+  /**
+   * Starts the service with more action types than the built-in ones, such as the {@code ssh} and
+   * {@code upload} actions of the CLI's {@code serve}.
+   *
+   * @param actionTypes adds the host's action types to the built-in ones
+   * @see #start(Options, Config)
+   */
+  public static DeploymentService start(
+      Options options, Config config, UnaryOperator<ActionTypes> actionTypes)
+      throws IOException, JournalUnavailableException {
     // The service stops its own engine, after its HTTP server (see close): Pekko must not stop it
     // first from the JVM's shutdown hook while requests are still being answered.
     Config full =
@@ -217,7 +231,8 @@ public final class DeploymentService implements Node {
     Flotilla engine = null;
     try {
       EngineSettings engineSettings =
-          EngineSettings.fromConfig(full).withActionTypes(ActionTypes.builtIn(options.timeScale()));
+          EngineSettings.fromConfig(full)
+              .withActionTypes(actionTypes.apply(ActionTypes.builtIn(options.timeScale())));
       engine =
           options.store() == null
               ? Flotilla.start(engineSettings, full)

@@ -8,11 +8,18 @@ public final class InvalidEndpointException extends Exception {
 
   private final String target;
   private final String key;
+  private final String problem;
 
   public InvalidEndpointException(String target, String key, String problem) {
     super("target " + target + ": ssh." + key + ": " + problem);
     this.target = target;
     this.key = key;
+    this.problem = problem;
+  }
+
+  /** What is wrong with the key, and the fix, without the target and key. */
+  public String problem() {
+    return problem;
   }
 
   /** The target whose endpoint is wrong. */

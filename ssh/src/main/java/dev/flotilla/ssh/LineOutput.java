@@ -4,6 +4,7 @@ import dev.flotilla.engine.action.ActionLog;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -15,10 +16,23 @@ final class LineOutput extends OutputStream {
   private final ActionLog log;
   private final UnaryOperator<String> mask;
   private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+  private final String marker;
+  private final Consumer<String> marked;
+  private boolean markerSeen;
 
   LineOutput(ActionLog log, UnaryOperator<String> mask) {
+    this(log, mask, null, null);
+  }
+
+  /**
+   * Hands the rest of the first line starting with {@code marker} to {@code marked} instead of the
+   * log: the command's own report of its process id.
+   */
+  LineOutput(ActionLog log, UnaryOperator<String> mask, String marker, Consumer<String> marked) {
     this.log = log;
     this.mask = mask;
+    this.marker = marker;
+    this.marked = marked;
   }
 
   @Override
@@ -57,6 +71,11 @@ final class LineOutput extends OutputStream {
     pending.reset();
     if (line.endsWith("\r")) {
       line = line.substring(0, line.length() - 1);
+    }
+    if (marker != null && !markerSeen && line.startsWith(marker)) {
+      markerSeen = true;
+      marked.accept(line.substring(marker.length()));
+      return;
     }
     log.line(mask.apply(line));
   }

@@ -3,6 +3,8 @@ package dev.flotilla.ssh;
 import dev.flotilla.engine.action.Action;
 import dev.flotilla.engine.action.ActionType;
 import dev.flotilla.engine.action.InvalidActionException;
+import dev.flotilla.engine.action.script.ScriptActionType;
+import dev.flotilla.engine.model.Target;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -18,6 +20,8 @@ import java.util.function.Function;
  *   <li>{@code run} (required): the command, run by the remote user's shell.
  *   <li>{@code pty}: {@code true} to run it on a pseudo-terminal, so that closing the channel hangs
  *       up the remote process group as a terminal would; stdout and stderr are then merged.
+ *   <li>{@code estimate}: how long the command usually takes, as a plan duration; what-if
+ *       simulations ({@code flotilla simulate}) rehearse the step for that long.
  * </ul>
  *
  * <p>The deployment's variables and {@code FLOTILLA_DEPLOYMENT}, {@code FLOTILLA_STEP}, {@code
@@ -35,22 +39,56 @@ public final class SshActionType implements ActionType {
 
   static final String RUN = "run";
   static final String PTY = "pty";
-  private static final Set<String> KEYS = Set.of(RUN, PTY);
+  static final String ESTIMATE = "estimate";
+  private static final Set<String> KEYS = Set.of(RUN, PTY, ESTIMATE);
 
   private final SshSessions sessions;
-  private final Function<String, SshEndpoint> targets;
+  private final TargetEndpoints targets;
   private final Masking masking;
 
   /**
+   * Runs commands on the endpoint each target's {@code ssh:} block in the plan gives it (see {@link
+   * SshTargets}); a plan whose step of this type runs on a target without one, or whose block names
+   * a missing key file or an unset variable, is refused when it is loaded or submitted.
+   *
+   * @param sessions the engine's pool of sessions
+   * @param sensitive values never to show in a log line (passwords, tokens)
+   */
+  public SshActionType(SshSessions sessions, Set<String> sensitive) {
+    this(sessions, TargetEndpoints.fromPlan(sessions.env()), sensitive);
+  }
+
+  /**
+   * For a host that maps target names to endpoints itself. A target's {@code ssh:} block in the
+   * plan still wins over {@code targets}.
+   *
    * @param sessions the engine's pool of sessions
    * @param targets the endpoint of each target name; returns null for a target without one
    * @param sensitive values never to show in a log line (passwords, tokens)
    */
   public SshActionType(
       SshSessions sessions, Function<String, SshEndpoint> targets, Set<String> sensitive) {
+    this(sessions, new TargetEndpoints(targets, sessions.env()), sensitive);
+  }
+
+  private SshActionType(SshSessions sessions, TargetEndpoints targets, Set<String> sensitive) {
     this.sessions = sessions;
     this.targets = targets;
     this.masking = new Masking(sensitive);
+  }
+
+  /**
+   * The type for a rehearsal ({@code flotilla simulate}): it checks a step's parameters and that
+   * its targets have an {@code ssh:} block that reads, but no key file or variable, and its action
+   * never connects (a rehearsal replaces it).
+   */
+  public static SshActionType rehearsal() {
+    return new SshActionType(null, new TargetEndpoints(null, null), Set.of());
+  }
+
+  @Override
+  public void checkTarget(Target target) throws InvalidActionException {
+    targets.check(NAME, target);
   }
 
   @Override
@@ -64,9 +102,10 @@ public final class SshActionType implements ActionType {
     for (String key : new TreeSet<>(given.keySet())) {
       if (!KEYS.contains(key)) {
         throw new InvalidActionException(
-            key, "unknown ssh parameter \"" + key + "\" (known: pty, run)");
+            key, "unknown ssh parameter \"" + key + "\" (known: estimate, pty, run)");
       }
     }
+    checkEstimate(given);
     Object run = given.get(RUN);
     if (run == null) {
       throw new InvalidActionException(
@@ -82,5 +121,14 @@ public final class SshActionType implements ActionType {
     return context ->
         SshExecution.start(
             new SshExecution.Request(command, usePty, targets, sessions, masking), context);
+  }
+
+  /** An estimate must read as a duration, as the script action's does. */
+  static void checkEstimate(Map<String, Object> given) throws InvalidActionException {
+    try {
+      ScriptActionType.estimate(given);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidActionException("estimate", e.getMessage());
+    }
   }
 }

@@ -19,7 +19,8 @@ import org.apache.sshd.common.util.security.SecurityUtils;
 
 /**
  * How to reach one target over SSH. Credentials are named, never held: a private-key file (its
- * passphrase in an environment variable) or a password in an environment variable.
+ * passphrase in an environment variable), the SSH agent, or a password in an environment variable.
+ * They are tried in that order.
  *
  * @param host the host name or address
  * @param port the SSH port, usually 22
@@ -27,7 +28,8 @@ import org.apache.sshd.common.util.security.SecurityUtils;
  * @param identityFile a private key in OpenSSH or PEM format; null for none
  * @param passphraseEnv the environment variable holding the key's passphrase; null if unencrypted
  * @param passwordEnv the environment variable holding the user's password; null for none
- * @param useAgent authenticate with the SSH agent at {@code SSH_AUTH_SOCK}
+ * @param useAgent authenticate with the keys of the SSH agent at {@code SSH_AUTH_SOCK} (the plan's
+ *     {@code agent: true})
  * @param knownHosts the known-hosts file checked on every connection; null for {@code
  *     ~/.ssh/known_hosts}
  * @param hostKeyPolicy what to do with a host that is not in the known-hosts file; null for {@link
@@ -111,7 +113,9 @@ public record SshEndpoint(
       throws InvalidEndpointException {
     if (identityFile == null && passwordEnv == null && !useAgent) {
       throw new InvalidEndpointException(
-          target, "identityFile", "no credentials: give identityFile, passwordEnv or useAgent");
+          target,
+          "identityFile",
+          "no credentials: give identityFile (a private key), passwordEnv or agent: true");
     }
     if (passphraseEnv != null && identityFile == null) {
       throw new InvalidEndpointException(
@@ -120,11 +124,25 @@ public record SshEndpoint(
     requireVariable(target, "passphraseEnv", passphraseEnv, env);
     requireVariable(target, "passwordEnv", passwordEnv, env);
     if (useAgent) {
-      requireVariable(target, "useAgent", AGENT_SOCKET, env);
-      throw new InvalidEndpointException(
-          target,
-          "useAgent",
-          "authentication through the SSH agent is not supported yet: use identityFile or passwordEnv");
+      String socket = env.apply(AGENT_SOCKET);
+      if (socket == null || socket.isBlank()) {
+        throw new InvalidEndpointException(
+            target,
+            "agent",
+            "environment variable "
+                + AGENT_SOCKET
+                + " is not set: start an agent (eval $(ssh-agent); ssh-add KEY) or give identityFile");
+      }
+      if (!Files.exists(Path.of(socket))) {
+        throw new InvalidEndpointException(
+            target,
+            "agent",
+            "no SSH agent at "
+                + AGENT_SOCKET
+                + "="
+                + socket
+                + ": the agent has stopped; start one (eval $(ssh-agent); ssh-add KEY)");
+      }
     }
     if (identityFile != null) {
       checkIdentityFile(target);

@@ -4,13 +4,14 @@ import dev.flotilla.engine.action.ActionContext;
 import dev.flotilla.engine.action.ActionResult;
 import dev.flotilla.engine.action.RunningAction;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.SshConstants;
@@ -28,12 +29,21 @@ final class SshExecution implements RunningAction {
   record Request(
       String command,
       boolean pty,
-      Function<String, SshEndpoint> targets,
+      TargetEndpoints targets,
       SshSessions sessions,
       Masking masking) {}
 
   private static final String TERM = "TERM";
   private static final String KILL = "KILL";
+
+  /**
+   * The first line the command prints on stderr: its shell's process id, which a stop kills over a
+   * second channel. An OpenSSH server ignores "signal" requests on a session it runs without
+   * privilege separation (a root login), so the request alone may leave the command running.
+   */
+  static final String PID_MARKER = "flotilla-remote-pid:";
+
+  private static final Pattern PID = Pattern.compile("[1-9]\\d*");
 
   private final Request request;
   private final ActionContext context;
@@ -43,6 +53,9 @@ final class SshExecution implements RunningAction {
   // or finds it and stops the remote command.
   private boolean cancelled;
   private ChannelExec channel;
+
+  /** The remote shell's process id, once the command reported it; null before. */
+  private volatile String remotePid;
 
   private SshExecution(Request request, ActionContext context) {
     this.request = request;
@@ -96,8 +109,9 @@ final class SshExecution implements RunningAction {
       fail(lease, "cannot start the command: " + SshSessions.describe(e));
       return;
     }
-    LineOutput out = new LineOutput(context.log(), request.masking());
-    LineOutput err = new LineOutput(context.log(), request.masking());
+    // With a pty, stderr arrives merged into stdout: either stream may carry the pid.
+    LineOutput out = new LineOutput(context.log(), request.masking(), PID_MARKER, this::reported);
+    LineOutput err = new LineOutput(context.log(), request.masking(), PID_MARKER, this::reported);
     opened.setUsePty(request.pty());
     opened.setOut(out);
     opened.setErr(err);
@@ -177,8 +191,40 @@ final class SshExecution implements RunningAction {
     }
   }
 
+  private void reported(String pid) {
+    if (PID.matcher(pid).matches()) {
+      remotePid = pid;
+    }
+  }
+
+  /**
+   * Sends the command {@code signal} twice over: an RFC 4254 "signal" request on its channel, and a
+   * {@code kill} of its process group (its shell, when that leads no group) run over a second
+   * channel of the same session, for servers that refuse the request.
+   */
+  private void signal(ChannelExec running, String name) {
+    sendSignalRequest(running, name);
+    String pid = remotePid;
+    if (pid == null || !running.isOpen()) {
+      return;
+    }
+    try {
+      ChannelExec kill =
+          running
+              .getClientSession()
+              .createExecChannel(
+                  "kill -" + name + " -" + pid + " 2>/dev/null || kill -" + name + " " + pid);
+      kill.setOut(OutputStream.nullOutputStream());
+      kill.setErr(OutputStream.nullOutputStream());
+      // Not waited for: the command's own channel closing is what ends the execution.
+      var unused = kill.open();
+    } catch (IOException | RuntimeException e) {
+      // The session is closing: the command is losing its connection anyway.
+    }
+  }
+
   /** Sends an RFC 4254 "signal" request (no reply wanted: servers that lack it ignore it). */
-  private static void signal(ChannelExec running, String name) {
+  private static void sendSignalRequest(ChannelExec running, String name) {
     if (!running.isOpen()) {
       return;
     }
@@ -222,6 +268,10 @@ final class SshExecution implements RunningAction {
     exported.put("FLOTILLA_STEP", context.step());
     exported.put("FLOTILLA_TARGET", context.target() == null ? "" : context.target());
     exported.put("FLOTILLA_ATTEMPT", Integer.toString(context.attempt()));
-    return ShellQuoting.withVariables(exported, request.command());
+    // $$ is the shell running the command: under OpenSSH also its process group and session.
+    return "printf '%s%s\\n' '"
+        + PID_MARKER
+        + "' \"$$\" >&2; "
+        + ShellQuoting.withVariables(exported, request.command());
   }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -26,12 +27,19 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.apache.sshd.agent.SshAgent;
+import org.apache.sshd.agent.SshAgentFactory;
+import org.apache.sshd.agent.SshAgentServer;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.FactoryManager;
+import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.session.Session;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +93,7 @@ public final class SshSessions implements AutoCloseable {
     client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
     client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
     client.setServerKeyVerifier(this::verifyServerKey);
+    client.setAgentFactory(new AgentFactory());
     CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, settings.keepAliveInterval());
     CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, settings.keepAliveMaxMissed());
     // Idle sessions are closed by this pool, which knows whether a command is still running.
@@ -318,13 +327,22 @@ public final class SshSessions implements AutoCloseable {
    */
   static void leaseForTarget(
       SshSessions sessions,
-      Function<String, SshEndpoint> targets,
+      TargetEndpoints targets,
       ActionContext context,
       CompletableFuture<ActionResult> result,
       Consumer<Lease> use) {
+    if (sessions == null) {
+      result.complete(
+          ActionResult.failure(
+              "target " + context.target() + ": a rehearsal checks plans and never connects"));
+      return;
+    }
     SshEndpoint endpoint;
     try {
-      endpoint = targets.apply(context.target());
+      endpoint = targets.endpointOf(context);
+    } catch (InvalidEndpointException e) {
+      result.complete(ActionResult.failure(e.getMessage()));
+      return;
     } catch (RuntimeException e) {
       result.complete(ActionResult.failure("target " + context.target() + ": " + describe(e)));
       return;
@@ -346,6 +364,11 @@ public final class SshSessions implements AutoCloseable {
                     use.accept(lease);
                   }
                 });
+  }
+
+  /** Reads the environment variables endpoints name. */
+  Function<String, String> env() {
+    return env;
   }
 
   /** Connects, verifies the host key and authenticates; runs on the blocking executor. */
@@ -445,6 +468,38 @@ public final class SshSessions implements AutoCloseable {
   }
 
   private record VerifierKey(Path knownHosts, HostKeyPolicy policy) {}
+
+  /**
+   * The SSH agent for a connection whose endpoint says {@code agent: true}; none for the others, so
+   * a key in the operator's agent is never offered to a host the plan did not say to use it with.
+   */
+  private final class AgentFactory implements SshAgentFactory {
+    @Override
+    public List<ChannelFactory> getChannelForwardingFactories(FactoryManager manager) {
+      return List.of(); // No agent forwarding: a remote machine never gets to use the agent.
+    }
+
+    @Override
+    public SshAgent createClient(Session session, FactoryManager manager) throws IOException {
+      AttributeRepository context =
+          session instanceof ClientSession client ? client.getConnectionContext() : null;
+      SshEndpoint endpoint = context == null ? null : context.getAttribute(ENDPOINT);
+      if (endpoint == null || !endpoint.useAgent()) {
+        return null;
+      }
+      String socket = env.apply(SshEndpoint.AGENT_SOCKET);
+      if (socket == null || socket.isBlank()) {
+        throw new IOException(
+            "environment variable " + SshEndpoint.AGENT_SOCKET + " is not set: no SSH agent");
+      }
+      return UnixSocketAgent.connect(Path.of(socket));
+    }
+
+    @Override
+    public SshAgentServer createServer(ConnectionService service) throws IOException {
+      throw new IOException("agent forwarding is not offered");
+    }
+  }
 
   private record Waiter(
       SshEndpoint endpoint, Executor blocking, ActionLog log, CompletableFuture<Lease> lease) {}

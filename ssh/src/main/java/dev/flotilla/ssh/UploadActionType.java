@@ -3,6 +3,7 @@ package dev.flotilla.ssh;
 import dev.flotilla.engine.action.Action;
 import dev.flotilla.engine.action.ActionType;
 import dev.flotilla.engine.action.InvalidActionException;
+import dev.flotilla.engine.model.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -20,6 +21,7 @@ import java.util.function.Function;
  *   <li>{@code from} (required): a local file or directory.
  *   <li>{@code to} (required): for a file, the remote file (or a directory when it ends with {@code
  *       /}); for a directory, the remote directory that receives its content.
+ *   <li>{@code estimate}: how long the copy usually takes, for {@code flotilla simulate}.
  * </ul>
  *
  * <p>Missing remote directories are created. Each file keeps its mode, is written under a temporary
@@ -34,18 +36,46 @@ public final class UploadActionType implements ActionType {
 
   static final String FROM = "from";
   static final String TO = "to";
-  private static final Set<String> KEYS = Set.of(FROM, TO);
+  static final String ESTIMATE = "estimate";
+  private static final Set<String> KEYS = Set.of(FROM, TO, ESTIMATE);
 
   private final SshSessions sessions;
-  private final Function<String, SshEndpoint> targets;
+  private final TargetEndpoints targets;
 
   /**
+   * Copies to the endpoint each target's {@code ssh:} block in the plan gives it (see {@link
+   * SshTargets}), checked when a plan is loaded or submitted as for {@link SshActionType}.
+   *
+   * @param sessions the engine's pool of sessions
+   */
+  public UploadActionType(SshSessions sessions) {
+    this(sessions, TargetEndpoints.fromPlan(sessions.env()));
+  }
+
+  /**
+   * For a host that maps target names to endpoints itself. A target's {@code ssh:} block in the
+   * plan still wins over {@code targets}.
+   *
    * @param sessions the engine's pool of sessions
    * @param targets the endpoint of each target name; returns null for a target without one
    */
   public UploadActionType(SshSessions sessions, Function<String, SshEndpoint> targets) {
+    this(sessions, new TargetEndpoints(targets, sessions.env()));
+  }
+
+  private UploadActionType(SshSessions sessions, TargetEndpoints targets) {
     this.sessions = sessions;
     this.targets = targets;
+  }
+
+  /** The type for a rehearsal, as {@link SshActionType#rehearsal()}. */
+  public static UploadActionType rehearsal() {
+    return new UploadActionType(null, new TargetEndpoints(null, null));
+  }
+
+  @Override
+  public void checkTarget(Target target) throws InvalidActionException {
+    targets.check(NAME, target);
   }
 
   @Override
@@ -59,9 +89,10 @@ public final class UploadActionType implements ActionType {
     for (String key : new TreeSet<>(given.keySet())) {
       if (!KEYS.contains(key)) {
         throw new InvalidActionException(
-            key, "unknown upload parameter \"" + key + "\" (known: from, to)");
+            key, "unknown upload parameter \"" + key + "\" (known: estimate, from, to)");
       }
     }
+    SshActionType.checkEstimate(given);
     Path from = Path.of(text(given, FROM, "the local file or directory to copy"));
     if (!Files.exists(from)) {
       throw new InvalidActionException(FROM, "no such file or directory: " + from);

@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.sftp.client.SftpClient;
@@ -33,8 +32,7 @@ import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtensio
  */
 final class UploadExecution implements RunningAction {
 
-  record Request(
-      Path from, String to, Function<String, SshEndpoint> targets, SshSessions sessions) {}
+  record Request(Path from, String to, TargetEndpoints targets, SshSessions sessions) {}
 
   private static final int BUFFER_BYTES = 64 * 1024;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -265,7 +263,15 @@ final class UploadExecution implements RunningAction {
       String current = path.toString();
       SftpClient.Attributes existing = statOrNull(client, current);
       if (existing == null) {
-        client.mkdir(current);
+        try {
+          client.mkdir(current);
+        } catch (IOException e) {
+          // Another upload to the same machine (two target names on it) may have just made it.
+          SftpClient.Attributes made = statOrNull(client, current);
+          if (made == null || !made.isDirectory()) {
+            throw e;
+          }
+        }
       } else if (!existing.isDirectory()) {
         throw new IOException(current + " exists and is not a directory");
       }

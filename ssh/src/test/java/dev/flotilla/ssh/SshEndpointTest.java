@@ -103,14 +103,16 @@ class SshEndpointTest {
   }
 
   @Test
-  void refusesTheAgentWhileItIsNotSupported() {
+  void refusesTheAgentWithoutAnAgentSocket() {
+    // Proves agent: true needs SSH_AUTH_SOCK set and naming a socket that exists.
     SshEndpoint endpoint =
         new SshEndpoint("h", 22, "deploy", null, null, null, true, knownHosts, null);
-    assertInvalid(endpoint, "useAgent", "SSH_AUTH_SOCK");
-    SshEndpoint withSocket = endpoint;
+    assertInvalid(endpoint, "agent", "SSH_AUTH_SOCK");
     assertThatThrownBy(
-            () -> withSocket.validate("web-01", Map.of("SSH_AUTH_SOCK", "/tmp/agent")::get))
-        .hasMessageContaining("not supported yet");
+            () ->
+                endpoint.validate(
+                    "web-01", Map.of("SSH_AUTH_SOCK", dir.resolve("gone").toString())::get))
+        .hasMessageContaining("ssh.agent: no SSH agent at SSH_AUTH_SOCK=");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.flotilla.engine.action;
 import dev.flotilla.engine.action.script.ScriptActionType;
 import dev.flotilla.engine.action.simulate.SimulateActionType;
 import dev.flotilla.engine.model.ActionSpec;
+import dev.flotilla.engine.model.Target;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -60,5 +61,16 @@ public final class ActionTypes {
               + ")");
     }
     return type.configure(spec.parameters());
+  }
+
+  /**
+   * Checks that the action a step names can run on {@code target} (see {@link
+   * ActionType#checkTarget}); an unknown type accepts every target, {@link #configure} reports it.
+   */
+  public void checkTarget(ActionSpec spec, Target target) throws InvalidActionException {
+    ActionType type = types.get(spec.type());
+    if (type != null) {
+      type.checkTarget(target);
+    }
   }
 }

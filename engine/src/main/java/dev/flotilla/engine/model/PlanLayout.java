@@ -2,7 +2,9 @@ package dev.flotilla.engine.model;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A plan laid out for running: steps flattened (a rolling step followed by its children), each with
@@ -38,11 +40,15 @@ public final class PlanLayout {
   private final DeploymentPlan plan;
   private final List<StepInfo> steps;
   private final List<List<Integer>> blocks;
+  private final Map<String, Target> targetsByName = new HashMap<>();
 
   private PlanLayout(DeploymentPlan plan, List<StepInfo> steps, List<List<Integer>> blocks) {
     this.plan = plan;
     this.steps = steps;
     this.blocks = blocks;
+    for (Target target : plan.targets()) {
+      targetsByName.putIfAbsent(target.name(), target);
+    }
   }
 
   public static PlanLayout of(DeploymentPlan plan) {
@@ -105,6 +111,11 @@ public final class PlanLayout {
   public List<StepInfo> childrenOf(int index) {
     int count = steps.get(index).step().children().size();
     return steps.subList(index + 1, index + 1 + count);
+  }
+
+  /** The target with this name, or null. */
+  public Target target(String name) {
+    return name == null ? null : targetsByName.get(name);
   }
 
   /** The step with this name, or null. */

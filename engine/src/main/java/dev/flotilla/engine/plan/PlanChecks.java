@@ -7,8 +7,10 @@ import dev.flotilla.engine.model.StartTrigger;
 import dev.flotilla.engine.model.Step;
 import dev.flotilla.engine.model.Target;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -27,6 +29,9 @@ final class PlanChecks {
   private final PlanSource source;
   private final Problems problems;
   private final Map<String, Step> stepsByName = new HashMap<>();
+
+  /** Target problems already reported: several steps may find the same one on a target. */
+  private final Set<List<Object>> targetProblems = new HashSet<>();
 
   private PlanChecks(DeploymentPlan plan, ActionTypes types, PlanSource source, Problems problems) {
     this.plan = plan;
@@ -129,6 +134,47 @@ final class PlanChecks {
       checkStep(step);
       for (Step child : step.children()) {
         checkChild(child);
+      }
+    }
+    for (Step step : plan.steps()) {
+      List<Target> targets =
+          step.runOnServer()
+              ? Collections.singletonList(null)
+              : plan.targets().stream().filter(t -> t.hasAnyRole(step.roles())).toList();
+      checkActionOnTargets(step, targets);
+      for (Step child : step.children()) {
+        checkActionOnTargets(child, targets);
+      }
+    }
+  }
+
+  /** Whether the step's action type can run on each of its targets (see ActionType#checkTarget). */
+  private void checkActionOnTargets(Step step, List<Target> targets) {
+    if (step.action() == null
+        || source.reported(step, "action")
+        || !types.has(step.action().type())) {
+      return;
+    }
+    for (Target target : targets) {
+      try {
+        types.checkTarget(step.action(), target);
+      } catch (InvalidActionException e) {
+        if (e.key() == null || target == null) {
+          problem(step, "action", e.getMessage());
+        } else if (targetProblems.add(List.of(target.name(), e.key(), e.getMessage()))) {
+          String key = "targets." + e.key();
+          problems.add(source.line(target, key), null, key, e.getMessage());
+        }
+      } catch (RuntimeException e) {
+        problem(
+            step,
+            "action",
+            "the "
+                + step.action().type()
+                + " action type could not check target "
+                + (target == null ? "(the engine)" : target.name())
+                + ": "
+                + e);
       }
     }
   }

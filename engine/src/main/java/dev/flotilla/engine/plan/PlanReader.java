@@ -46,9 +46,11 @@ final class PlanReader {
           "seed",
           "onInterrupted",
           "variables",
+          "ssh",
           "targets",
           "steps");
-  private static final List<String> TARGET_KEYS = List.of("name", "roles");
+  private static final List<String> TARGET_KEYS = List.of("name", "roles", "ssh");
+  private static final String SSH_EXAMPLE = "e.g. { host: 10.0.0.5, user: deploy }";
   private static final List<String> STEP_KEYS =
       List.of(
           "name",
@@ -133,7 +135,8 @@ final class PlanReader {
     Long seed = plan.longInteger("seed");
     DeploymentPlan.InterruptPolicy onInterrupted = onInterrupted(plan);
     settings.variables = variables(plan);
-    List<Target> targets = targets(plan);
+    Map<String, String> sshDefaults = ssh(plan, source.plan(), "ssh.");
+    List<Target> targets = targets(plan, sshDefaults);
     List<Step> steps = steps(plan);
     applyOverrides(overrides, settings);
     resolveAliases(settings);
@@ -278,7 +281,53 @@ final class PlanReader {
     return variables;
   }
 
-  private List<Target> targets(Fields plan) {
+  /**
+   * An {@code ssh:} block as text: the ssh module reads and checks its keys and values. Values keep
+   * the text as written ({@code 22}, {@code true}); an empty one counts as absent.
+   */
+  private Map<String, String> ssh(Fields owner, PlanSource.Entry entry, String prefix) {
+    Map<String, String> ssh = new LinkedHashMap<>();
+    MappingNode mapping =
+        owner.mapping("ssh", "must be a mapping of connection keys, " + SSH_EXAMPLE);
+    if (mapping == null) {
+      return ssh;
+    }
+    Fields fields = new Fields(mapping, entry, prefix, null);
+    for (Map.Entry<String, Node> key : fields.all().entrySet()) {
+      Node value = key.getValue();
+      if (!(value instanceof ScalarNode scalar)) {
+        fields.problem(key.getKey(), "must be a single value, not " + describe(value));
+      } else if (!scalar.getTag().equals(Tag.NULL) && !scalar.getValue().isBlank()) {
+        ssh.put(key.getKey(), scalar.getValue());
+      }
+    }
+    return ssh;
+  }
+
+  /**
+   * A target's connection: the plan's {@code ssh:} defaults under the target's own keys. A key
+   * taken from the defaults is located on the plan's line, so a problem with it points there.
+   */
+  private Map<String, String> targetSsh(
+      Fields target, PlanSource.Entry entry, Map<String, String> defaults) {
+    Map<String, String> own = ssh(target, entry, "targets.ssh.");
+    if (defaults.isEmpty()) {
+      return own;
+    }
+    Map<String, String> merged = new LinkedHashMap<>(defaults);
+    merged.putAll(own);
+    for (String key : defaults.keySet()) {
+      if (!own.containsKey(key)) {
+        Integer line = source.line(null, "ssh." + key);
+        if (line != null) {
+          entry.line("targets.ssh." + key, line);
+        }
+      }
+    }
+    return merged;
+  }
+
+  private List<Target> targets(Fields plan, Map<String, String> sshDefaults) {
     List<Target> targets = new ArrayList<>();
     SequenceNode sequence =
         plan.sequence(
@@ -299,6 +348,7 @@ final class PlanReader {
       Fields target = new Fields(mapping, entry, "targets.", null);
       target.checkKeys(TARGET_KEYS, Map.of());
       List<String> roles = target.textList("roles", "must be a list of roles, e.g. [web, db]");
+      Map<String, String> ssh = targetSsh(target, entry, sshDefaults);
       String name = target.text("name");
       if (name == null) {
         if (!target.reported("name")) {
@@ -314,7 +364,7 @@ final class PlanReader {
         continue;
       }
       for (String expanded : names) {
-        Target built = new Target(expanded, roles);
+        Target built = new Target(expanded, roles, ssh);
         source.attach(built, entry);
         targets.add(built);
       }

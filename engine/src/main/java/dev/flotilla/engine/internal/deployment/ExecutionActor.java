@@ -10,8 +10,10 @@ import dev.flotilla.engine.internal.throttle.Throttle;
 import dev.flotilla.engine.model.Durations;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
 import dev.flotilla.engine.model.Step;
+import dev.flotilla.engine.model.Target;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -204,6 +206,12 @@ final class ExecutionActor {
         null);
   }
 
+  /** The target's SSH connection data, for the action types that reach its machine. */
+  private Map<String, String> connection() {
+    Target target = deployment.layout().target(work.target());
+    return target == null ? Map.of() : target.ssh();
+  }
+
   private Behavior<Command> run(Position position) {
     StepInfo info = step(position);
     int attempt = position.attempt();
@@ -218,7 +226,8 @@ final class ExecutionActor {
             deployment.layout().plan().variables(),
             deployment.layout().plan().seed(),
             text -> self.tell(new LogLine(attempt, text)),
-            deployment.runtime());
+            deployment.runtime(),
+            connection());
     RunningAction running;
     try {
       running = deployment.actions().get(info.index()).start(actionContext);

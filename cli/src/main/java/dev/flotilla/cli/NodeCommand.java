@@ -3,8 +3,8 @@ package dev.flotilla.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import dev.flotilla.persistence.JournalUnavailableException;
 import dev.flotilla.persistence.DurableJournal;
+import dev.flotilla.persistence.JournalUnavailableException;
 import dev.flotilla.server.DeploymentService;
 import dev.flotilla.server.DeploymentService.Stopped;
 import dev.flotilla.server.Node;
@@ -231,7 +231,8 @@ class NodeCommand implements Callable<Integer> {
         err.println(name() + e.getMessage());
         return CANNOT_START;
       } catch (BindException e) {
-        err.println(name() + "cannot listen on " + httpHost + ":" + httpPort + ": " + e.getMessage());
+        err.println(
+            name() + "cannot listen on " + httpHost + ":" + httpPort + ": " + e.getMessage());
         return CANNOT_START;
       } catch (IOException e) {
         err.println(name() + e.getMessage());

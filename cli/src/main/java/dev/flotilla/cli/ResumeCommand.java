@@ -86,12 +86,17 @@ final class ResumeCommand implements Callable<Integer> {
     }
     // One pool of SSH sessions for the engine, closed after it (the engine closes in resume).
     try (CliSsh ssh = CliSsh.start(config, err)) {
-      return resume(config, directory, ssh.addTo(ActionTypes.builtIn(scale)), out, err);
+      return resume(config, durable, ssh.addTo(ActionTypes.builtIn(scale)), out, err);
     }
   }
 
   private int resume(
-      Config config, Path directory, ActionTypes actionTypes, PrintWriter out, PrintWriter err) {
+      Config config,
+      DurableJournal durable,
+      ActionTypes actionTypes,
+      PrintWriter out,
+      PrintWriter err) {
+    String directory = durable.describe();
     EngineSettings settings = EngineSettings.fromConfig(config).withActionTypes(actionTypes);
     Flotilla engine;
     try {

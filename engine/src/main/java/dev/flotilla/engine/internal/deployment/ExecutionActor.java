@@ -226,6 +226,8 @@ final class ExecutionActor {
    */
   private Behavior<Command> runManual(Position position) {
     StepInfo info = step(position);
+    // Its answer to the approval: what it runs (a wait for a person) runs on.
+    deployment.inbox().tell(new DeploymentInbox.ActionRunning(info.index(), work.target()));
     deployment
         .inbox()
         .tell(

@@ -35,6 +35,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       SimulateCommand.class,
       TimelineCommand.class,
       ServeCommand.class,
+      InterventionsCommand.class,
+      InterveneCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FlotillaCli implements Runnable {

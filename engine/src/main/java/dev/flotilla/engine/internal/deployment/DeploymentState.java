@@ -60,6 +60,12 @@ import org.pcollections.TreePVector;
  *       <td>SUCCEEDED, FAILED, TIMED_OUT</td><td>ExecutionFinished, last ({@link #finished()})</td></tr>
  *   <tr><td>running</td><td>it fails with retries left</td><td>pending, next attempt after the backoff</td>
  *       <td>ExecutionFinished, not last ({@link #lastAttempt()})</td></tr>
+ *   <tr><td>running</td><td>under guided failure, it fails for good</td><td>waiting for a person (no guard, no
+ *       slot)</td><td>ExecutionFinished, not last; InterventionRaised ({@link #interventions()})</td></tr>
+ *   <tr><td>waiting for a person</td><td>retry; ignore, exclude, fail</td><td>pending, next attempt; IGNORED,
+ *       EXCLUDED, its own failure ({@link #finished()})</td><td>InterventionAnswered</td></tr>
+ *   <tr><td>running (a manual step)</td><td>proceed, abort, its timeout</td><td>SUCCEEDED, FAILED, TIMED_OUT</td>
+ *       <td>InterventionRaised first; then InterventionAnswered and ExecutionFinished, together</td></tr>
  *   <tr><td>running</td><td>the deployment is cancelled</td><td>CANCELLED</td><td>ExecutionFinished</td></tr>
  *   <tr><td>running</td><td>the engine stopped (a crash, a journal failure); it resumes</td>
  *       <td>pending, next attempt (re-run policy); or INTERRUPTED, a failure</td><td>ExecutionInterrupted</td></tr>

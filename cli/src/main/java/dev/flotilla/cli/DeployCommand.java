@@ -7,12 +7,15 @@ import dev.flotilla.engine.Flotilla;
 import dev.flotilla.engine.action.ActionTypes;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.PlanLayout;
+import dev.flotilla.engine.model.Step;
 import dev.flotilla.engine.plan.InvalidPlanException;
 import dev.flotilla.engine.plan.PlanLoader;
 import dev.flotilla.persistence.DurableJournal;
 import dev.flotilla.persistence.JournalUnavailableException;
 import dev.flotilla.server.DeploymentService;
 import java.io.IOException;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -42,15 +45,17 @@ import picocli.CommandLine.Spec;
           + "replayed, and resumed after a crash.",
       "Ctrl-C cancels the deployment (running actions are cancelled, pending ones skipped) and still reports it.",
       "With --server URL the plan runs on that node (flotilla node) instead, shown and summarized the same way; "
-          + "there Ctrl-C detaches (the deployment keeps running on the node) unless --cancel-on-interrupt."
+          + "there Ctrl-C detaches (the deployment keeps running on the node) unless --cancel-on-interrupt.",
+      "A plan with guided failure or a manual step runs only in a terminal, where it prompts for the answers."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:the deployment succeeded",
       "1:the deployment failed or was cancelled (with --server: or you detached, or the connection was lost, "
           + "before it ended)",
-      "2:invalid input (options, plan file, plan problems) or a journal that cannot be used; with --server, a "
-          + "node that cannot be reached or refuses the token: nothing was started"
+      "2:invalid input (options, plan file, plan problems), a journal that cannot be used, or a plan that"
+          + " needs a person to answer outside a terminal; with --server, a node that cannot be reached or"
+          + " refuses the token: nothing was started"
     })
 final class DeployCommand implements Callable<Integer> {
 
@@ -173,6 +178,13 @@ final class DeployCommand implements Callable<Integer> {
       return FlotillaCli.INVALID_INPUT;
     }
     CliSsh.warnAcceptNew(plan, err);
+
+    boolean interactive = System.console() != null;
+    if (plan.needsOperator() && !interactive) {
+      err.println(operatorNeeded(plan));
+      return FlotillaCli.INVALID_INPUT;
+    }
+
     EngineSettings settings = EngineSettings.fromConfig(config).withActionTypes(actionTypes);
     DurableJournal journal =
         storage.inMemory
@@ -196,6 +208,9 @@ final class DeployCommand implements Callable<Integer> {
       CliSettings cli = CliSettings.fromConfig(config);
       PlanLayout layout = PlanLayout.of(plan);
       ProgressPrinter progress = new ProgressPrinter(layout, cli, out);
+      if (plan.needsOperator()) {
+        progress.answerWith(InterventionPrompt::hint);
+      }
       DeploymentHandle handle;
       try {
         handle = engine.submit(plan, progress);
@@ -205,6 +220,16 @@ final class DeployCommand implements Callable<Integer> {
       }
       printHeader(plan, layout, handle.deploymentId(), scale, out);
       printJournal(journal, handle.deploymentId(), out);
+      if (plan.needsOperator()) {
+        out.println(
+            "Interventions: answer here, typing [N] DECISION [note] and Enter when one waits");
+        new InterventionPrompt(
+                handle,
+                new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+                progress::say,
+                System.getProperty("user.name"))
+            .start();
+      }
       return new DeploymentRun(engine, cli, out, err, InterruptSignal.CTRL_C_REASON)
           .watch(
               List.of(new DeploymentRun.Watched(handle, progress, timelineJson)),
@@ -312,6 +337,37 @@ final class DeployCommand implements Callable<Integer> {
       err.println("flotilla: deployment " + id + " may still be running on " + api.root());
     }
     return exitCode;
+  }
+
+  /**
+   * Why a plan that may wait for a person cannot run here: nobody can answer a deploy that is not
+   * interactive, and its journal is locked by this process, so no other one can either.
+   */
+  static String operatorNeeded(DeploymentPlan plan) {
+    List<String> why = new ArrayList<>();
+    if (plan.guidedFailure()) {
+      why.add("it uses guided failure (a failure waits for a person's decision)");
+    }
+    List<String> manual =
+        plan.steps().stream()
+            .filter(Step::isManual)
+            .map(step -> "\"" + step.name() + "\"")
+            .toList();
+    if (!manual.isEmpty()) {
+      why.add(
+          "it has manual " + (manual.size() == 1 ? "step " : "steps ") + String.join(", ", manual));
+    }
+    return "flotilla: plan \""
+        + plan.name()
+        + "\" may wait for a person: "
+        + String.join(", and ", why)
+        + ". This deploy is not interactive (stdin or stdout is not a terminal), and no other"
+        + " process can answer through the journal it locks, so nobody could answer: nothing was"
+        + " started. Run it in a terminal (it prompts), or on a service (flotilla serve) and answer"
+        + " with 'flotilla intervene --server URL ID N DECISION'"
+        + (plan.guidedFailure()
+            ? "; or turn guided failure off: --set Octopus.UseGuidedFailure=false"
+            : "");
   }
 
   private static void printHeader(

@@ -39,6 +39,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       NodeCommand.class,
       DbCommand.class,
       ServeCommand.class,
+      InterventionsCommand.class,
+      InterveneCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FlotillaCli implements Runnable {

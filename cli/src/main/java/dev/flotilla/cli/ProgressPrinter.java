@@ -12,11 +12,14 @@ import dev.flotilla.engine.deployment.DeploymentEvent.CancelRequested;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionFinished;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionInterrupted;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionWaiting;
+import dev.flotilla.engine.deployment.DeploymentEvent.InterventionAnswered;
+import dev.flotilla.engine.deployment.DeploymentEvent.InterventionRaised;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepFinished;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepSkipped;
 import dev.flotilla.engine.deployment.DeploymentEvent.StepStarted;
 import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.deployment.ExecutionStatus;
+import dev.flotilla.engine.deployment.InterventionDecision;
 import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
@@ -32,11 +35,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
@@ -113,6 +118,18 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
    * The latest time a printed line showed: no line shows an earlier one. On the printing thread.
    */
   private volatile long shownMicros = Long.MIN_VALUE;
+
+  /**
+   * The interventions waiting now, by number, as the panel shows them (with how to answer): written
+   * by the deployment's actor, read by the screen's thread.
+   */
+  private final Map<Integer, String> pendingInterventions = new ConcurrentSkipListMap<>();
+
+  /**
+   * How a person answers intervention N with decisions D, for the lines and the panel: such as
+   * {@code flotilla intervene --server URL ID N retry}. Null: no way is known.
+   */
+  private volatile BiFunction<Integer, String, String> answerHint;
 
   private LiveScreen screen;
   private boolean printerStarted;
@@ -269,7 +286,61 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
       onStepFinished(finished);
     } else if (event instanceof CancelRequested cancel) {
       emit(cancel.atMicros(), "cancelling", "the deployment: " + cancel.reason());
+    } else if (event instanceof InterventionRaised raised) {
+      onInterventionRaised(raised);
+    } else if (event instanceof InterventionAnswered answered) {
+      if (pendingInterventions.remove(answered.number()) != null) {
+        emit(
+            answered.atMicros(),
+            "decided",
+            "intervention "
+                + answered.number()
+                + ": "
+                + answered.decision().wireName()
+                + (answered.by() == null ? " (by the engine)" : " by " + answered.by())
+                + (answered.note() == null || answered.note().isBlank()
+                    ? ""
+                    : ": " + answered.note()));
+      }
+    } else if (event instanceof DeploymentEvent.DeploymentFinished) {
+      pendingInterventions.clear();
     }
+  }
+
+  /**
+   * Sets how a person answers an intervention, shown with every one raised: {@code hint.apply(N,
+   * "retry|ignore|exclude|fail")} is the exact command (or prompt input) that answers intervention
+   * N.
+   */
+  void answerWith(BiFunction<Integer, String, String> hint) {
+    this.answerHint = hint;
+  }
+
+  /** A line of the CLI's own, between the deployment's lines (the interactive prompt's). */
+  void say(String label, String text) {
+    lines.add(line(nowMicros(), label, text));
+  }
+
+  private void onInterventionRaised(InterventionRaised raised) {
+    String where =
+        layout.step(raised.step()).name()
+            + (raised.target() == null ? " on the engine" : " on " + raised.target());
+    String choices =
+        String.join("|", raised.allowed().stream().map(InterventionDecision::wireName).toList());
+    String what =
+        raised.instructions() != null
+            ? "manual step "
+                + where
+                + (raised.responsible() == null ? "" : " (for " + raised.responsible() + ")")
+                + ": "
+                + raised.instructions()
+            : where + ", attempt " + raised.attempt() + " failed: " + raised.reason();
+    var hint = answerHint;
+    String answer = hint == null ? choices : hint.apply(raised.number(), choices);
+    String text = "intervention " + raised.number() + " WAITS for a person: " + what;
+    pendingInterventions.put(raised.number(), text + " -> answer: " + answer);
+    emit(raised.atMicros(), "DECIDE", text);
+    emit(raised.atMicros(), "DECIDE", "answer with: " + answer);
   }
 
   @Override
@@ -333,7 +404,19 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
   }
 
   private void onExecutionFinished(ExecutionFinished event) {
-    if (!event.last()) {
+    boolean decides =
+        layout.plan().guidedFailure()
+            && event.attempt() > layout.step(event.step()).step().retries();
+    if (!event.last() && decides && event.status().isFailure()) {
+      reportFailure(
+          event.step(),
+          event.target(),
+          event.atMicros(),
+          event.status() == ExecutionStatus.TIMED_OUT ? "timed out" : "failed",
+          (event.attempt() > 1 ? "attempt " + event.attempt() + ": " : "")
+              + reason(event)
+              + " (guided failure: a person decides)");
+    } else if (!event.last()) {
       if (event.status().isFailure()) {
         reportFailure(
             event.step(),
@@ -447,8 +530,24 @@ final class ProgressPrinter implements DeploymentListener, AutoCloseable, LiveSc
         title != null
             ? title
             : layout.plan().name() + " (deployment " + tracker.deploymentId() + ")";
-    return panel.render(
-        tracker.snapshot(nowMicros(), othersRunning.getAsBoolean()), titled ? name : null, columns);
+    List<String> rendered =
+        panel.render(
+            tracker.snapshot(nowMicros(), othersRunning.getAsBoolean()),
+            titled ? name : null,
+            columns);
+    if (pendingInterventions.isEmpty()) {
+      return rendered;
+    }
+    // Pending interventions first: the deployment waits for them.
+    List<String> withInterventions = new ArrayList<>();
+    for (String pending : pendingInterventions.values()) {
+      withInterventions.add(
+          pending.length() > columns && columns > 1
+              ? pending.substring(0, columns - 1) + "…"
+              : pending);
+    }
+    withInterventions.addAll(rendered);
+    return withInterventions;
   }
 
   // ---- lines mode: on the printer thread ----

@@ -17,10 +17,12 @@ public record DeploymentResult(String deploymentId, DeploymentStatus status, Tim
   /**
    * One step in numbers, over final attempts.
    *
-   * @param skipped targets that never ran the step (not started, or the whole step skipped)
+   * @param skipped targets that never ran the step (not started, excluded by a person, or the whole
+   *     step skipped); an excluded execution counts here too
+   * @param succeeded final attempts that succeeded, or that failed and a person chose to ignore
    * @param durationMs from the step's first start to its last end; 0 if it never ran
-   * @param running targets whose last attempt is still running, or waiting for its target's guard
-   *     (only in a deployment not finished)
+   * @param running targets whose last attempt is still running, waiting for its target's guard, or
+   *     waiting for an intervention's answer (only in a deployment not finished)
    */
   public record StepSummary(
       String name,
@@ -70,10 +72,10 @@ public record DeploymentResult(String deploymentId, DeploymentStatus status, Tim
     for (var entry : finalOutcome.entrySet()) {
       int step = entry.getKey().step();
       switch (entry.getValue()) {
-        case SUCCEEDED -> succeeded[step]++;
+        case SUCCEEDED, IGNORED -> succeeded[step]++;
         case FAILED, TIMED_OUT, INTERRUPTED -> failed[step]++;
         case CANCELLED -> cancelled[step]++;
-        case RUNNING, WAITING -> running[step]++;
+        case RUNNING, WAITING, AWAITING_INTERVENTION -> running[step]++;
         default -> {}
       }
     }

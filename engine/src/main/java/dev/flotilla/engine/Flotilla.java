@@ -6,6 +6,8 @@ import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;
 import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.deployment.DeploymentStatus;
+import dev.flotilla.engine.deployment.InterventionDecision;
+import dev.flotilla.engine.deployment.InterventionReply;
 import dev.flotilla.engine.internal.runtime.EngineActor;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.plan.InvalidPlanException;
@@ -16,6 +18,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -253,6 +256,60 @@ public final class Flotilla implements AutoCloseable {
     return handle;
   }
 
+  /**
+   * Answers intervention {@code number} of deployment {@code deploymentId}, which this engine runs:
+   * see {@link DeploymentHandle#answer}. An id the engine does not run is refused with {@link
+   * InterventionReply.Outcome#UNKNOWN_DEPLOYMENT}. Never completes exceptionally.
+   */
+  public CompletionStage<InterventionReply> answer(
+      String deploymentId, int number, InterventionDecision decision, String by, String note) {
+    Submitted known = this.known.get(deploymentId);
+    if (known != null) {
+      return known.answer(number, decision, by, note);
+    }
+    return ask(deploymentId, number, decision, by, note);
+  }
+
+  /**
+   * The interventions of deployment {@code deploymentId} waiting for an answer now; empty if the
+   * engine does not run it (queued, running or stopping).
+   */
+  public Optional<List<Timeline.InterventionEntry>> interventions(String deploymentId) {
+    return Optional.ofNullable(known.get(deploymentId)).map(DeploymentHandle::interventions);
+  }
+
+  private CompletionStage<InterventionReply> ask(
+      String deploymentId, int number, InterventionDecision decision, String by, String note) {
+    if (decision == null) {
+      return CompletableFuture.completedFuture(
+          InterventionReply.of(
+              InterventionReply.Outcome.NOT_ALLOWED, "an answer needs a decision"));
+    }
+    // The engine's own time limit for anything it is asked to stop or answer.
+    Duration timeout = settings.closeTimeout();
+    CompletionStage<InterventionReply> asked =
+        AskPattern.<EngineActor.Command, InterventionReply>ask(
+            engine,
+            replyTo -> new EngineActor.Answer(deploymentId, number, decision, by, note, replyTo),
+            timeout,
+            system.scheduler());
+    CompletableFuture<InterventionReply> reply = new CompletableFuture<>();
+    asked.whenCompleteAsync(
+        (value, error) ->
+            reply.complete(
+                error == null
+                    ? value
+                    : InterventionReply.of(
+                        InterventionReply.Outcome.UNKNOWN_DEPLOYMENT,
+                        "deployment "
+                            + deploymentId
+                            + " did not answer within "
+                            + timeout.toMillis()
+                            + " ms; it may have finished")),
+        RESULTS);
+    return reply;
+  }
+
   private Submitted register(Submitted handle) {
     if (closed.get()) {
       throw new IllegalStateException(
@@ -357,6 +414,22 @@ public final class Flotilla implements AutoCloseable {
     @Override
     public Timeline snapshot() {
       return timeline.timeline();
+    }
+
+    @Override
+    public CompletionStage<InterventionReply> answer(
+        int number, InterventionDecision decision, String by, String note) {
+      if (result.isDone()) {
+        return CompletableFuture.completedFuture(
+            InterventionReply.of(
+                InterventionReply.Outcome.DEPLOYMENT_FINISHED,
+                "deployment "
+                    + deploymentId
+                    + " has finished ("
+                    + result.join().status()
+                    + "); its interventions closed with it"));
+      }
+      return ask(deploymentId, number, decision, by, note);
     }
 
     @Override

@@ -159,6 +159,7 @@ final class LiveTimeline {
         queued.startMs(),
         queued.steps(),
         queued.executions(),
-        queued.startedAt());
+        queued.startedAt(),
+        queued.interventions());
   }
 }

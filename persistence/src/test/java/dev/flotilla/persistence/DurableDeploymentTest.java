@@ -13,6 +13,7 @@ import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.engine.deployment.ExecutionStatus;
+import dev.flotilla.engine.deployment.InterventionDecision;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.plan.PlanLoader;
 import dev.flotilla.engine.timeline.Timeline;
@@ -266,6 +267,67 @@ class DurableDeploymentTest {
           .isNotEmpty()
           .allSatisfy(e -> assertThat(e.endMs()).isNull());
       assertThat(history.replay(id).map(TimelineJson::toJson))
+          .contains(TimelineJson.toJson(result.timeline()));
+    }
+  }
+
+  @Test
+  void aPendingInterventionSurvivesAStopAndIsAnsweredAfterTheResume() throws Exception {
+    // Proves a guided failure's intervention and a manual step's are not lost with the process:
+    // after the resume the same interventions wait (same numbers, raised once), nothing failed
+    // runs again, and the answers given then decide the deployment.
+    DeploymentPlan plan =
+        plan(
+            """
+        name: guided
+        guidedFailure: true
+        targets: [{ name: "web-{1..2}", roles: [web] }]
+        steps:
+          - { name: Approve, action: { type: manual, instructions: "Check the change" } }
+          - { name: Deploy, roles: [web], startTrigger: withPrevious,
+              action: { type: simulate, duration: 1ms, failOn: [web-2] } }
+          - { name: Verify, roles: [web], action: { type: simulate, duration: 1ms } }
+        """);
+    String id;
+    try (Flotilla engine = start(journal)) {
+      id = runUntil(engine, plan, DeploymentEvent.InterventionRaised.class, 2);
+    }
+    try (Flotilla engine = start(journal)) {
+      List<DeploymentHandle> resumed =
+          Resumption.resumeUnfinished(
+              engine, new DeploymentHistory(engine.system()), ignored -> DeploymentListener.NONE);
+      assertThat(resumed).extracting(DeploymentHandle::deploymentId).containsExactly(id);
+      DeploymentHandle handle = resumed.get(0);
+      assertThat(handle.interventions())
+          .extracting(Timeline.InterventionEntry::step)
+          .containsExactlyInAnyOrder("Approve", "Deploy");
+      for (Timeline.InterventionEntry pending : handle.interventions()) {
+        InterventionDecision decision =
+            pending.manual() ? InterventionDecision.PROCEED : InterventionDecision.IGNORE;
+        assertThat(
+                handle
+                    .answer(pending.number(), decision, "alice", null)
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS)
+                    .accepted())
+            .as("answer %s to %s", decision, pending)
+            .isTrue();
+      }
+
+      DeploymentResult result = await(handle);
+      assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
+      assertThat(result.timeline().interventions()).hasSize(2);
+      assertThat(result.timeline().executions())
+          .filteredOn(e -> !e.step().equals("Verify"))
+          .extracting(
+              Timeline.ExecutionEntry::step,
+              Timeline.ExecutionEntry::target,
+              Timeline.ExecutionEntry::status)
+          .containsExactlyInAnyOrder(
+              org.assertj.core.groups.Tuple.tuple("Approve", null, ExecutionStatus.SUCCEEDED),
+              org.assertj.core.groups.Tuple.tuple("Deploy", "web-1", ExecutionStatus.SUCCEEDED),
+              org.assertj.core.groups.Tuple.tuple("Deploy", "web-2", ExecutionStatus.IGNORED));
+      assertThat(new DeploymentHistory(engine.system()).replay(id).map(TimelineJson::toJson))
           .contains(TimelineJson.toJson(result.timeline()));
     }
   }

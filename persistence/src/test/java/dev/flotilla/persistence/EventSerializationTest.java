@@ -122,7 +122,27 @@ class EventSerializationTest {
         new DeploymentEvent.CancelRequested("operator said stop", 11L),
         new DeploymentEvent.DeploymentAborted(
             "the deployment's actor failed: journal unavailable", 11L),
-        new DeploymentEvent.DeploymentFinished(DeploymentStatus.CANCELLED, 12L));
+        new DeploymentEvent.DeploymentFinished(DeploymentStatus.CANCELLED, 12L),
+        new DeploymentEvent.InterventionRaised(
+            1,
+            0,
+            "web-07",
+            2,
+            ExecutionStatus.TIMED_OUT,
+            "timed out after 1m",
+            List.of(
+                dev.flotilla.engine.deployment.InterventionDecision.RETRY,
+                dev.flotilla.engine.deployment.InterventionDecision.FAIL),
+            null,
+            null,
+            13L),
+        new DeploymentEvent.InterventionAnswered(
+            2,
+            dev.flotilla.engine.deployment.InterventionDecision.PROCEED,
+            "alice",
+            "staging looks fine",
+            Map.of("Manual.Approved", "True"),
+            14L));
   }
 
   @Test

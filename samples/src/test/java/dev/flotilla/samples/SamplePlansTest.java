@@ -1,8 +1,21 @@
 package dev.flotilla.samples;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.ConfigFactory;
 import dev.flotilla.cli.FlotillaCli;
+import dev.flotilla.engine.DeploymentHandle;
+import dev.flotilla.engine.DeploymentResult;
+import dev.flotilla.engine.EngineSettings;
+import dev.flotilla.engine.Flotilla;
+import dev.flotilla.engine.deployment.DeploymentEvent;
+import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.deployment.DeploymentStatus;
+import dev.flotilla.engine.deployment.ExecutionStatus;
+import dev.flotilla.engine.deployment.InterventionDecision;
+import dev.flotilla.engine.model.DeploymentPlan;
+import dev.flotilla.engine.timeline.Timeline;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -10,6 +23,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +58,10 @@ class SamplePlansTest {
           FlotillaCli.SUCCEEDED,
           // Against a loopback OpenSSH server, which the test starts (see LoopbackSshd).
           LoopbackSshd.PLAN,
-          FlotillaCli.SUCCEEDED);
+          FlotillaCli.SUCCEEDED,
+          // Waits for a person: refused outside a terminal; answered below by a scripted operator.
+          "release-with-approval.yaml",
+          FlotillaCli.INVALID_INPUT);
 
   /** Fast enough for a test, slow enough that simulated steps still overlap as they would. */
   private static final String TIME_SCALE = "0.02";
@@ -117,6 +136,76 @@ class SamplePlansTest {
     assertThat(exitCode)
         .as(printed)
         .isEqualTo(EXPECTED_EXIT_CODES.get(plan.getFileName().toString()));
-    assertThat(out.toString()).contains("Makespan");
+    if (exitCode == FlotillaCli.INVALID_INPUT) {
+      assertThat(err.toString()).contains("may wait for a person");
+    } else {
+      assertThat(out.toString()).contains("Makespan");
+    }
+  }
+
+  @Test
+  void releaseWithApprovalSucceedsWhenTheFlakyServerIsRetriedAndTheReleaseApproved()
+      throws Exception {
+    // Proves the sample's story: stage-02 fails once and waits; retry runs it again; the
+    // approval waits; proceed lets production run; the deployment succeeds.
+    try (Flotilla engine = Flotilla.start(EngineSettings.fromConfig(ConfigFactory.load()))) {
+      DeploymentPlan plan =
+          engine.planLoader().load(plansDir().resolve("release-with-approval.yaml"), Map.of());
+      List<String> answers = new CopyOnWriteArrayList<>();
+      AtomicReference<DeploymentHandle> handle = new AtomicReference<>();
+      CountDownLatch submitted = new CountDownLatch(1);
+      handle.set(
+          engine.submit(
+              plan,
+              new DeploymentListener() {
+                @Override
+                public void onEvent(DeploymentEvent event) {
+                  if (event instanceof DeploymentEvent.InterventionRaised raised) {
+                    // The scripted operator: retry a failure, approve the release.
+                    InterventionDecision decision =
+                        raised.instructions() != null
+                            ? InterventionDecision.PROCEED
+                            : raised.attempt() == 1
+                                ? InterventionDecision.RETRY
+                                : InterventionDecision.FAIL;
+                    answers.add(decision.wireName() + " " + raised.target());
+                    new Thread(
+                            () -> {
+                              try {
+                                submitted.await();
+                                handle.get().answer(raised.number(), decision, "operator", null);
+                              } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                              }
+                            })
+                        .start();
+                  }
+                }
+              }));
+      submitted.countDown();
+
+      DeploymentResult result;
+      try {
+        result = handle.get().result().toCompletableFuture().get(60, SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new AssertionError(
+            "not over in 60 s: "
+                + answers
+                + "\n"
+                + dev.flotilla.engine.timeline.TimelineJson.toJson(handle.get().snapshot()));
+      }
+
+      assertThat(result.status())
+          .as(result.timeline().toString())
+          .isEqualTo(DeploymentStatus.SUCCEEDED);
+      assertThat(answers).containsExactly("retry stage-02", "proceed null");
+      assertThat(result.timeline().executions())
+          .filteredOn(e -> "stage-02".equals(e.target()))
+          .extracting(Timeline.ExecutionEntry::status)
+          .containsExactly(ExecutionStatus.FAILED, ExecutionStatus.SUCCEEDED);
+      assertThat(result.timeline().executions())
+          .filteredOn(e -> e.step().equals("Deploy to production"))
+          .hasSize(4);
+    }
   }
 }

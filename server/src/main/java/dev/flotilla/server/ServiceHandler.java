@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.flotilla.engine.deployment.InterventionDecision;
+import dev.flotilla.engine.deployment.InterventionReply;
 import dev.flotilla.engine.plan.InvalidPlanException;
 import dev.flotilla.engine.plan.PlanProblem;
 import dev.flotilla.engine.timeline.Timeline;
@@ -16,7 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * POST /deployments/{id}/cancel           {"reason": ...} optional: 202, or 409 once finished
  * GET  /deployments/{id}/waterfall        the waterfall page, refreshing while it runs
  * GET  /deployments/{id}/timeline.json    the timeline the page refreshes from
+ * GET  /deployments/{id}/interventions    its interventions (guided failure, manual steps)
+ * POST /deployments/{id}/interventions/{n} {"decision": ..., "note": ..., "by": ...}: 200; 400 for a
+ *                                         decision it does not allow; 409 once answered or over
  * </pre>
  */
 final class ServiceHandler implements HttpHandler {
@@ -55,6 +63,13 @@ final class ServiceHandler implements HttpHandler {
   private static final String POST = "POST";
   private static final String SET_PARAMETER = "set";
   private static final String DEFAULT_CANCEL_REASON = "cancelled over HTTP";
+  private static final String INTERVENTIONS = "interventions";
+
+  /** Who answered, when an answer names nobody. */
+  private static final String DEFAULT_ANSWERED_BY = "http";
+
+  /** How long an answer may take to be recorded before the request gives up. */
+  private static final long ANSWER_TIMEOUT_SECONDS = 30;
 
   /** Engine ids look like {@code 20261126T101500-3f9a1c}; this accepts any id of that alphabet. */
   private static final Pattern DEPLOYMENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -114,8 +129,16 @@ final class ServiceHandler implements HttpHandler {
       index(exchange);
       return;
     }
-    if (!segments.get(0).equals(DEPLOYMENTS) || segments.size() > 3) {
+    if (!segments.get(0).equals(DEPLOYMENTS) || segments.size() > 4) {
       throw unknownRoute(path);
+    }
+    if (segments.size() == 4) {
+      if (!segments.get(2).equals(INTERVENTIONS)) {
+        throw unknownRoute(path);
+      }
+      allow(method, path, POST);
+      intervene(exchange, deploymentId(segments.get(1)), interventionNumber(segments.get(3)));
+      return;
     }
     if (segments.size() == 1) {
       allow(method, path, GET, POST);
@@ -147,6 +170,10 @@ final class ServiceHandler implements HttpHandler {
       case "timeline.json" -> {
         allow(method, path, GET);
         timeline(exchange, deploymentId(segments.get(1)));
+      }
+      case INTERVENTIONS -> {
+        allow(method, path, GET);
+        interventions(exchange, deploymentId(segments.get(1)));
       }
       default -> throw unknownRoute(path);
     }
@@ -305,6 +332,90 @@ final class ServiceHandler implements HttpHandler {
     Http.sendJson(exchange, Http.ACCEPTED, body);
   }
 
+  /**
+   * Every intervention of the deployment, in the order raised; the pending ones can be answered.
+   */
+  private void interventions(HttpExchange exchange, String id)
+      throws IOException, JournalReadException {
+    Timeline timeline = deployments.timeline(id).orElseThrow(() -> unknownDeployment(id));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", id);
+    body.put("status", timeline.status());
+    body.put(
+        INTERVENTIONS,
+        timeline.interventions().stream().map(entry -> intervention(id, entry)).toList());
+    Http.sendJson(exchange, Http.OK, body);
+  }
+
+  private static Map<String, Object> intervention(String id, Timeline.InterventionEntry entry) {
+    Map<String, Object> item = new LinkedHashMap<>();
+    item.put("number", entry.number());
+    item.put("step", entry.step());
+    item.put("target", entry.target());
+    item.put("attempt", entry.attempt());
+    item.put("kind", entry.manual() ? "manual" : "guidedFailure");
+    item.put("reason", entry.reason());
+    if (entry.responsible() != null) {
+      item.put("responsible", entry.responsible());
+    }
+    item.put("allowed", entry.pending() ? entry.allowed() : List.of());
+    item.put("pending", entry.pending());
+    item.put("raisedAtMs", entry.raisedAtMs());
+    if (!entry.pending()) {
+      item.put("answeredAtMs", entry.answeredAtMs());
+      item.put("decision", entry.decision());
+      item.put("answeredBy", entry.answeredBy());
+      item.put("note", entry.note());
+    }
+    item.put("answer", self(id) + "/" + INTERVENTIONS + "/" + entry.number());
+    return item;
+  }
+
+  /** Answers intervention {@code number}: 200 once recorded, or why not. */
+  private void intervene(HttpExchange exchange, String id, int number)
+      throws IOException, JournalReadException, InterruptedException {
+    Answer answer = answer(Http.readBody(exchange, settings.maxCancelBytes(), "the answer"));
+    Deployments.Tracked tracked = deployments.tracked(id).orElse(null);
+    if (tracked == null) {
+      Timeline recorded = deployments.timeline(id).orElseThrow(() -> unknownDeployment(id));
+      throw RequestError.of(
+          Http.CONFLICT,
+          "deployment "
+              + id
+              + (recorded.status().isFinal()
+                  ? " has finished (" + recorded.status() + "); its interventions closed with it"
+                  : " is not running in this service; nothing can answer it here"));
+    }
+    InterventionReply reply;
+    try {
+      reply =
+          tracked
+              .handle()
+              .answer(number, answer.decision(), answer.by(), answer.note())
+              .toCompletableFuture()
+              .get(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw RequestError.of(
+          Http.UNAVAILABLE, "the deployment did not record the answer in time; try again");
+    }
+    switch (reply.outcome()) {
+      case ACCEPTED -> {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", id);
+        body.put("number", number);
+        body.put("decision", answer.decision().wireName());
+        body.put("by", answer.by());
+        body.put("note", answer.note());
+        body.put("message", reply.message());
+        body.put("links", links(id));
+        Http.sendJson(exchange, Http.OK, body);
+      }
+      case NOT_ALLOWED -> throw RequestError.badRequest(reply.message());
+      case UNKNOWN_INTERVENTION, UNKNOWN_DEPLOYMENT -> throw RequestError.notFound(reply.message());
+      default -> throw RequestError.of(Http.CONFLICT, reply.message());
+    }
+  }
+
   private void waterfall(HttpExchange exchange, String id)
       throws IOException, JournalReadException {
     Timeline timeline = deployments.timeline(id).orElseThrow(() -> unknownDeployment(id));
@@ -370,6 +481,64 @@ final class ServiceHandler implements HttpHandler {
       overrides.put(setting.substring(0, split).trim(), setting.substring(split + 1));
     }
     return overrides;
+  }
+
+  private static int interventionNumber(String segment) {
+    try {
+      int number = Integer.parseInt(segment);
+      if (number < 1) {
+        throw new NumberFormatException();
+      }
+      return number;
+    } catch (NumberFormatException e) {
+      throw RequestError.badRequest(
+          "an intervention is named by its number (1, 2, ...), not \"" + segment + "\"");
+    }
+  }
+
+  /** An answer as posted. */
+  private record Answer(InterventionDecision decision, String note, String by) {}
+
+  /** {@code {"decision": "retry", "note": "...", "by": "..."}}; only the decision is required. */
+  private static Answer answer(byte[] body) {
+    String text = Http.utf8(body, "the answer");
+    String example = "{\"decision\": \"retry\", \"note\": \"...\"}";
+    JsonNode root;
+    try {
+      root = text.isBlank() ? null : Http.MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw RequestError.badRequest("the answer must be JSON such as " + example);
+    }
+    if (root == null || !root.isObject()) {
+      throw RequestError.badRequest("the answer must be a JSON object such as " + example);
+    }
+    String known =
+        String.join(
+            ", ",
+            java.util.Arrays.stream(InterventionDecision.values())
+                .map(InterventionDecision::wireName)
+                .toList());
+    JsonNode decisionNode = root.get("decision");
+    if (decisionNode == null || !decisionNode.isTextual()) {
+      throw RequestError.badRequest("the answer needs a decision, one of: " + known);
+    }
+    InterventionDecision decision = InterventionDecision.parse(decisionNode.asText());
+    if (decision == null) {
+      throw RequestError.badRequest(
+          "\"" + decisionNode.asText() + "\" is not a decision; expected one of: " + known);
+    }
+    return new Answer(decision, optionalText(root, "note"), optionalText(root, "by"));
+  }
+
+  private static String optionalText(JsonNode root, String field) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return field.equals("by") ? DEFAULT_ANSWERED_BY : null;
+    }
+    if (!node.isTextual()) {
+      throw RequestError.badRequest(field + " must be a string");
+    }
+    return node.asText();
   }
 
   private static int lastEventId(String header) {
@@ -438,6 +607,7 @@ final class ServiceHandler implements HttpHandler {
     links.put("cancel", self(id) + "/cancel");
     links.put("waterfall", self(id) + "/waterfall");
     links.put("timeline", self(id) + "/timeline.json");
+    links.put(INTERVENTIONS, self(id) + "/" + INTERVENTIONS);
     return links;
   }
 

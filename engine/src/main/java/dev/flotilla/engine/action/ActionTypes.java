@@ -1,5 +1,6 @@
 package dev.flotilla.engine.action;
 
+import dev.flotilla.engine.action.manual.ManualActionType;
 import dev.flotilla.engine.action.script.ScriptActionType;
 import dev.flotilla.engine.action.simulate.SimulateActionType;
 import dev.flotilla.engine.model.ActionSpec;
@@ -17,7 +18,10 @@ public final class ActionTypes {
     this.types = Map.copyOf(types);
   }
 
-  /** The built-in {@code simulate} and {@code script} types, with simulated time as it is. */
+  /**
+   * The built-in {@code simulate}, {@code script} and {@code manual} types, with simulated time as
+   * it is.
+   */
   public static ActionTypes builtIn() {
     return builtIn(1.0);
   }
@@ -30,6 +34,7 @@ public final class ActionTypes {
     Map<String, ActionType> types = new LinkedHashMap<>();
     types.put(SimulateActionType.NAME, new SimulateActionType(timeScale));
     types.put(ScriptActionType.NAME, new ScriptActionType());
+    types.put(ManualActionType.NAME, new ManualActionType());
     return new ActionTypes(types);
   }
 

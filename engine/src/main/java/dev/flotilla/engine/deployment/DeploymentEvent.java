@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.flotilla.engine.model.DeploymentPlan;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every state change of a deployment, in the order it happened. {@link DeploymentState} is these
@@ -81,6 +82,56 @@ public sealed interface DeploymentEvent extends Journaled {
   record StepFinished(int step, StepStatus status, int targetsNotStarted, long atMicros)
       implements DeploymentEvent {}
 
+  /**
+   * An execution waits for a person: its last attempt failed under guided failure, or it is a
+   * manual step. The execution holds no target guard and no slot of its step while it waits.
+   *
+   * @param number the deployment's intervention number, from 1, in the order raised
+   * @param status how the attempt ended (FAILED or TIMED_OUT); RUNNING for a manual step
+   * @param reason why, for people: the failure's message, or the manual step's instructions
+   * @param allowed the decisions a person may take, in the order offered
+   * @param instructions a manual step's instructions; null for guided failure
+   * @param responsible who a manual step names to answer it; may be null
+   */
+  record InterventionRaised(
+      int number,
+      int step,
+      String target,
+      int attempt,
+      ExecutionStatus status,
+      String reason,
+      List<InterventionDecision> allowed,
+      String instructions,
+      String responsible,
+      long atMicros)
+      implements DeploymentEvent {
+    public InterventionRaised {
+      allowed = List.copyOf(allowed);
+    }
+  }
+
+  /**
+   * A person (or a manual step's timeout) answered an intervention. For a manual step it also
+   * carries Octopus's outputs {@code Manual.Approved}, {@code Manual.Notes} and {@code
+   * Manual.ResponsibleUser}.
+   *
+   * @param by who answered; null when the engine did (a manual step's timeout)
+   * @param note why, as the person wrote it; may be null
+   * @param outputs the manual step's outputs; empty for guided failure
+   */
+  record InterventionAnswered(
+      int number,
+      InterventionDecision decision,
+      String by,
+      String note,
+      Map<String, String> outputs,
+      long atMicros)
+      implements DeploymentEvent {
+    public InterventionAnswered {
+      outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
+    }
+  }
+
   /** Someone asked to cancel the deployment. */
   record CancelRequested(String reason, long atMicros) implements DeploymentEvent {}
 
@@ -122,7 +173,9 @@ public sealed interface DeploymentEvent extends Journaled {
             @JsonSubTypes.Type(StepFinished.class),
             @JsonSubTypes.Type(CancelRequested.class),
             @JsonSubTypes.Type(DeploymentAborted.class),
-            @JsonSubTypes.Type(DeploymentFinished.class)
+            @JsonSubTypes.Type(DeploymentFinished.class),
+            @JsonSubTypes.Type(InterventionRaised.class),
+            @JsonSubTypes.Type(InterventionAnswered.class)
           })
           List<DeploymentEvent> events,
       long total)

@@ -14,7 +14,16 @@ public enum ExecutionStatus {
   TIMED_OUT,
   CANCELLED,
   /** Was running when the engine stopped; its end is unknown. */
-  INTERRUPTED;
+  INTERRUPTED,
+  /**
+   * Waits for a person to answer an intervention: a failed attempt under guided failure, or a
+   * manual step. Only in a timeline of a deployment still running, never in an event.
+   */
+  AWAITING_INTERVENTION,
+  /** Failed, and a person chose to ignore it: counts as succeeded for run conditions. */
+  IGNORED,
+  /** Failed, and a person excluded its target from the rest of the deployment. */
+  EXCLUDED;
 
   /**
    * Failed and timed-out executions make the step, and the deployment, fail; so does an interrupted

@@ -18,6 +18,11 @@ public record ActionSpec(
     String type,
     @JsonDeserialize(using = ActionSpec.PlainValues.class) Map<String, Object> parameters) {
 
+  /**
+   * The type of a manual intervention step, which the engine runs itself: it waits for a person.
+   */
+  public static final String MANUAL = "manual";
+
   public ActionSpec {
     Objects.requireNonNull(type, "type");
     parameters = parameters == null ? Map.of() : Map.copyOf(parameters);

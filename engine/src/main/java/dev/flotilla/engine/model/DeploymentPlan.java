@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param steps the process, in order
  * @param seed seeds every simulated random choice, so a simulation can be repeated exactly
  * @param onInterrupted what happens, after a crash, to an execution that was running
+ * @param guidedFailure a failed or timed-out execution asks a person what to do (an intervention)
+ *     instead of failing its step
  */
 public record DeploymentPlan(
     String name,
@@ -30,7 +32,8 @@ public record DeploymentPlan(
     List<Target> targets,
     List<Step> steps,
     long seed,
-    InterruptPolicy onInterrupted) {
+    InterruptPolicy onInterrupted,
+    boolean guidedFailure) {
 
   /** The deployment-wide cap when a plan sets none. */
   public static final int DEFAULT_MAX_PARALLELISM = 10;
@@ -43,6 +46,32 @@ public record DeploymentPlan(
     RERUN,
     /** Counts it as failed. */
     FAIL
+  }
+
+  /** A plan without guided failure. */
+  public DeploymentPlan(
+      String name,
+      String project,
+      String environment,
+      int maxParallelism,
+      TargetIsolation targetIsolation,
+      Map<String, String> variables,
+      List<Target> targets,
+      List<Step> steps,
+      long seed,
+      InterruptPolicy onInterrupted) {
+    this(
+        name,
+        project,
+        environment,
+        maxParallelism,
+        targetIsolation,
+        variables,
+        targets,
+        steps,
+        seed,
+        onInterrupted,
+        false);
   }
 
   /** A plan that re-runs interrupted executions. */
@@ -121,7 +150,8 @@ public record DeploymentPlan(
         targets,
         steps,
         seed,
-        onInterrupted);
+        onInterrupted,
+        guidedFailure);
   }
 
   public DeploymentPlan withTargetIsolation(TargetIsolation value) {
@@ -135,7 +165,8 @@ public record DeploymentPlan(
         targets,
         steps,
         seed,
-        onInterrupted);
+        onInterrupted,
+        guidedFailure);
   }
 
   public DeploymentPlan withVariables(Map<String, String> value) {
@@ -149,7 +180,8 @@ public record DeploymentPlan(
         targets,
         steps,
         seed,
-        onInterrupted);
+        onInterrupted,
+        guidedFailure);
   }
 
   public DeploymentPlan withSeed(long value) {
@@ -163,7 +195,8 @@ public record DeploymentPlan(
         targets,
         steps,
         value,
-        onInterrupted);
+        onInterrupted,
+        guidedFailure);
   }
 
   public DeploymentPlan withOnInterrupted(InterruptPolicy value) {
@@ -177,7 +210,8 @@ public record DeploymentPlan(
         targets,
         steps,
         seed,
-        value);
+        value,
+        guidedFailure);
   }
 
   public DeploymentPlan withProject(String newProject, String newEnvironment) {
@@ -191,6 +225,36 @@ public record DeploymentPlan(
         targets,
         steps,
         seed,
-        onInterrupted);
+        onInterrupted,
+        guidedFailure);
+  }
+
+  /**
+   * This plan with guided failure on or off: the per-deployment option of the API (a plan is
+   * submitted once per deployment).
+   */
+  public DeploymentPlan withGuidedFailure(boolean value) {
+    return new DeploymentPlan(
+        name,
+        project,
+        environment,
+        maxParallelism,
+        targetIsolation,
+        variables,
+        targets,
+        steps,
+        seed,
+        onInterrupted,
+        value);
+  }
+
+  /** Whether any step is a manual intervention step, which waits for a person. */
+  public boolean hasManualSteps() {
+    return steps.stream().anyMatch(Step::isManual);
+  }
+
+  /** Whether running this plan may need a person to answer an intervention. */
+  public boolean needsOperator() {
+    return guidedFailure || hasManualSteps();
   }
 }

@@ -1,7 +1,9 @@
 package dev.flotilla.engine.model;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -22,6 +24,8 @@ import java.util.Objects;
  * @param action what the step runs; null for a rolling step
  * @param windowSize the rolling window; null for a plain step
  * @param children the child steps of a rolling step, in order; empty otherwise
+ * @param required under guided failure, a failure here may only be retried or failed: ignore and
+ *     exclude are not offered
  */
 public record Step(
     String name,
@@ -35,7 +39,38 @@ public record Step(
     boolean runOnServer,
     ActionSpec action,
     Integer windowSize,
-    List<Step> children) {
+    List<Step> children,
+    boolean required) {
+
+  /** A step that is not required. */
+  public Step(
+      String name,
+      List<String> roles,
+      StartTrigger startTrigger,
+      RunCondition condition,
+      Integer maxParallelism,
+      int retries,
+      Duration retryBackoff,
+      Duration timeout,
+      boolean runOnServer,
+      ActionSpec action,
+      Integer windowSize,
+      List<Step> children) {
+    this(
+        name,
+        roles,
+        startTrigger,
+        condition,
+        maxParallelism,
+        retries,
+        retryBackoff,
+        timeout,
+        runOnServer,
+        action,
+        windowSize,
+        children,
+        false);
+  }
 
   public Step {
     Objects.requireNonNull(name, "name");
@@ -72,6 +107,24 @@ public record Step(
         name, List.of(roles), null, null, null, 0, null, null, false, null, windowSize, children);
   }
 
+  /**
+   * A manual intervention step: it runs once on the engine and waits for a person to proceed or
+   * abort.
+   */
+  public static Step manual(String name, String instructions, String responsible) {
+    Map<String, Object> parameters = new LinkedHashMap<>();
+    parameters.put("instructions", instructions);
+    if (responsible != null) {
+      parameters.put("responsible", responsible);
+    }
+    return onServer(name, new ActionSpec(ActionSpec.MANUAL, parameters));
+  }
+
+  /** Whether this is a manual intervention step. */
+  public boolean isManual() {
+    return action != null && ActionSpec.MANUAL.equals(action.type());
+  }
+
   public boolean isRolling() {
     return windowSize != null;
   }
@@ -89,7 +142,8 @@ public record Step(
         runOnServer,
         action,
         windowSize,
-        children);
+        children,
+        required);
   }
 
   public Step withCondition(RunCondition value) {
@@ -105,7 +159,8 @@ public record Step(
         runOnServer,
         action,
         windowSize,
-        children);
+        children,
+        required);
   }
 
   public Step withMaxParallelism(Integer value) {
@@ -121,7 +176,8 @@ public record Step(
         runOnServer,
         action,
         windowSize,
-        children);
+        children,
+        required);
   }
 
   public Step withRetries(int value, Duration backoff) {
@@ -137,7 +193,8 @@ public record Step(
         runOnServer,
         action,
         windowSize,
-        children);
+        children,
+        required);
   }
 
   public Step withTimeout(Duration value) {
@@ -153,6 +210,24 @@ public record Step(
         runOnServer,
         action,
         windowSize,
-        children);
+        children,
+        required);
+  }
+
+  public Step withRequired(boolean value) {
+    return new Step(
+        name,
+        roles,
+        startTrigger,
+        condition,
+        maxParallelism,
+        retries,
+        retryBackoff,
+        timeout,
+        runOnServer,
+        action,
+        windowSize,
+        children,
+        value);
   }
 }

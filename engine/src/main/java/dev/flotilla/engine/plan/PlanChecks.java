@@ -181,9 +181,16 @@ final class PlanChecks {
 
   private void checkStep(Step step) {
     checkName(step);
+    if (step.isManual()) {
+      checkManual(step);
+    }
     if (step.runOnServer()) {
       if (!step.roles().isEmpty()) {
-        problem(step, "roles", "a runOnServer step runs once on the engine, so it takes no roles");
+        problem(
+            step,
+            "roles",
+            (step.isManual() ? "a manual" : "a runOnServer")
+                + " step runs once on the engine, so it takes no roles");
       }
       if (step.isRolling()) {
         problem(
@@ -238,7 +245,31 @@ final class PlanChecks {
     if (child.isRolling() || !child.children().isEmpty()) {
       problem(child, "rolling", "a child step cannot be rolling itself");
     }
+    if (child.isManual()) {
+      problem(
+          child,
+          "action.type",
+          "a manual step runs once on the engine, so it cannot be a child of a rolling step;"
+              + " make it a step of its own before or after the rolling step");
+    }
     checkExecution(child);
+  }
+
+  /** A manual step waits for a person, once, on the engine. */
+  private void checkManual(Step step) {
+    if (!step.runOnServer()) {
+      problem(
+          step,
+          "action.type",
+          "a manual step runs once on the engine: build it with Step.manual (runOnServer)");
+    }
+    if (step.retries() > 0) {
+      problem(
+          step,
+          "retries",
+          "a manual step is answered by a person, not retried; remove retries (an aborted"
+              + " approval fails the step, and later steps' conditions apply)");
+    }
   }
 
   private void checkName(Step step) {

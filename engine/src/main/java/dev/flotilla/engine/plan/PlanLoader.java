@@ -28,8 +28,9 @@ import org.yaml.snakeyaml.nodes.Node;
  * aliases are resolved: {@code maxParallelism} and {@code targetIsolation} replace those settings,
  * any other key sets a variable. Then the variable {@value #MAX_PARALLELISM_VARIABLE} sets the
  * deployment's cap (winning over {@code maxParallelism}), and a truthy {@value
- * #BYPASS_MUTEX_VARIABLE} makes target isolation shared. The plan returned holds the effective
- * values. Thread-safe.
+ * #BYPASS_MUTEX_VARIABLE} makes target isolation shared, and {@value #GUIDED_FAILURE_VARIABLE}
+ * turns guided failure on or off (winning over {@code guidedFailure}). The plan returned holds the
+ * effective values. Thread-safe.
  */
 public final class PlanLoader {
 
@@ -38,6 +39,12 @@ public final class PlanLoader {
 
   /** A variable that, when truthy ({@code True}, yes, on, 1), makes target isolation shared. */
   public static final String BYPASS_MUTEX_VARIABLE = "OctopusBypassDeploymentMutex";
+
+  /**
+   * A variable that, when set, turns guided failure on (truthy) or off (anything else), winning
+   * over the plan's {@code guidedFailure}.
+   */
+  public static final String GUIDED_FAILURE_VARIABLE = "Octopus.UseGuidedFailure";
 
   private final ActionTypes actionTypes;
 

@@ -45,6 +45,7 @@ final class PlanReader {
           "targetIsolation",
           "seed",
           "onInterrupted",
+          "guidedFailure",
           "variables",
           "ssh",
           "targets",
@@ -64,9 +65,10 @@ final class PlanReader {
           "runOnServer",
           "action",
           "rolling",
-          "children");
+          "children",
+          "required");
   private static final List<String> CHILD_KEYS =
-      List.of("name", "action", "condition", "retries", "retryBackoff", "timeout");
+      List.of("name", "action", "condition", "retries", "retryBackoff", "timeout", "required");
   private static final List<String> ROLLING_KEYS = List.of("windowSize");
   private static final List<String> CONDITION_KEYS = List.of("variable");
 
@@ -132,6 +134,7 @@ final class PlanReader {
       settings.maxParallelism = null;
     }
     settings.isolation = targetIsolation(plan);
+    settings.guidedFailure = Boolean.TRUE.equals(plan.bool("guidedFailure"));
     Long seed = plan.longInteger("seed");
     DeploymentPlan.InterruptPolicy onInterrupted = onInterrupted(plan);
     settings.variables = variables(plan);
@@ -154,7 +157,8 @@ final class PlanReader {
         targets,
         steps,
         seed == null ? 0L : seed,
-        onInterrupted);
+        onInterrupted,
+        settings.guidedFailure);
   }
 
   private DeploymentPlan.InterruptPolicy onInterrupted(Fields plan) {
@@ -178,6 +182,7 @@ final class PlanReader {
   private static final class Settings {
     Integer maxParallelism;
     TargetIsolation isolation;
+    boolean guidedFailure;
     Map<String, String> variables;
     final Set<String> overridden = new HashSet<>();
   }
@@ -203,6 +208,15 @@ final class PlanReader {
             problems.add(null, null, "targetIsolation", notIsolation(value) + OVERRIDE);
           } else {
             settings.isolation = parsed;
+          }
+        }
+        case "guidedFailure" -> {
+          Boolean parsed = trueOrFalse(value);
+          if (parsed == null) {
+            problems.add(
+                null, null, "guidedFailure", "\"" + value + "\" is not true or false" + OVERRIDE);
+          } else {
+            settings.guidedFailure = parsed;
           }
         }
         default -> {
@@ -234,6 +248,20 @@ final class PlanReader {
     if (RunCondition.isTruthy(settings.variables.get(PlanLoader.BYPASS_MUTEX_VARIABLE))) {
       settings.isolation = TargetIsolation.SHARED;
     }
+    String guided = settings.variables.get(PlanLoader.GUIDED_FAILURE_VARIABLE);
+    if (guided != null) {
+      // Set (in the plan or by an override), the variable wins over the key, either way.
+      settings.guidedFailure = RunCondition.isTruthy(guided);
+    }
+  }
+
+  /** {@code true} or {@code false}, any case; null for anything else. */
+  private static Boolean trueOrFalse(String text) {
+    String trimmed = text.trim();
+    if (trimmed.equalsIgnoreCase("true")) {
+      return true;
+    }
+    return trimmed.equalsIgnoreCase("false") ? false : null;
   }
 
   private TargetIsolation targetIsolation(Fields plan) {
@@ -422,7 +450,12 @@ final class PlanReader {
     Duration retryBackoff = step.duration("retryBackoff");
     Duration timeout = step.duration("timeout");
     boolean runOnServer = !child && Boolean.TRUE.equals(step.bool("runOnServer"));
+    boolean required = Boolean.TRUE.equals(step.bool("required"));
     ActionSpec action = step.has("action") ? action(step) : null;
+    if (action != null && action.type().equals(ActionSpec.MANUAL) && !child) {
+      // A manual step runs once on the engine, whether or not the plan says so.
+      runOnServer = true;
+    }
     Integer windowSize = !child && step.has("rolling") ? windowSize(step) : null;
     List<Step> children = List.of();
 
@@ -461,7 +494,8 @@ final class PlanReader {
             runOnServer,
             action,
             windowSize,
-            children);
+            children,
+            required);
     source.attach(built, entry);
     return built;
   }

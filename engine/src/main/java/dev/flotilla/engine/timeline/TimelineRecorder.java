@@ -15,6 +15,7 @@ import dev.flotilla.engine.deployment.DeploymentEvent.StepStarted;
 import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.engine.deployment.ExecutionStatus;
+import dev.flotilla.engine.deployment.InterventionDecision;
 import dev.flotilla.engine.deployment.StepStatus;
 import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.model.PlanLayout;
@@ -56,6 +57,15 @@ public final class TimelineRecorder implements DeploymentListener {
   /** Executions waiting for their guard, in the order they began to wait. */
   private final Map<WaitKey, ExecutionWaiting> waits = new LinkedHashMap<>();
 
+  /** Every attempt's entry, by (step, target, attempt): where an intervention marks its wait. */
+  private final Map<WaitKey, Integer> attemptEntries = new HashMap<>();
+
+  /** Interventions in the order raised; the n-th is number n. */
+  private final List<Timeline.InterventionEntry> interventions = new ArrayList<>();
+
+  /** The attempt's own status, by intervention number, restored when the answer keeps it. */
+  private final Map<Integer, ExecutionStatus> attemptStatus = new HashMap<>();
+
   @Override
   public void onEvent(DeploymentEvent event) {
     if (event instanceof DeploymentEvent.Batch batch) {
@@ -94,10 +104,15 @@ public final class TimelineRecorder implements DeploymentListener {
       onFinished(finished);
     } else if (event instanceof ExecutionInterrupted interrupted) {
       onInterrupted(interrupted);
+    } else if (event instanceof DeploymentEvent.InterventionRaised raised) {
+      onRaised(raised);
+    } else if (event instanceof DeploymentEvent.InterventionAnswered answered) {
+      onAnswered(answered);
     } else if (event instanceof DeploymentFinished finished) {
       status = finished.status();
       endedAtMicros = finished.atMicros();
       waits.clear();
+      closeInterventions(finished.atMicros());
     } else if (event instanceof CancelRequested) {
       // The cancelled executions and steps follow as their own events.
     }
@@ -108,6 +123,7 @@ public final class TimelineRecorder implements DeploymentListener {
     ExecutionWaiting waiting = waits.remove(key);
     StepInfo step = layout.step(started.step());
     executionIndex.put(key, executions.size());
+    attemptEntries.put(key, executions.size());
     executions.add(
         new Timeline.ExecutionEntry(
             step.name(),
@@ -157,7 +173,112 @@ public final class TimelineRecorder implements DeploymentListener {
             millis(finished.atMicros()),
             running.waitingSinceMs(),
             running.waitingFor(),
-            finished.message()));
+            finished.message(),
+            running.intervention()));
+  }
+
+  private void onRaised(DeploymentEvent.InterventionRaised raised) {
+    StepInfo step = layout.step(raised.step());
+    interventions.add(
+        new Timeline.InterventionEntry(
+            raised.number(),
+            step.name(),
+            step.index(),
+            raised.target(),
+            raised.attempt(),
+            raised.instructions() != null,
+            raised.reason(),
+            raised.allowed().stream().map(InterventionDecision::wireName).toList(),
+            raised.responsible(),
+            millis(raised.atMicros()),
+            null,
+            null,
+            null,
+            null));
+    Integer index =
+        attemptEntries.get(new WaitKey(raised.step(), raised.target(), raised.attempt()));
+    if (index != null) {
+      Timeline.ExecutionEntry entry = executions.get(index);
+      attemptStatus.put(raised.number(), entry.status());
+      executions.set(index, entry.with(ExecutionStatus.AWAITING_INTERVENTION, raised.number()));
+    }
+  }
+
+  private void onAnswered(DeploymentEvent.InterventionAnswered answered) {
+    Timeline.InterventionEntry raised = intervention(answered.number());
+    if (raised == null || !raised.pending()) {
+      return;
+    }
+    interventions.set(
+        answered.number() - 1,
+        new Timeline.InterventionEntry(
+            raised.number(),
+            raised.step(),
+            raised.stepIndex(),
+            raised.target(),
+            raised.attempt(),
+            raised.manual(),
+            raised.reason(),
+            raised.allowed(),
+            raised.responsible(),
+            raised.raisedAtMs(),
+            millis(answered.atMicros()),
+            answered.decision().wireName(),
+            answered.by(),
+            answered.note()));
+    ExecutionStatus after =
+        switch (answered.decision()) {
+          case IGNORE -> ExecutionStatus.IGNORED;
+          case EXCLUDE -> ExecutionStatus.EXCLUDED;
+          default -> attemptStatus.get(answered.number());
+        };
+    settle(raised, after);
+  }
+
+  /** The entry of an intervention's attempt leaves AWAITING_INTERVENTION for {@code after}. */
+  private void settle(Timeline.InterventionEntry intervention, ExecutionStatus after) {
+    Integer index =
+        attemptEntries.get(
+            new WaitKey(intervention.stepIndex(), intervention.target(), intervention.attempt()));
+    if (index == null || after == null) {
+      return;
+    }
+    Timeline.ExecutionEntry entry = executions.get(index);
+    if (entry.status() == ExecutionStatus.AWAITING_INTERVENTION) {
+      executions.set(index, entry.with(after, entry.intervention()));
+    }
+  }
+
+  /** The deployment ended: interventions never answered close with it, unanswered. */
+  private void closeInterventions(long atMicros) {
+    for (int i = 0; i < interventions.size(); i++) {
+      Timeline.InterventionEntry open = interventions.get(i);
+      if (!open.pending()) {
+        continue;
+      }
+      interventions.set(
+          i,
+          new Timeline.InterventionEntry(
+              open.number(),
+              open.step(),
+              open.stepIndex(),
+              open.target(),
+              open.attempt(),
+              open.manual(),
+              open.reason(),
+              open.allowed(),
+              open.responsible(),
+              open.raisedAtMs(),
+              millis(atMicros),
+              null,
+              null,
+              null));
+      settle(open, attemptStatus.get(open.number()));
+    }
+  }
+
+  private Timeline.InterventionEntry intervention(int number) {
+    return number >= 1 && number <= interventions.size() ? interventions.get(number - 1) : null;
   }
 
   private long originMicros() {
@@ -249,7 +370,8 @@ public final class TimelineRecorder implements DeploymentListener {
         endedAtMicros == null ? null : millis(endedAtMicros),
         List.copyOf(steps),
         List.copyOf(entries),
-        WallClock.toInstant(originMicros()).toString());
+        WallClock.toInstant(originMicros()).toString(),
+        List.copyOf(interventions));
   }
 
   /** The plan's layout, once the deployment has been accepted. */

@@ -3,9 +3,13 @@ package dev.flotilla.engine.properties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import dev.flotilla.engine.DeploymentHandle;
 import dev.flotilla.engine.DeploymentResult;
 import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.Flotilla;
+import dev.flotilla.engine.deployment.DeploymentEvent;
+import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.deployment.InterventionDecision;
 import dev.flotilla.engine.model.ActionSpec;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.RunCondition;
@@ -20,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
@@ -29,9 +34,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Random plans (blocks, caps 1-12, overlapping roles, random failures, both isolation modes,
- * rolling steps, steps on the engine): every timeline obeys every invariant. Each plan comes from a
- * seed, so a failing case is reproduced by its seed alone; set the system property {@code
- * flotilla.properties.seed} to explore other plans than the fixed set CI runs.
+ * rolling steps, steps on the engine, guided failure answered by a scripted operator): every
+ * timeline obeys every invariant. Each plan comes from a seed, so a failing case is reproduced by
+ * its seed alone; set the system property {@code flotilla.properties.seed} to explore other plans
+ * than the fixed set CI runs.
  */
 class RandomPlanPropertiesTest {
 
@@ -68,6 +74,78 @@ class RandomPlanPropertiesTest {
     assertThat(TimelineInvariants.violations(plan, result.timeline()))
         .as("plan %s", plan)
         .isEmpty();
+  }
+
+  static LongStream guidedSeeds() {
+    Random seeds = new Random(BASE_SEED + 2);
+    return LongStream.generate(seeds::nextLong).limit(40);
+  }
+
+  @ParameterizedTest(name = "guided plan from seed {0}")
+  @MethodSource("guidedSeeds")
+  void guidedFailureAnsweredByAScriptedOperatorKeepsEveryInvariant(long seed) throws Exception {
+    // Proves the invariants hold when failures wait for a person who answers retry, ignore,
+    // exclude or fail (drawn from the seed, within what each intervention allows), and that
+    // every intervention is answered, retried executions run again and excluded targets never
+    // start again.
+    Random random = new Random(seed);
+    DeploymentPlan plan = guided(randomPlan(random, "guided-" + Long.toHexString(seed)), random);
+    CompletableFuture<DeploymentHandle> submitted = new CompletableFuture<>();
+    long operatorSeed = random.nextLong();
+    DeploymentHandle handle =
+        engine.submit(
+            plan,
+            new DeploymentListener() {
+              @Override
+              public void onEvent(DeploymentEvent event) {
+                if (event instanceof DeploymentEvent.InterventionRaised raised) {
+                  InterventionDecision decision = scriptedAnswer(operatorSeed, raised);
+                  // Never from the deployment's own thread: answer on another.
+                  submitted.thenAcceptAsync(
+                      h -> h.answer(raised.number(), decision, "operator", "scripted"));
+                }
+              }
+            });
+    submitted.complete(handle);
+    DeploymentResult result = handle.result().toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+    assertThat(TimelineInvariants.violations(plan, result.timeline()))
+        .as("plan %s", plan)
+        .isEmpty();
+    assertThat(TimelineInvariants.interventionsSettled(result.timeline()))
+        .as("plan %s", plan)
+        .isEmpty();
+  }
+
+  /** The operator's answer: drawn from the seed and the intervention, among those allowed. */
+  private static InterventionDecision scriptedAnswer(
+      long operatorSeed, DeploymentEvent.InterventionRaised raised) {
+    List<InterventionDecision> choices = new ArrayList<>(raised.allowed());
+    if (raised.attempt() >= 3) {
+      // A person does not retry forever.
+      choices.remove(InterventionDecision.RETRY);
+    }
+    Random random = new Random(operatorSeed * 31 + raised.number());
+    return choices.get(random.nextInt(choices.size()));
+  }
+
+  /** The plan with guided failure, and some of its steps required. */
+  private static DeploymentPlan guided(DeploymentPlan plan, Random random) {
+    List<Step> steps = new ArrayList<>();
+    for (Step step : plan.steps()) {
+      steps.add(random.nextInt(4) == 0 ? step.withRequired(true) : step);
+    }
+    return new DeploymentPlan(
+            plan.name(),
+            plan.project(),
+            plan.environment(),
+            plan.maxParallelism(),
+            plan.targetIsolation(),
+            plan.variables(),
+            plan.targets(),
+            steps,
+            plan.seed())
+        .withGuidedFailure(true);
   }
 
   @ParameterizedTest(name = "fleet from seed {0}")

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -201,7 +202,7 @@ final class TimelineInvariants {
                   + step.step().condition()
                   + " forbade it");
         }
-        if (allowed && status == StepStatus.SKIPPED) {
+        if (allowed && status == StepStatus.SKIPPED && !allExcluded(step, timeline)) {
           found.add("step " + step.name() + " was skipped although its condition allowed it");
         }
         Set<Integer> indices = new HashSet<>();
@@ -232,7 +233,67 @@ final class TimelineInvariants {
     return found;
   }
 
+  /**
+   * Whether every target of a step was excluded (a step that then ran nothing, or only excluded
+   * executions, ends SKIPPED).
+   */
+  private static boolean allExcluded(StepInfo step, Timeline timeline) {
+    Set<String> excluded = excluded(timeline);
+    return !step.step().runOnServer()
+        && !step.targets().isEmpty()
+        && excluded.containsAll(step.targets());
+  }
+
+  /**
+   * Under guided failure: every intervention was answered, a retry was followed by its execution's
+   * next attempt, and an excluded target started nothing after its exclusion.
+   */
+  static List<String> interventionsSettled(Timeline timeline) {
+    List<String> found = new ArrayList<>();
+    for (Timeline.InterventionEntry intervention : timeline.interventions()) {
+      if (intervention.decision() == null) {
+        found.add("intervention never answered: " + intervention);
+        continue;
+      }
+      if (intervention.decision().equals("retry")
+          && timeline.executions().stream()
+              .noneMatch(
+                  e ->
+                      e.stepIndex() == intervention.stepIndex()
+                          && Objects.equals(e.target(), intervention.target())
+                          && e.attempt() == intervention.attempt() + 1)) {
+        found.add("retried without a next attempt: " + intervention);
+      }
+      if (intervention.decision().equals("exclude")) {
+        for (ExecutionEntry e : timeline.executions()) {
+          if (intervention.target().equals(e.target())
+              && e.startMs() > intervention.answeredAtMs()) {
+            found.add("excluded target started again: " + e + " after " + intervention);
+          }
+        }
+      }
+    }
+    for (ExecutionEntry e : timeline.executions()) {
+      if (e.status() == ExecutionStatus.AWAITING_INTERVENTION) {
+        found.add("a finished timeline still awaits a decision: " + e);
+      }
+    }
+    return found;
+  }
+
+  /** Targets a person excluded from the deployment. */
+  private static Set<String> excluded(Timeline timeline) {
+    Set<String> excluded = new HashSet<>();
+    for (ExecutionEntry e : timeline.executions()) {
+      if (e.status() == ExecutionStatus.EXCLUDED) {
+        excluded.add(e.target());
+      }
+    }
+    return excluded;
+  }
+
   private static List<String> everyTargetAccountedFor(PlanLayout layout, Timeline timeline) {
+    Set<String> excluded = excluded(timeline);
     List<String> found = new ArrayList<>();
     for (StepInfo step : layout.steps()) {
       if (step.isChild() || step.step().isRolling()) {
@@ -246,7 +307,13 @@ final class TimelineInvariants {
         }
       }
       int expected = entry.status() == StepStatus.SKIPPED ? 0 : entry.targets();
-      if (ran.size() + entry.targetsNotStarted() != expected) {
+      // A target excluded before the step reached it never runs it, and is not "not started".
+      long leftOut =
+          step.targets().stream().filter(t -> excluded.contains(t) && !ran.contains(t)).count();
+      if (entry.status() == StepStatus.SKIPPED && ran.isEmpty()) {
+        leftOut = 0;
+      }
+      if (ran.size() + entry.targetsNotStarted() + leftOut != expected) {
         found.add(
             "step "
                 + step.name()

@@ -9,6 +9,7 @@
   const STATUS_CLASS = {
     SUCCEEDED: 'succeeded', FAILED: 'failed', TIMED_OUT: 'timed-out',
     CANCELLED: 'cancelled', INTERRUPTED: 'interrupted', RUNNING: 'running',
+    AWAITING_INTERVENTION: 'awaiting', IGNORED: 'ignored', EXCLUDED: 'excluded',
   };
   const FINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
   const POLL_MS = 1000;
@@ -293,6 +294,14 @@
           place(bar, e.startMs, end);
           track.append(bar);
           counts.bars++;
+          const asked = interventionOf(t, e);
+          if (asked && !asked.manual) {
+            // A person's decision after a failure: from the raise to the answer (or now).
+            const decide = el('div', `decide${asked.answeredAtMs == null ? ' now' : ''}`);
+            decide.dataset.i = i;
+            place(decide, asked.raisedAtMs, asked.answeredAtMs != null ? asked.answeredAtMs : endMs);
+            track.append(decide);
+          }
           if (e.status === 'FAILED') counts.failed++;
         });
       }
@@ -425,6 +434,12 @@
     tip.style.top = `${Math.max(0, top)}px`;
   }
 
+  /** The intervention raised for an execution's attempt, if any. */
+  function interventionOf(t, e) {
+    if (e.intervention == null || !t.interventions) return null;
+    return t.interventions.find((x) => x.number === e.intervention) || null;
+  }
+
   function showTip(i, event) {
     const t = current.timeline;
     const e = t.executions[i];
@@ -452,6 +467,19 @@
       if (e.waitingSinceMs != null) {
         add('waited', `${formatMs(e.startMs - e.waitingSinceMs)} for the guard, from ${at(t, e.waitingSinceMs)}`);
         add('held by', e.waitingFor);
+      }
+    }
+    const asked = interventionOf(t, e);
+    if (asked) {
+      add('intervention', `#${asked.number}${asked.manual ? ' (manual step)' : ''}`);
+      add('responsible', asked.responsible);
+      if (asked.answeredAtMs == null) {
+        add('waits', `${formatMs(current.endMs - asked.raisedAtMs)} so far for ${asked.allowed.join(', ')}`);
+      } else {
+        add('decided', asked.decision == null ? 'never (the deployment ended)'
+            : `${asked.decision}${asked.answeredBy ? ` by ${asked.answeredBy}` : ' by the engine'}`);
+        add('waited', formatMs(asked.answeredAtMs - asked.raisedAtMs));
+        add('note', asked.note);
       }
     }
     tip.replaceChildren(el('div', 'head', `${e.step} on ${target}`), list);

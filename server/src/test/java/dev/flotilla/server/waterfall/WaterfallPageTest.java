@@ -55,6 +55,53 @@ class WaterfallPageTest {
   }
 
   @Test
+  void embedsInterventionsForThePageToDrawTheWaitForADecision() throws Exception {
+    // Proves the page carries each intervention with the attempt it belongs to, and its legend
+    // names the new statuses the script draws.
+    Timeline fleet = SampleTimelines.fleet(2, 1);
+    ExecutionEntry failed = fleet.executions().get(0);
+    Timeline timeline =
+        new Timeline(
+            fleet.deploymentId(),
+            fleet.name(),
+            fleet.status(),
+            fleet.maxParallelism(),
+            fleet.targetIsolation(),
+            fleet.startMs(),
+            fleet.endMs(),
+            fleet.steps(),
+            List.of(
+                failed.with(dev.flotilla.engine.deployment.ExecutionStatus.IGNORED, 1),
+                fleet.executions().get(1)),
+            fleet.startedAt(),
+            List.of(
+                new Timeline.InterventionEntry(
+                    1,
+                    failed.step(),
+                    failed.stepIndex(),
+                    failed.target(),
+                    failed.attempt(),
+                    false,
+                    "disk full",
+                    List.of("retry", "ignore", "exclude", "fail"),
+                    null,
+                    failed.endMs(),
+                    failed.endMs() + 500,
+                    "ignore",
+                    "alice",
+                    "known flaky")));
+
+    String page = WaterfallPage.render(timeline, false);
+    JsonNode parsed = JSON.readTree(data(page));
+
+    assertThat(parsed.path("timeline").path("executions").get(0).path("intervention").asInt())
+        .isEqualTo(1);
+    assertThat(parsed.path("timeline").path("interventions").get(0).path("decision").asText())
+        .isEqualTo("ignore");
+    assertThat(page).contains("awaiting a decision", "ignored", "excluded");
+  }
+
+  @Test
   void staticPageFetchesNothingAndOnlyALivePageFollowsTheTimeline() throws Exception {
     // Proves the page is self-contained: no URL to load, no web font, no CDN; "live" is the only
     // switch.

@@ -5,12 +5,17 @@ import dev.flotilla.engine.action.ActionRuntime;
 import dev.flotilla.engine.action.ActionTypes;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.deployment.InterventionDecision;
+import dev.flotilla.engine.deployment.InterventionReply;
 import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.internal.deployment.DeploymentDecider.ApproveStart;
+import dev.flotilla.engine.internal.deployment.DeploymentDecider.AwaitAnswer;
 import dev.flotilla.engine.internal.deployment.DeploymentDecider.Decision;
+import dev.flotilla.engine.internal.deployment.DeploymentDecider.DeliverAnswer;
 import dev.flotilla.engine.internal.deployment.DeploymentDecider.Directive;
 import dev.flotilla.engine.internal.deployment.DeploymentDecider.PassOnLog;
 import dev.flotilla.engine.internal.deployment.DeploymentDecider.RunBlock;
+import dev.flotilla.engine.internal.deployment.DeploymentDecider.TargetExcluded;
 import dev.flotilla.engine.internal.deployment.DeploymentInbox.Report;
 import dev.flotilla.engine.internal.guard.TargetGuard;
 import dev.flotilla.engine.internal.guard.TargetGuards;
@@ -20,6 +25,7 @@ import dev.flotilla.engine.model.PlanLayout.StepInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +105,20 @@ public final class DeploymentActor
   /** The answer to {@link CheckLease}. */
   public record LeaseInUse(TargetGuard.Holder lease, boolean inUse) {}
 
+   * A person answers intervention {@code number}; replied to once the answer is recorded, or at
+   * once with why it is refused.
+   *
+   * @param by who answers, as the caller knows them; may be null
+   * @param note why; may be null
+   */
+  public record Answer(
+      int number,
+      InterventionDecision decision,
+      String by,
+      String note,
+      ActorRef<InterventionReply> replyTo)
+      implements Command {}
+
   /** A batch of reports from the inbox; answered once its events are recorded. */
   record Record(List<Report> reports, ActorRef<DeploymentInbox.Command> inbox) implements Command {}
 
@@ -165,6 +185,9 @@ public final class DeploymentActor
    * #applyEvent}).
    */
   private Decision persisting;
+
+  /** The executions of this incarnation waiting for an answer, by intervention number. */
+  private final Map<Integer, ActorRef<ExecutionActor.Command>> awaiting = new HashMap<>();
 
   private DeploymentEvent.Batch persistingBatch;
 
@@ -293,6 +316,7 @@ public final class DeploymentActor
                     .reply(
                         check.replyTo(),
                         new LeaseInUse(check.lease(), LeaseCheck.inUse(state, check.lease()))))
+        .onCommand(Answer.class, this::onAnswer)
         .build();
   }
 
@@ -310,6 +334,7 @@ public final class DeploymentActor
             "inbox");
     running = null;
     guardsRequested = false;
+    awaiting.clear();
     persisting = null;
     persistingBatch = null;
     watch.recovered(state);
@@ -437,6 +462,35 @@ public final class DeploymentActor
         .thenNoReply();
   }
 
+  private ReplyEffect<DeploymentEvent, DeploymentState> onAnswer(
+      DeploymentState state, Answer answer) {
+    InterventionReply refused =
+        DeploymentDecider.refusal(state, answer.number(), answer.decision());
+    if (refused != null) {
+      return Effect().reply(answer.replyTo(), refused);
+    }
+    Decision decision =
+        DeploymentDecider.answer(
+            state,
+            answer.number(),
+            answer.decision(),
+            answer.by(),
+            answer.note(),
+            WallClock.nowMicros());
+    return carryOut(decision)
+        .thenReply(
+            answer.replyTo(),
+            s ->
+                InterventionReply.of(
+                    InterventionReply.Outcome.ACCEPTED,
+                    "intervention "
+                        + answer.number()
+                        + ": "
+                        + answer.decision().wireName()
+                        + " recorded"
+                        + (answer.by() == null ? "" : " (by " + answer.by() + ")")));
+  }
+
   private ReplyEffect<DeploymentEvent, DeploymentState> onRecord(
       DeploymentState state, Record record) {
     if (!record.inbox().equals(inbox)) {
@@ -483,6 +537,17 @@ public final class DeploymentActor
           "block-" + block.block());
     } else if (directive instanceof PassOnLog log) {
       notifyLog(log.line());
+    } else if (directive instanceof AwaitAnswer await) {
+      awaiting.put(await.number(), await.execution());
+    } else if (directive instanceof DeliverAnswer deliver) {
+      ActorRef<ExecutionActor.Command> execution =
+          deliver.execution() != null ? deliver.execution() : awaiting.remove(deliver.number());
+      if (execution != null) {
+        execution.tell(
+            new ExecutionActor.InterventionDecided(deliver.number(), deliver.decision()));
+      }
+    } else if (directive instanceof TargetExcluded excluded) {
+      excluded.execution().tell(ExecutionActor.Excluded.INSTANCE);
     }
   }
 

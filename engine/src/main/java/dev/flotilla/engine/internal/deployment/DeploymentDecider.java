@@ -1,5 +1,6 @@
 package dev.flotilla.engine.internal.deployment;
 
+import dev.flotilla.engine.action.manual.ManualActionType;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.BlockStarted;
 import dev.flotilla.engine.deployment.DeploymentEvent.CancelRequested;
@@ -16,8 +17,12 @@ import dev.flotilla.engine.deployment.DeploymentEvent.StepStarted;
 import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.engine.deployment.ExecutionKey;
 import dev.flotilla.engine.deployment.ExecutionStatus;
+import dev.flotilla.engine.deployment.InterventionDecision;
+import dev.flotilla.engine.deployment.InterventionReply;
 import dev.flotilla.engine.deployment.StepStatus;
 import dev.flotilla.engine.internal.deployment.DeploymentInbox.Report;
+import dev.flotilla.engine.internal.deployment.DeploymentState.InFlight;
+import dev.flotilla.engine.internal.deployment.DeploymentState.Intervention;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
@@ -27,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -55,7 +61,13 @@ import org.apache.pekko.actor.typed.ActorRef;
  *   <tr><td>RUNNING</td><td>{@link #record} executions' and steps' reports</td><td>RUNNING</td>
  *       <td>StepStarted, ExecutionWaiting, ExecutionStarted, ExecutionFinished, StepFinished</td></tr>
  *   <tr><td>RUNNING</td><td>{@link #start} after a restart</td><td>RUNNING</td>
- *       <td>ExecutionInterrupted* (run again or failed, by the plan's policy), then the block's remaining work</td></tr>
+ *       <td>ExecutionInterrupted* (run again or failed, by the plan's policy; never an execution waiting for
+ *       an answer), then the block's remaining work</td></tr>
+ *   <tr><td>RUNNING</td><td>{@link #record} an execution asks for a person (guided failure, a manual step)</td>
+ *       <td>RUNNING</td><td>InterventionRaised (once per attempt: asked again after a restart, it is not
+ *       raised again)</td></tr>
+ *   <tr><td>RUNNING</td><td>{@link #answer} (checked by {@link #refusal}), or a manual step's timeout</td>
+ *       <td>RUNNING</td><td>InterventionAnswered; for a manual step, ExecutionFinished in the same write</td></tr>
  *   <tr><td>QUEUED, RUNNING</td><td>{@link #cancel}</td><td>CANCELLED</td>
  *       <td>CancelRequested, ExecutionFinished* CANCELLED, StepFinished* CANCELLED, StepSkipped*,
  *       DeploymentFinished</td></tr>
@@ -84,6 +96,21 @@ final class DeploymentDecider {
 
   /** Pass an output line on to the listener (lines are not recorded). */
   record PassOnLog(DeploymentInbox.ExecutionLog line) implements Directive {}
+
+  /** Remember which execution waits for intervention {@code number}, to hand it the answer. */
+  record AwaitAnswer(int number, ActorRef<ExecutionActor.Command> execution) implements Directive {}
+
+  /**
+   * Hand an intervention's answer to the execution waiting for it.
+   *
+   * @param execution null: the one {@link AwaitAnswer} named (none yet after a restart: it asks)
+   */
+  record DeliverAnswer(
+      int number, InterventionDecision decision, ActorRef<ExecutionActor.Command> execution)
+      implements Directive {}
+
+  /** Tell an execution its target was excluded from the deployment: it does not start. */
+  record TargetExcluded(ActorRef<ExecutionActor.Command> execution) implements Directive {}
 
   /**
    * What one input decided.
@@ -116,6 +143,12 @@ final class DeploymentDecider {
    * reporting its end.
    */
   static final String ORPHANED = "its per-target actor stopped before the execution ended";
+
+  /** A manual step's outputs, with Octopus's names. */
+  static final String MANUAL_APPROVED = "Manual.Approved";
+
+  static final String MANUAL_NOTES = "Manual.Notes";
+  static final String MANUAL_RESPONSIBLE_USER = "Manual.ResponsibleUser";
 
   private DeploymentDecider() {}
 
@@ -197,6 +230,197 @@ final class DeploymentDecider {
     return decision.build();
   }
 
+  /**
+   * Why an answer to intervention {@code number} cannot be taken; null if it can. The refusals, in
+   * the order checked: the deployment finished, no such intervention, already answered, a decision
+   * it does not allow.
+   */
+  static InterventionReply refusal(
+      DeploymentState state, int number, InterventionDecision decision) {
+    if (state.deploymentId() == null) {
+      return InterventionReply.of(
+          InterventionReply.Outcome.UNKNOWN_INTERVENTION,
+          "the deployment has not started: it has no interventions yet");
+    }
+    if (state.status().isFinal()) {
+      return InterventionReply.of(
+          InterventionReply.Outcome.DEPLOYMENT_FINISHED,
+          "deployment "
+              + state.deploymentId()
+              + " has finished ("
+              + state.status()
+              + "); its interventions closed with it");
+    }
+    Intervention intervention = state.interventions().get(number);
+    if (intervention == null) {
+      return InterventionReply.of(
+          InterventionReply.Outcome.UNKNOWN_INTERVENTION,
+          "deployment "
+              + state.deploymentId()
+              + " has no intervention "
+              + number
+              + " (it has "
+              + state.interventions().size()
+              + "; list them to see their numbers)");
+    }
+    if (!intervention.pending()) {
+      return InterventionReply.of(
+          InterventionReply.Outcome.ALREADY_ANSWERED,
+          "intervention "
+              + number
+              + " was already answered: "
+              + intervention.decision().wireName()
+              + (intervention.by() == null ? " (by the engine)" : " by " + intervention.by()));
+    }
+    if (!intervention.allowed().contains(decision)) {
+      StepInfo step = state.layout().step(intervention.step());
+      boolean required =
+          !intervention.manual() && !intervention.allowed().contains(InterventionDecision.IGNORE);
+      return InterventionReply.of(
+          InterventionReply.Outcome.NOT_ALLOWED,
+          decision.wireName()
+              + " is not allowed for intervention "
+              + number
+              + " (step \""
+              + step.name()
+              + "\""
+              + (intervention.target() == null ? "" : " on " + intervention.target())
+              + (required ? ", a required step" : "")
+              + "); allowed: "
+              + String.join(
+                  ", ",
+                  intervention.allowed().stream().map(InterventionDecision::wireName).toList()));
+    }
+    return null;
+  }
+
+  /**
+   * A person answers intervention {@code number}; {@link #refusal} must have found nothing wrong.
+   * The answer is recorded with who gave it and their note, and handed to the execution waiting.
+   */
+  static Decision answer(
+      DeploymentState state,
+      int number,
+      InterventionDecision decision,
+      String by,
+      String note,
+      long now) {
+    Builder builder = new Builder(state);
+    if (refusal(state, number, decision) == null) {
+      answered(builder, state.interventions().get(number), decision, by, note, false, now);
+    }
+    return builder.build();
+  }
+
+  /**
+   * Records an answer. A guided failure's outcome follows from the answer alone (the state folds
+   * it); a manual step's execution ends in the same write: SUCCEEDED on proceed, FAILED on abort,
+   * TIMED_OUT when its timeout answered.
+   */
+  private static void answered(
+      Builder decision,
+      Intervention intervention,
+      InterventionDecision answer,
+      String by,
+      String note,
+      boolean timedOut,
+      long now) {
+    Map<String, String> outputs = Map.of();
+    if (intervention.manual()) {
+      outputs = new LinkedHashMap<>();
+      outputs.put(MANUAL_APPROVED, answer == InterventionDecision.PROCEED ? "True" : "False");
+      outputs.put(MANUAL_NOTES, note == null ? "" : note);
+      outputs.put(MANUAL_RESPONSIBLE_USER, by == null ? "" : by);
+    }
+    decision.record(
+        new DeploymentEvent.InterventionAnswered(
+            intervention.number(), answer, by, note, outputs, now));
+    if (intervention.manual()) {
+      boolean proceed = answer == InterventionDecision.PROCEED;
+      String message =
+          proceed
+              ? null
+              : timedOut
+                  ? note
+                  : "aborted"
+                      + (by == null ? "" : " by " + by)
+                      + (note == null || note.isBlank() ? "" : ": " + note);
+      decision.record(
+          new ExecutionFinished(
+              intervention.step(),
+              intervention.target(),
+              intervention.attempt(),
+              proceed
+                  ? ExecutionStatus.SUCCEEDED
+                  : timedOut ? ExecutionStatus.TIMED_OUT : ExecutionStatus.FAILED,
+              message,
+              List.of(),
+              true,
+              now));
+    }
+    decision.then(new DeliverAnswer(intervention.number(), answer, null));
+  }
+
+  /** The decisions a person may take on a failure of {@code step} on {@code target}. */
+  static List<InterventionDecision> allowedDecisions(
+      PlanLayout layout, StepInfo step, String target) {
+    if (step.step().isManual()) {
+      return List.of(InterventionDecision.PROCEED, InterventionDecision.ABORT);
+    }
+    boolean required =
+        step.step().required() || (step.isChild() && layout.step(step.parent()).step().required());
+    if (required) {
+      return List.of(InterventionDecision.RETRY, InterventionDecision.FAIL);
+    }
+    if (target == null) {
+      return List.of(
+          InterventionDecision.RETRY, InterventionDecision.IGNORE, InterventionDecision.FAIL);
+    }
+    return List.of(
+        InterventionDecision.RETRY,
+        InterventionDecision.IGNORE,
+        InterventionDecision.EXCLUDE,
+        InterventionDecision.FAIL);
+  }
+
+  /**
+   * An execution asks for a person. A new one is raised; one its journal already records (asked
+   * again after a restart) is only waited for, or, if answered meanwhile, answered at once.
+   */
+  private static void raise(Builder decision, DeploymentInbox.RaiseIntervention raise, long now) {
+    DeploymentState state = decision.state;
+    Intervention existing = state.interventionFor(raise.step(), raise.target(), raise.attempt());
+    if (existing != null) {
+      decision.then(
+          existing.pending()
+              ? new AwaitAnswer(existing.number(), raise.replyTo())
+              : new DeliverAnswer(existing.number(), existing.decision(), raise.replyTo()));
+      return;
+    }
+    PlanLayout layout = state.layout();
+    StepInfo step = layout.step(raise.step());
+    int number = state.interventions().size() + 1;
+    String instructions = null;
+    String responsible = null;
+    if (step.step().isManual()) {
+      instructions = ManualActionType.instructions(step.step().action().parameters());
+      responsible = ManualActionType.responsible(step.step().action().parameters());
+    }
+    decision.record(
+        new DeploymentEvent.InterventionRaised(
+            number,
+            raise.step(),
+            raise.target(),
+            raise.attempt(),
+            raise.status(),
+            instructions != null ? instructions : raise.message(),
+            allowedDecisions(layout, step, raise.target()),
+            instructions,
+            responsible,
+            now));
+    decision.then(new AwaitAnswer(number, raise.replyTo()));
+  }
+
   private static void onReport(Builder decision, Report report, LongSupplier clock) {
     if (report instanceof DeploymentInbox.ExecutionLog line) {
       decision.then(new PassOnLog(line));
@@ -207,6 +431,10 @@ final class DeploymentDecider {
       return;
     }
     if (report instanceof DeploymentInbox.StartExecution start) {
+      if (start.target() != null && state.excluded().contains(start.target())) {
+        decision.then(new TargetExcluded(start.replyTo()));
+        return;
+      }
       decision.record(
           new ExecutionStarted(start.step(), start.target(), start.attempt(), start.atMicros()));
       decision.then(new ApproveStart(start.replyTo()));
@@ -231,6 +459,21 @@ final class DeploymentDecider {
               waiting.attempt(),
               waiting.heldBy(),
               waiting.atMicros()));
+    } else if (report instanceof DeploymentInbox.RaiseIntervention raise) {
+      raise(decision, raise, clock.getAsLong());
+    } else if (report instanceof DeploymentInbox.InterventionTimedOut timedOut) {
+      Intervention waiting =
+          state.interventionFor(timedOut.step(), timedOut.target(), timedOut.attempt());
+      if (waiting != null && waiting.pending()) {
+        answered(
+            decision,
+            waiting,
+            InterventionDecision.ABORT,
+            null,
+            "no answer within " + timedOut.after() + ": aborted",
+            true,
+            clock.getAsLong());
+      }
     } else if (report instanceof DeploymentInbox.StepBegan began) {
       if (state.step(began.step()).status() == StepStatus.PENDING) {
         decision.record(new StepStarted(began.step(), clock.getAsLong()));
@@ -263,6 +506,13 @@ final class DeploymentDecider {
 
   private static void endOrphans(Builder decision, int step, long now) {
     PlanLayout layout = decision.state.layout();
+    for (Intervention waiting : decision.state.pendingInterventions()) {
+      if (!waiting.manual()
+          && (waiting.step() == step || layout.step(waiting.step()).parent() == step)) {
+        // Nobody is left to act on an answer: the failure stands.
+        answered(decision, waiting, InterventionDecision.FAIL, null, ORPHANED, false, now);
+      }
+    }
     for (var entry : decision.state.running().entrySet()) {
       ExecutionKey key = entry.getKey();
       if (key.step() == step || layout.step(key.step()).parent() == step) {
@@ -323,7 +573,8 @@ final class DeploymentDecider {
       }
       if (!runnable.isEmpty()) {
         decision.record(new BlockStarted(next, clock.getAsLong()));
-        decision.then(new RunBlock(next, runnable, freshWork(layout, runnable)));
+        decision.then(
+            new RunBlock(next, runnable, freshWork(layout, runnable, decision.state.excluded())));
         return;
       }
     }
@@ -341,6 +592,12 @@ final class DeploymentDecider {
    * window is meant to walk the fleet in plan order (it still counts among the k).
    */
   static Map<Integer, StepWork> freshWork(PlanLayout layout, List<Integer> steps) {
+    return freshWork(layout, steps, Set.of());
+  }
+
+  /** The work of a block's steps, leaving out the targets a person excluded. */
+  static Map<Integer, StepWork> freshWork(
+      PlanLayout layout, List<Integer> steps, Set<String> excluded) {
     Set<Integer> sharing = stepsSharingTargets(layout, steps);
     Map<Integer, StepWork> work = new HashMap<>();
     int position = 0;
@@ -353,7 +610,7 @@ final class DeploymentDecider {
         }
         position++;
       }
-      work.put(stepIndex, freshWork(step, layout, offset));
+      work.put(stepIndex, freshWork(step, layout, offset, excluded));
     }
     return work;
   }
@@ -384,12 +641,16 @@ final class DeploymentDecider {
     return sharing;
   }
 
-  private static StepWork freshWork(StepInfo step, PlanLayout layout, int offset) {
+  private static StepWork freshWork(
+      StepInfo step, PlanLayout layout, int offset, Set<String> excluded) {
     List<Integer> sequence = sequenceOf(step, layout);
     if (step.step().runOnServer()) {
       return new StepWork(List.of(TargetWork.fresh(null, sequence)), 0);
     }
     List<String> names = step.targets();
+    if (!excluded.isEmpty()) {
+      names = names.stream().filter(name -> !excluded.contains(name)).toList();
+    }
     List<TargetWork> targets = new ArrayList<>(names.size());
     for (int i = 0; i < names.size(); i++) {
       targets.add(TargetWork.fresh(names.get((i + offset) % names.size()), sequence));
@@ -415,6 +676,12 @@ final class DeploymentDecider {
     long now = clock.getAsLong();
     for (var entry : state.running().entrySet()) {
       ExecutionKey key = entry.getKey();
+      Intervention waiting =
+          state.interventionFor(key.step(), key.target(), entry.getValue().attempt());
+      if (waiting != null && waiting.pending()) {
+        // A manual step runs nothing while it waits: it waits on, for the same intervention.
+        continue;
+      }
       decision.record(
           new ExecutionInterrupted(
               key.step(), key.target(), entry.getValue().attempt(), rerun, now));
@@ -448,8 +715,12 @@ final class DeploymentDecider {
       stepFailed |= state.step(index).failed() > 0;
     }
     List<TargetWork> work = new ArrayList<>();
+    List<TargetWork> waiting = new ArrayList<>();
     int notStarted = 0;
     for (String target : targetsOf(step)) {
+      if (target != null && state.excluded().contains(target)) {
+        continue;
+      }
       int position = 0;
       boolean failedHere = false;
       while (position < sequence.size()) {
@@ -469,10 +740,20 @@ final class DeploymentDecider {
         notStarted++;
         continue;
       }
-      Integer last = state.lastAttempt().get(new ExecutionKey(sequence.get(position), target));
+      ExecutionKey key = new ExecutionKey(sequence.get(position), target);
+      Integer last = state.lastAttempt().get(key);
+      InFlight inFlight = state.running().get(key);
+      int current = inFlight != null ? inFlight.attempt() : last == null ? 1 : last;
+      Intervention pending = state.interventionFor(key.step(), target, current);
+      if (pending != null && pending.pending()) {
+        // It waits for its answer again; first in line, as it takes no slot for long.
+        waiting.add(new TargetWork(target, sequence, position, current, failedHere, pending));
+        continue;
+      }
       work.add(new TargetWork(target, sequence, position, last == null ? 1 : last + 1, failedHere));
     }
-    return new StepWork(work, notStarted);
+    waiting.addAll(work);
+    return new StepWork(waiting, notStarted);
   }
 
   // ---- ending ----

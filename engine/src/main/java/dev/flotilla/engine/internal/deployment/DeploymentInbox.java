@@ -74,6 +74,25 @@ final class DeploymentInbox {
 
   record ExecutionLog(int step, String target, int attempt, String text) implements Report {}
 
+  /**
+   * An execution waits for a person: its last attempt failed under guided failure ({@code status}
+   * FAILED or TIMED_OUT), or it is a manual step (RUNNING). After a restart, it asks again for the
+   * intervention its journal records, which is then raised no second time. Answered with {@link
+   * ExecutionActor.InterventionDecided}.
+   */
+  record RaiseIntervention(
+      int step,
+      String target,
+      int attempt,
+      ExecutionStatus status,
+      String message,
+      ActorRef<ExecutionActor.Command> replyTo)
+      implements Report {}
+
+  /** A manual step's timeout elapsed: unless someone answered first, it is aborted. */
+  record InterventionTimedOut(int step, String target, int attempt, String after)
+      implements Report {}
+
   /** An approved execution's action runs on: its answer to the approval, recorded nowhere. */
   record ActionRunning(int step, String target) implements Command {}
 

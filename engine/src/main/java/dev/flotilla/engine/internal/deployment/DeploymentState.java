@@ -20,18 +20,23 @@ import dev.flotilla.engine.deployment.DeploymentEvent.StepStarted;
 import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.engine.deployment.ExecutionKey;
 import dev.flotilla.engine.deployment.ExecutionStatus;
+import dev.flotilla.engine.deployment.InterventionDecision;
 import dev.flotilla.engine.deployment.Journaled;
 import dev.flotilla.engine.deployment.StepStatus;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.PlanLayout;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.pcollections.ConsPStack;
 import org.pcollections.HashTreePMap;
+import org.pcollections.HashTreePSet;
 import org.pcollections.PMap;
+import org.pcollections.PSet;
 import org.pcollections.PVector;
 import org.pcollections.TreePVector;
 
@@ -55,6 +60,12 @@ import org.pcollections.TreePVector;
  *       <td>SUCCEEDED, FAILED, TIMED_OUT</td><td>ExecutionFinished, last ({@link #finished()})</td></tr>
  *   <tr><td>running</td><td>it fails with retries left</td><td>pending, next attempt after the backoff</td>
  *       <td>ExecutionFinished, not last ({@link #lastAttempt()})</td></tr>
+ *   <tr><td>running</td><td>under guided failure, it fails for good</td><td>waiting for a person (no guard, no
+ *       slot)</td><td>ExecutionFinished, not last; InterventionRaised ({@link #interventions()})</td></tr>
+ *   <tr><td>waiting for a person</td><td>retry; ignore, exclude, fail</td><td>pending, next attempt; IGNORED,
+ *       EXCLUDED, its own failure ({@link #finished()})</td><td>InterventionAnswered</td></tr>
+ *   <tr><td>running (a manual step)</td><td>proceed, abort, its timeout</td><td>SUCCEEDED, FAILED, TIMED_OUT</td>
+ *       <td>InterventionRaised first; then InterventionAnswered and ExecutionFinished, together</td></tr>
  *   <tr><td>running</td><td>the deployment is cancelled</td><td>CANCELLED</td><td>ExecutionFinished</td></tr>
  *   <tr><td>running</td><td>the engine stopped (a crash, a journal failure); it resumes</td>
  *       <td>pending, next attempt (re-run policy); or INTERRUPTED, a failure</td><td>ExecutionInterrupted</td></tr>
@@ -173,7 +184,38 @@ public final class DeploymentState implements Journaled {
       List<RunningExecution> running,
       List<Attempted> lastAttempts,
       List<Finished> finished,
-      long events) {}
+      long events,
+      List<Intervention> interventions,
+      List<String> excluded) {}
+
+  /**
+   * An intervention raised for one attempt of one execution, and its answer once there is one.
+   *
+   * @param status how the attempt ended (FAILED, TIMED_OUT); RUNNING for a manual step
+   * @param decision null while it waits
+   * @param by who answered; null while it waits, or when the engine answered (a timeout)
+   */
+  public record Intervention(
+      int number,
+      int step,
+      String target,
+      int attempt,
+      ExecutionStatus status,
+      List<InterventionDecision> allowed,
+      boolean manual,
+      long raisedAtMicros,
+      InterventionDecision decision,
+      String by) {
+
+    public boolean pending() {
+      return decision == null;
+    }
+
+    Intervention answered(InterventionDecision value, String who) {
+      return new Intervention(
+          number, step, target, attempt, status, allowed, manual, raisedAtMicros, value, who);
+    }
+  }
 
   /** A running execution in a snapshot. */
   public record RunningExecution(int step, String target, int attempt, long startedAtMicros) {}
@@ -196,6 +238,8 @@ public final class DeploymentState implements Journaled {
     lastAttempt.forEach(
         (key, attempt) -> attempts.add(new Attempted(key.step(), key.target(), attempt)));
     List<Finished> finishedList = finished.inOrder();
+    List<Intervention> interventionList = new ArrayList<>(interventions.values());
+    interventionList.sort(Comparator.comparingInt(Intervention::number));
     return new Snapshot(
         deploymentId,
         layout == null ? null : layout.plan(),
@@ -208,7 +252,9 @@ public final class DeploymentState implements Journaled {
         runningList,
         attempts,
         finishedList,
-        events);
+        events,
+        interventionList,
+        List.copyOf(excluded));
   }
 
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
@@ -230,6 +276,14 @@ public final class DeploymentState implements Journaled {
     for (Finished done : snapshot.finished()) {
       finished = finished.plus(done);
     }
+    PMap<Integer, Intervention> interventions = HashTreePMap.empty();
+    if (snapshot.interventions() != null) {
+      for (Intervention intervention : snapshot.interventions()) {
+        interventions = interventions.plus(intervention.number(), intervention);
+      }
+    }
+    PSet<String> excluded =
+        snapshot.excluded() == null ? HashTreePSet.empty() : HashTreePSet.from(snapshot.excluded());
     return new DeploymentState(
         snapshot.deploymentId(),
         snapshot.plan() == null ? null : PlanLayout.of(snapshot.plan()),
@@ -242,7 +296,9 @@ public final class DeploymentState implements Journaled {
         running,
         attempts,
         finished,
-        snapshot.events());
+        snapshot.events(),
+        interventions,
+        excluded);
   }
 
   private final String deploymentId;
@@ -256,6 +312,8 @@ public final class DeploymentState implements Journaled {
   private final PMap<ExecutionKey, InFlight> running;
   private final PMap<ExecutionKey, Integer> lastAttempt;
   private final Outcomes finished;
+  private final PMap<Integer, Intervention> interventions;
+  private final PSet<String> excluded;
 
   /** How many events were folded into this state (a batch counts its events). */
   private final long events;
@@ -272,7 +330,11 @@ public final class DeploymentState implements Journaled {
       PMap<ExecutionKey, InFlight> running,
       PMap<ExecutionKey, Integer> lastAttempt,
       Outcomes finished,
-      long events) {
+      long events,
+      PMap<Integer, Intervention> interventions,
+      PSet<String> excluded) {
+    this.interventions = interventions;
+    this.excluded = excluded;
     this.deploymentId = deploymentId;
     this.layout = layout;
     this.status = status;
@@ -301,7 +363,9 @@ public final class DeploymentState implements Journaled {
         HashTreePMap.empty(),
         HashTreePMap.empty(),
         Outcomes.EMPTY,
-        0L);
+        0L,
+        HashTreePMap.empty(),
+        HashTreePSet.empty());
   }
 
   private DeploymentState with(
@@ -326,7 +390,9 @@ public final class DeploymentState implements Journaled {
         newRunning,
         newLastAttempt,
         newFinished,
-        events);
+        events,
+        interventions,
+        excluded);
   }
 
   public DeploymentState apply(DeploymentEvent event) {
@@ -353,7 +419,9 @@ public final class DeploymentState implements Journaled {
         running,
         lastAttempt,
         finished,
-        value);
+        value,
+        interventions,
+        excluded);
   }
 
   private DeploymentState fold(DeploymentEvent event) {
@@ -373,7 +441,9 @@ public final class DeploymentState implements Journaled {
           running,
           lastAttempt,
           finished,
-          events);
+          events,
+          interventions,
+          excluded);
     } else if (event instanceof DeploymentStarted started) {
       return with(
           DeploymentStatus.RUNNING,
@@ -452,6 +522,24 @@ public final class DeploymentState implements Journaled {
           running,
           lastAttempt,
           finished);
+    } else if (event instanceof DeploymentEvent.InterventionRaised raised) {
+      return withInterventions(
+          interventions.plus(
+              raised.number(),
+              new Intervention(
+                  raised.number(),
+                  raised.step(),
+                  raised.target(),
+                  raised.attempt(),
+                  raised.status(),
+                  raised.allowed(),
+                  raised.instructions() != null,
+                  raised.atMicros(),
+                  null,
+                  null)),
+          excluded);
+    } else if (event instanceof DeploymentEvent.InterventionAnswered answered) {
+      return onAnswered(answered);
     } else if (event instanceof ExecutionWaiting || event instanceof DeploymentAborted) {
       // A wait changes nothing recorded here; an abort's effects are the events that follow it.
       return this;
@@ -477,6 +565,75 @@ public final class DeploymentState implements Journaled {
         running.minus(key),
         last ? lastAttempt : lastAttempt.plus(key, attempt),
         last ? finished.plus(new Finished(key.step(), key.target(), outcome)) : finished);
+  }
+
+  /**
+   * An answer settles a guided failure's execution at once (ignore, exclude, fail), so a resumed
+   * deployment never asks again; a retry leaves it to its next attempt. A manual step's answer is
+   * followed by its execution's end, in the same write.
+   */
+  private DeploymentState onAnswered(DeploymentEvent.InterventionAnswered answered) {
+    Intervention intervention = interventions.get(answered.number());
+    if (intervention == null || !intervention.pending()) {
+      return this;
+    }
+    PMap<Integer, Intervention> updated =
+        interventions.plus(
+            answered.number(), intervention.answered(answered.decision(), answered.by()));
+    ExecutionStatus outcome =
+        switch (answered.decision()) {
+          case IGNORE -> ExecutionStatus.IGNORED;
+          case EXCLUDE -> ExecutionStatus.EXCLUDED;
+          case FAIL -> intervention.status();
+          default -> null;
+        };
+    if (intervention.manual() || outcome == null) {
+      return withInterventions(updated, excluded);
+    }
+    StepProgress progress = steps.get(intervention.step());
+    StepProgress decided =
+        new StepProgress(
+            progress.status(),
+            progress.succeeded() + (outcome == ExecutionStatus.IGNORED ? 1 : 0),
+            progress.failed() + (outcome.isFailure() ? 1 : 0),
+            progress.cancelled(),
+            progress.running());
+    return new DeploymentState(
+        deploymentId,
+        layout,
+        status,
+        startedAtMicros,
+        currentBlock,
+        failed || outcome.isFailure(),
+        cancelRequested,
+        steps.with(intervention.step(), decided),
+        running,
+        lastAttempt,
+        finished.plus(new Finished(intervention.step(), intervention.target(), outcome)),
+        events,
+        updated,
+        outcome == ExecutionStatus.EXCLUDED && intervention.target() != null
+            ? excluded.plus(intervention.target())
+            : excluded);
+  }
+
+  private DeploymentState withInterventions(
+      PMap<Integer, Intervention> newInterventions, PSet<String> newExcluded) {
+    return new DeploymentState(
+        deploymentId,
+        layout,
+        status,
+        startedAtMicros,
+        currentBlock,
+        failed,
+        cancelRequested,
+        steps,
+        running,
+        lastAttempt,
+        finished,
+        events,
+        newInterventions,
+        newExcluded);
   }
 
   private static PVector<StepProgress> withStatus(
@@ -552,6 +709,40 @@ public final class DeploymentState implements Journaled {
   /** The final outcome of every execution that finished for good. */
   public Map<ExecutionKey, ExecutionStatus> finished() {
     return finished.byExecution();
+  }
+
+  /** Every intervention raised so far, by number, answered or not. */
+  public PMap<Integer, Intervention> interventions() {
+    return interventions;
+  }
+
+  /** The intervention raised for this attempt of this execution, or null. */
+  public Intervention interventionFor(int step, String target, int attempt) {
+    for (Intervention intervention : interventions.values()) {
+      if (intervention.step() == step
+          && intervention.attempt() == attempt
+          && Objects.equals(intervention.target(), target)) {
+        return intervention;
+      }
+    }
+    return null;
+  }
+
+  /** The interventions still waiting for an answer, in the order raised. */
+  public List<Intervention> pendingInterventions() {
+    List<Intervention> pending = new ArrayList<>();
+    for (Intervention intervention : interventions.values()) {
+      if (intervention.pending()) {
+        pending.add(intervention);
+      }
+    }
+    pending.sort(Comparator.comparingInt(Intervention::number));
+    return pending;
+  }
+
+  /** Targets a person excluded from the rest of the deployment. */
+  public PSet<String> excluded() {
+    return excluded;
   }
 
   /** The status a step ends with, from its executions; a rolling step's from its children's. */

@@ -4,6 +4,7 @@ import dev.flotilla.engine.action.ActionContext;
 import dev.flotilla.engine.action.ActionResult;
 import dev.flotilla.engine.action.RunningAction;
 import dev.flotilla.engine.deployment.ExecutionStatus;
+import dev.flotilla.engine.deployment.InterventionDecision;
 import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.internal.guard.TargetGuard;
 import dev.flotilla.engine.internal.throttle.Throttle;
@@ -51,6 +52,16 @@ final class ExecutionActor {
   enum StartApproved implements Command {
     INSTANCE
   }
+
+  /** The deployment will not start this target: a person excluded it from the deployment. */
+  enum Excluded implements Command {
+    INSTANCE
+  }
+
+  /** A person (or a manual step's timeout) answered the intervention this execution waits for. */
+  record InterventionDecided(int number, InterventionDecision decision) implements Command {}
+
+  private record ManualTimedOut(int attempt) implements Command {}
 
   private record GuardReplied(TargetGuard.Reply reply) implements Command {}
 
@@ -110,13 +121,15 @@ final class ExecutionActor {
                 timers -> {
                   ExecutionActor actor =
                       new ExecutionActor(context, timers, deployment, work, throttle);
+                  Position first =
+                      new Position(work.startIndex(), work.firstAttempt(), work.failedHere());
                   return Behaviors.receive(Command.class)
                       .onMessageEquals(
                           Begin.INSTANCE,
                           () ->
-                              actor.begin(
-                                  new Position(
-                                      work.startIndex(), work.firstAttempt(), work.failedHere())))
+                              work.waiting() != null
+                                  ? actor.waitAgain(first, work.waiting())
+                                  : actor.begin(first))
                       .build();
                 }));
   }
@@ -190,6 +203,133 @@ final class ExecutionActor {
     return requestStart(position);
   }
 
+  /**
+   * After a restart: the execution at {@code position} waits for the intervention its journal
+   * records. It asks for it again (it is not raised twice) and waits, a manual step under what is
+   * left of its timeout.
+   */
+  private Behavior<Command> waitAgain(Position position, DeploymentState.Intervention waiting) {
+    StepInfo info = step(position);
+    deployment
+        .inbox()
+        .tell(
+            new DeploymentInbox.RaiseIntervention(
+                info.index(),
+                work.target(),
+                position.attempt(),
+                waiting.status(),
+                null,
+                context.getSelf()));
+    if (waiting.manual()) {
+      Duration timeout = info.step().timeout();
+      if (timeout != null) {
+        long waitedMicros = Math.max(0, WallClock.nowMicros() - waiting.raisedAtMicros());
+        Duration left = timeout.minus(Duration.ofNanos(waitedMicros * 1_000L));
+        timers.startSingleTimer(
+            TIMEOUT_TIMER,
+            new ManualTimedOut(position.attempt()),
+            left.isNegative() ? Duration.ZERO : left);
+      }
+      return awaitingManual(position);
+    }
+    throttle.tell(new Throttle.Park(context.getSelf()));
+    return awaitingDecision(position);
+  }
+
+  /**
+   * A manual step: nothing runs; the deployment raises its intervention and records its end when
+   * someone answers (or its timeout does). It holds no guard: it has no target.
+   */
+  private Behavior<Command> runManual(Position position) {
+    StepInfo info = step(position);
+    // Its answer to the approval: what it runs (a wait for a person) runs on.
+    deployment.inbox().tell(new DeploymentInbox.ActionRunning(info.index(), work.target()));
+    deployment
+        .inbox()
+        .tell(
+            new DeploymentInbox.RaiseIntervention(
+                info.index(),
+                work.target(),
+                position.attempt(),
+                ExecutionStatus.RUNNING,
+                null,
+                context.getSelf()));
+    Duration timeout = info.step().timeout();
+    if (timeout != null) {
+      timers.startSingleTimer(TIMEOUT_TIMER, new ManualTimedOut(position.attempt()), timeout);
+    }
+    return awaitingManual(position);
+  }
+
+  private Behavior<Command> awaitingManual(Position position) {
+    return withCleanup(
+        Behaviors.receive(Command.class)
+            .onMessage(
+                ManualTimedOut.class,
+                timedOut -> {
+                  // The deployment decides: an answer may have come first.
+                  deployment
+                      .inbox()
+                      .tell(
+                          new DeploymentInbox.InterventionTimedOut(
+                              step(position).index(),
+                              work.target(),
+                              position.attempt(),
+                              Durations.format(step(position).step().timeout())));
+                  return Behaviors.same();
+                })
+            .onMessage(
+                InterventionDecided.class,
+                decided -> {
+                  timers.cancel(TIMEOUT_TIMER);
+                  boolean proceed = decided.decision() == InterventionDecision.PROCEED;
+                  return begin(
+                      new Position(position.index() + 1, 1, position.failedHere() || !proceed));
+                }),
+        null);
+  }
+
+  /**
+   * A failed execution under guided failure waits for a person, holding neither its guard (given
+   * back when the attempt ended) nor its slot in the step's throttle (parked).
+   */
+  private Behavior<Command> awaitingDecision(Position position) {
+    return withCleanup(
+        Behaviors.receive(Command.class)
+            .onMessage(
+                InterventionDecided.class, decided -> onDecided(position, decided.decision())),
+        null);
+  }
+
+  private Behavior<Command> onDecided(Position position, InterventionDecision decision) {
+    return switch (decision) {
+      case RETRY -> afterDecision(position.retry(), true);
+      case IGNORE ->
+          afterDecision(new Position(position.index() + 1, 1, position.failedHere()), false);
+      case FAIL -> afterDecision(new Position(position.index() + 1, 1, true), false);
+      default -> {
+        // Excluded (or an answer meant for a manual step): this target's work is over.
+        throttle.tell(new Throttle.ChildDone(context.getSelf(), false));
+        yield Behaviors.receive(Command.class).build();
+      }
+    };
+  }
+
+  /**
+   * Carries on after an answer: with nothing left to run, ends at once; otherwise asks its throttle
+   * for a slot again and goes on when it is given one.
+   */
+  private Behavior<Command> afterDecision(Position next, boolean retry) {
+    if (!retry && next.index() >= work.steps().size()) {
+      return begin(next);
+    }
+    throttle.tell(new Throttle.Unpark(context.getSelf()));
+    return withCleanup(
+        Behaviors.receive(Command.class)
+            .onMessageEquals(Begin.INSTANCE, () -> retry ? acquire(next) : begin(next)),
+        null);
+  }
+
   private Behavior<Command> requestStart(Position position) {
     deployment
         .inbox()
@@ -202,7 +342,8 @@ final class ExecutionActor {
                 context.getSelf()));
     return withCleanup(
         Behaviors.receive(Command.class)
-            .onMessageEquals(StartApproved.INSTANCE, () -> run(position)),
+            .onMessageEquals(StartApproved.INSTANCE, () -> run(position))
+            .onMessageEquals(Excluded.INSTANCE, () -> excluded()),
         null);
   }
 
@@ -212,8 +353,20 @@ final class ExecutionActor {
     return target == null ? Map.of() : target.ssh();
   }
 
+  /** Its target was excluded while it queued: it gives the guard back and runs nothing. */
+  private Behavior<Command> excluded() {
+    releaseLease();
+    // The inbox counts on an answer to every start it sent: this is it.
+    deployment.inbox().tell(new DeploymentInbox.ActionRunning(-1, work.target()));
+    throttle.tell(new Throttle.ChildDone(context.getSelf(), false));
+    return Behaviors.receive(Command.class).build();
+  }
+
   private Behavior<Command> run(Position position) {
     StepInfo info = step(position);
+    if (info.step().isManual()) {
+      return runManual(position);
+    }
     int attempt = position.attempt();
     ActorRef<Command> self = context.getSelf();
     ActionContext actionContext =
@@ -349,6 +502,7 @@ final class ExecutionActor {
     releaseLease();
     Step step = step(position).step();
     boolean retry = status.isFailure() && position.attempt() <= step.retries();
+    boolean guided = status.isFailure() && !retry && deployment.layout().plan().guidedFailure();
     deployment
         .inbox()
         .tell(
@@ -359,7 +513,7 @@ final class ExecutionActor {
                 status,
                 message,
                 log,
-                !retry,
+                !retry && !guided,
                 endedAt,
                 atApproval));
     if (retry) {
@@ -371,6 +525,21 @@ final class ExecutionActor {
       return Behaviors.receive(Command.class)
           .onMessage(RetryDue.class, due -> acquire(next))
           .build();
+    }
+    if (status.isFailure() && deployment.layout().plan().guidedFailure()) {
+      // Guided failure: a person decides what this failure means; the step goes on meanwhile.
+      deployment
+          .inbox()
+          .tell(
+              new DeploymentInbox.RaiseIntervention(
+                  step(position).index(),
+                  work.target(),
+                  position.attempt(),
+                  status,
+                  message,
+                  context.getSelf()));
+      throttle.tell(new Throttle.Park(context.getSelf()));
+      return awaitingDecision(position);
     }
     boolean failedHere = position.failedHere() || status.isFailure();
     return begin(new Position(position.index() + 1, 1, failedHere));

@@ -14,9 +14,21 @@ import java.util.List;
  *     recorded)
  * @param failedHere whether an earlier child already failed on this target (decides the next
  *     children's conditions)
+ * @param waiting after a restart, the intervention the execution at {@code startIndex} waits for
+ *     (its attempt is {@code firstAttempt}); null otherwise
  */
 record TargetWork(
-    String target, List<Integer> steps, int startIndex, int firstAttempt, boolean failedHere) {
+    String target,
+    List<Integer> steps,
+    int startIndex,
+    int firstAttempt,
+    boolean failedHere,
+    DeploymentState.Intervention waiting) {
+
+  TargetWork(
+      String target, List<Integer> steps, int startIndex, int firstAttempt, boolean failedHere) {
+    this(target, steps, startIndex, firstAttempt, failedHere, null);
+  }
 
   static TargetWork fresh(String target, List<Integer> steps) {
     return new TargetWork(target, steps, 0, 1, false);

@@ -3,6 +3,8 @@ package dev.flotilla.engine.internal.runtime;
 import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.action.ActionRuntime;
 import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.deployment.InterventionDecision;
+import dev.flotilla.engine.deployment.InterventionReply;
 import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.internal.deployment.DeploymentActor;
 import dev.flotilla.engine.internal.deployment.DeploymentWatch;
@@ -63,6 +65,16 @@ public final class EngineActor {
 
   /** Cancels a queued or running deployment; unknown or finished ids are ignored. */
   public record Cancel(String deploymentId, String reason) implements Command {}
+
+  /** Answers an intervention of a deployment the engine runs; an unknown id is answered at once. */
+  public record Answer(
+      String deploymentId,
+      int number,
+      InterventionDecision decision,
+      String by,
+      String note,
+      ActorRef<InterventionReply> replyTo)
+      implements Command {}
 
   /**
    * Stops the engine, its deployments where they are and its guards; answered once all have
@@ -177,6 +189,7 @@ public final class EngineActor {
             resume ->
                 onSubmit(state, resume.deploymentId(), resume.plan(), resume.listener(), false))
         .onMessage(Cancel.class, cancel -> onCancel(state, cancel))
+        .onMessage(Answer.class, answer -> onAnswer(state, answer))
         .onSignal(
             ChildFailed.class,
             failed ->
@@ -245,6 +258,29 @@ public final class EngineActor {
     Entry entry = state.find(cancel.deploymentId());
     if (entry != null) {
       entry.deployment().tell(new DeploymentActor.Cancel(cancel.reason()));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onAnswer(State state, Answer answer) {
+    Entry entry = state.find(answer.deploymentId());
+    if (entry == null) {
+      answer
+          .replyTo()
+          .tell(
+              InterventionReply.of(
+                  InterventionReply.Outcome.UNKNOWN_DEPLOYMENT,
+                  "this engine runs no deployment " + answer.deploymentId()));
+    } else {
+      entry
+          .deployment()
+          .tell(
+              new DeploymentActor.Answer(
+                  answer.number(),
+                  answer.decision(),
+                  answer.by(),
+                  answer.note(),
+                  answer.replyTo()));
     }
     return Behaviors.same();
   }

@@ -26,6 +26,11 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * {@link ChildDone}, or {@link StopStarting}, stops starting queued items; the ones never started
  * are handed back in {@link Finished}, so nothing queued is ever lost.
  *
+ * <p>A working child may {@link Park} while it waits for something outside the throttle (a person's
+ * answer): its slot goes to the next item, and the throttle does not finish until it is done. When
+ * it has work again it asks back in ({@link Unpark}) and takes the next free slot before any queued
+ * item, so the cap holds for working children at all times.
+ *
  * <p>With a standby ({@link #withStandby}), the throttle also spawns the children of the next
  * {@code cap} items ahead of time, idle until it tells them to begin: when a whole round of
  * children ends at once, the next round begins at once, instead of waiting for the throttle to
@@ -48,6 +53,18 @@ public final class Throttle {
   public enum StopStarting implements Command {
     INSTANCE
   }
+
+  /**
+   * A working child waits for something outside the throttle (a person's answer): its slot goes to
+   * the next item, and the throttle does not finish while it waits.
+   */
+  public record Park(ActorRef<?> child) implements Command {}
+
+  /**
+   * A parked child has work again: it gets the next free slot, before any queued item (also after a
+   * halt: it is no new item), and is told to begin again.
+   */
+  public record Unpark(ActorRef<?> child) implements Command {}
 
   private record ChildStopped(ActorRef<?> child) implements Command {}
 
@@ -145,6 +162,13 @@ public final class Throttle {
     private final Set<ActorRef<?>> running = new HashSet<>();
 
     private final ArrayDeque<Standby> standby = new ArrayDeque<>();
+
+    /** Children that hold no slot while they wait; the throttle waits for them. */
+    private final Set<ActorRef<?>> parked = new HashSet<>();
+
+    /** Parked children with work again, waiting for a slot, in the order they asked. */
+    private final ArrayDeque<ActorRef<?>> unparked = new ArrayDeque<>();
+
     private boolean halted;
 
     private Supervisor(
@@ -170,6 +194,8 @@ public final class Throttle {
           .onMessage(ChildDone.class, this::onChildDone)
           .onMessage(ChildStopped.class, this::onChildStopped)
           .onMessageEquals(StopStarting.INSTANCE, this::onStopStarting)
+          .onMessage(Park.class, this::onPark)
+          .onMessage(Unpark.class, this::onUnpark)
           .build();
     }
 
@@ -178,6 +204,11 @@ public final class Throttle {
      * to {@code cap}, or ends when nothing runs and nothing will start.
      */
     Behavior<Command> fill() {
+      while (running.size() < cap && !unparked.isEmpty()) {
+        ActorRef<?> child = unparked.pollFirst();
+        tellBegin(child);
+        running.add(child);
+      }
       while (!halted && running.size() < cap && (!standby.isEmpty() || next < items.size())) {
         ActorRef<?> child = standby.isEmpty() ? spawn(next++) : standby.pollFirst().child();
         tellBegin(child);
@@ -188,7 +219,7 @@ public final class Throttle {
         next++;
       }
       boolean nothingMoreToStart = halted || (standby.isEmpty() && next >= items.size());
-      if (running.isEmpty() && nothingMoreToStart) {
+      if (running.isEmpty() && parked.isEmpty() && unparked.isEmpty() && nothingMoreToStart) {
         for (Standby waiting : standby) {
           getContext().unwatch(waiting.child());
           getContext().stop(waiting.child());
@@ -228,7 +259,9 @@ public final class Throttle {
     }
 
     private Behavior<Command> onChildDone(ChildDone done) {
-      if (!running.remove(done.child())) {
+      if (!running.remove(done.child())
+          && !parked.remove(done.child())
+          && !unparked.remove(done.child())) {
         return this;
       }
       getContext().unwatch(done.child());
@@ -241,10 +274,28 @@ public final class Throttle {
       // A child that stopped without saying it was done (it crashed); a standby one counts as
       // started.
       if (running.remove(stopped.child())
+          || parked.remove(stopped.child())
+          || unparked.remove(stopped.child())
           || standby.removeIf(waiting -> waiting.child().equals(stopped.child()))) {
         return fill();
       }
       return this;
+    }
+
+    private Behavior<Command> onPark(Park park) {
+      if (!running.remove(park.child())) {
+        return this;
+      }
+      parked.add(park.child());
+      return fill();
+    }
+
+    private Behavior<Command> onUnpark(Unpark unpark) {
+      if (!parked.remove(unpark.child())) {
+        return this;
+      }
+      unparked.addLast(unpark.child());
+      return fill();
     }
 
     private Behavior<Command> onStopStarting() {

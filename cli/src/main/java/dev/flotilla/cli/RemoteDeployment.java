@@ -5,11 +5,15 @@ import dev.flotilla.engine.DeploymentResult;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.deployment.InterventionDecision;
+import dev.flotilla.engine.deployment.InterventionReply;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.timeline.Timeline;
 import dev.flotilla.engine.timeline.TimelineRecorder;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -177,6 +181,30 @@ final class RemoteDeployment implements DeploymentHandle {
       lost = e.getMessage();
       events.close();
     }
+  }
+
+  /** Answers through the node's intervention route, as {@code flotilla intervene} does. */
+  @Override
+  public CompletionStage<InterventionReply> answer(
+      int number, InterventionDecision decision, String by, String note) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            InterventionClient.Answer answer =
+                InterventionClient.of(api.root().toString(), api.token())
+                    .answer(id, number, decision.name().toLowerCase(Locale.ROOT), note, by);
+            InterventionReply.Outcome outcome =
+                switch (answer.status()) {
+                  case 200 -> InterventionReply.Outcome.ACCEPTED;
+                  case 400 -> InterventionReply.Outcome.NOT_ALLOWED;
+                  case 404 -> InterventionReply.Outcome.UNKNOWN_INTERVENTION;
+                  default -> InterventionReply.Outcome.ALREADY_ANSWERED;
+                };
+            return InterventionReply.of(outcome, answer.error());
+          } catch (InterventionClient.Unreachable e) {
+            throw new CompletionException(e);
+          }
+        });
   }
 
   @Override

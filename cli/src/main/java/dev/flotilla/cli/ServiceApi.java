@@ -155,6 +155,11 @@ final class ServiceApi {
     }
   }
 
+  /** The token this client sends; null when the node takes none. */
+  String token() {
+    return token == null ? null : token.token();
+  }
+
   URI root() {
     return root;
   }

@@ -11,6 +11,7 @@ import dev.flotilla.engine.deployment.InterventionDecision;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.plan.PlanLoader;
 import dev.flotilla.server.DeploymentService;
+import dev.flotilla.server.ServiceAuth;
 import java.io.BufferedReader;
 import java.io.StringReader;
 import java.net.URI;
@@ -84,7 +85,8 @@ class InterventionCommandsTest {
     // Proves the listing shows the exact command, intervene answers (0), a second answer is
     // refused (1), and a decision not allowed is invalid input (2).
     try (DeploymentService service =
-        DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0), ConfigFactory.load())) {
+        DeploymentService.start(
+            DeploymentService.Options.inMemory(0, 1.0, ServiceAuth.none()), ConfigFactory.load())) {
       String url = service.uri().toString();
       HttpResponse<String> submitted =
           HttpClient.newHttpClient()

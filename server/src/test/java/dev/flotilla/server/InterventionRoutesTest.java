@@ -39,7 +39,8 @@ class InterventionRoutesTest {
   @BeforeAll
   static void start() throws Exception {
     service =
-        DeploymentService.start(DeploymentService.Options.inMemory(0, 1.0), ConfigFactory.load());
+        DeploymentService.start(
+            DeploymentService.Options.inMemory(0, 1.0, ServiceClient.AUTH), ConfigFactory.load());
     client = new ServiceClient(service.uri());
   }
 

@@ -105,6 +105,7 @@ public final class DeploymentActor
   /** The answer to {@link CheckLease}. */
   public record LeaseInUse(TargetGuard.Holder lease, boolean inUse) {}
 
+  /**
    * A person answers intervention {@code number}; replied to once the answer is recorded, or at
    * once with why it is refused.
    *

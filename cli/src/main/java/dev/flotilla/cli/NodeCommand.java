@@ -260,7 +260,7 @@ class NodeCommand implements Callable<Integer> {
         }
       }
       printStarted(node, options, mode, written, out, err);
-      return runUntilStopped(node, out);
+      return runUntilStopped(node, mode.isPresent(), out);
     }
   }
 
@@ -304,7 +304,9 @@ class NodeCommand implements Callable<Integer> {
       PrintWriter out,
       PrintWriter err) {
     String where =
-        mode.map(m -> " (" + m.name() + " node)")
+        mode.map(
+                m ->
+                    " (" + (node.describe().isEmpty() ? m.name() + " node" : node.describe()) + ")")
             .orElse(
                 options.journal() == null
                     ? " (in memory: deployments are forgotten when it stops)"
@@ -349,13 +351,13 @@ class NodeCommand implements Callable<Integer> {
   }
 
   /** Waits on this thread until the signal's handler has stopped the node. */
-  private int runUntilStopped(Node node, PrintWriter out) {
+  private int runUntilStopped(Node node, boolean clustered, PrintWriter out) {
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicBoolean stopping = new AtomicBoolean();
     Runnable stopOnce =
         () -> {
           if (stopping.compareAndSet(false, true)) {
-            stop(node, out);
+            stop(node, clustered, out);
             stopped.countDown();
           }
         };
@@ -383,15 +385,34 @@ class NodeCommand implements Callable<Integer> {
    * Stops the node, saying that it stops, what became of the deployments still running, and that it
    * stopped.
    */
-  private void stop(Node node, PrintWriter out) {
+  private void stop(Node node, boolean clustered, PrintWriter out) {
     out.println();
     out.println(
         name() + "stopping: open event streams end, the HTTP server stops, then the engine...");
     out.flush();
     Stopped report = node.stop();
-    out.println(name() + unfinished(report, spec.name()));
+    out.println(name() + (clustered ? handedOver(report) : unfinished(report, spec.name())));
     out.println(name() + "stopped");
     out.flush();
+  }
+
+  /** What became of the deployments submitted here when a node of a cluster left it. */
+  static String handedOver(Stopped report) {
+    int count = report.unfinished().size();
+    if (count == 0) {
+      return "left the cluster; no deployment submitted here was still running";
+    }
+    return "left the cluster; "
+        + (count == 1
+            ? "1 deployment submitted here was"
+            : count + " deployments submitted here were")
+        + " still running: "
+        + report.unfinished().stream()
+            .map(deployment -> deployment.id() + " (" + deployment.name() + ")")
+            .collect(Collectors.joining(", "))
+        + "; the cluster runs "
+        + (count == 1 ? "it" : "them")
+        + " on, on the nodes that remain (ask any of them)";
   }
 
   static String unfinished(Stopped report, String command) {

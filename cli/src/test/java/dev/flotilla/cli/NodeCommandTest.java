@@ -93,15 +93,14 @@ class NodeCommandTest {
   }
 
   @Test
-  void clusterOptionsWithoutTheClusterModuleExitTwoSayingWhatIsMissing() {
-    // Proves the seam's default: --seed / --cluster-port / --journal-url need a NodeMode on the
-    // class path, and without one nothing starts.
-    for (String[] options :
-        new String[][] {
-          {"--seed", "127.0.0.1:2551"},
-          {"--cluster-port", "2551"},
-          {"--journal-url", "jdbc:postgresql://localhost/flotilla"}
-        }) {
+  void clusterOptionsWithoutAJournalUrlOrWithAMalformedSeedExitTwoSayingWhatIsMissing() {
+    // Proves the cluster mode the cluster module plugs in checks its options before starting
+    // anything: a node of a cluster needs the shared journal, and a seed is HOST:PORT.
+    String[][] cases = {
+      {"--seed", "127.0.0.1:2551", "needs --journal-url"},
+      {"--cluster-port", "2551", "needs --journal-url"},
+    };
+    for (String[] options : cases) {
       CliRun run =
           CliRun.with(
               Map.of(ServiceAuth.TOKEN_VARIABLE, ServeCommandTest.TOKEN),
@@ -113,8 +112,22 @@ class NodeCommandTest {
               options[1]);
 
       assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
-      assertThat(run.err()).contains("needs the flotilla cluster module");
+      assertThat(run.err()).contains(options[2]).doesNotContain("secret");
+      assertThat(run.out()).doesNotContain("listening");
     }
+    CliRun badSeed =
+        CliRun.with(
+            Map.of(ServiceAuth.TOKEN_VARIABLE, ServeCommandTest.TOKEN),
+            InterruptSignal.NONE,
+            "node",
+            "--http-port",
+            "0",
+            "--journal-url",
+            "jdbc:postgresql://127.0.0.1:1/flotilla?user=u&password=secret",
+            "--seed",
+            "2551");
+    assertThat(badSeed.exitCode()).as(badSeed.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
+    assertThat(badSeed.err()).contains("--seed 2551: it is not HOST:PORT").doesNotContain("secret");
   }
 
   @Test

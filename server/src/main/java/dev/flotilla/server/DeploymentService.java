@@ -241,26 +241,7 @@ public final class DeploymentService implements Node {
           options.store() == null ? null : new DeploymentHistory(engine.system());
       Deployments deployments = new Deployments(engine, history, settings.maxLogLines());
       deployments.resumeUnfinished();
-      ThreadPoolExecutor executor =
-          new ThreadPoolExecutor(
-              settings.httpThreads(),
-              settings.httpThreads(),
-              0,
-              TimeUnit.MILLISECONDS,
-              new ArrayBlockingQueue<>(settings.httpQueue()),
-              threads());
-      server.createContext("/", new ServiceHandler(deployments, settings, options.auth()));
-      server.setExecutor(executor);
-      server.start();
-      log.info(
-          "Deployment service listening on {}:{}, {}",
-          options.host(),
-          server.getAddress().getPort(),
-          options.auth().required()
-              ? "every request needs its bearer token"
-              : "WITHOUT a token: anyone who can reach the address may run plans");
-      return new DeploymentService(
-          server, executor, engine, deployments, settings, options.store());
+      return serve(server, engine, deployments, settings, options);
     } catch (JournalReadException e) {
       server.stop(0);
       engine.close();
@@ -273,6 +254,65 @@ public final class DeploymentService implements Node {
       }
       throw e;
     }
+  }
+
+  /**
+   * Starts the service on an engine the caller started, such as a node of a cluster, whose journal
+   * is shared and whose unfinished deployments the cluster itself resumes: it answers for every
+   * deployment of that journal, and resumes nothing. The service owns the engine from here: its
+   * {@link #stop} closes it, and so does a failed start. {@code options.journal()} and {@code
+   * options.timeScale()} are not used (the engine has its own).
+   *
+   * @param engine a durable engine on a journal {@link DeploymentHistory} reads
+   * @throws IOException when the port cannot be bound
+   */
+  public static DeploymentService startOn(Flotilla engine, Options options, Config config)
+      throws IOException {
+    try {
+      Config full = ServiceSettings.withDefaults(config);
+      ServiceSettings settings = ServiceSettings.fromConfig(full);
+      HttpServer server =
+          HttpServer.create(new InetSocketAddress(address(options.host()), options.port()), 0);
+      try {
+        Deployments deployments =
+            new Deployments(engine, new DeploymentHistory(engine.system()), settings.maxLogLines());
+        return serve(server, engine, deployments, settings, options);
+      } catch (RuntimeException e) {
+        server.stop(0);
+        throw e;
+      }
+    } catch (IOException | RuntimeException e) {
+      engine.close();
+      throw e;
+    }
+  }
+
+  private static DeploymentService serve(
+      HttpServer server,
+      Flotilla engine,
+      Deployments deployments,
+      ServiceSettings settings,
+      Options options) {
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(
+            settings.httpThreads(),
+            settings.httpThreads(),
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(settings.httpQueue()),
+            threads());
+    server.createContext("/", new ServiceHandler(deployments, settings, options.auth()));
+    server.setExecutor(executor);
+    server.start();
+    log.info(
+        "Deployment service listening on {}:{}, {}",
+        options.host(),
+        server.getAddress().getPort(),
+        options.auth().required()
+            ? "every request needs its bearer token"
+            : "WITHOUT a token: anyone who can reach the address may run plans");
+    return new DeploymentService(
+        server, executor, engine, deployments, settings, options.store());
   }
 
   /** The port the service listens on (the one chosen, for port 0). */

@@ -14,6 +14,15 @@ public interface Node extends AutoCloseable {
   URI uri();
 
   /**
+   * What kind of node this is, for the line {@code flotilla node} prints at start, such as {@code
+   * cluster node pekko://flotilla@127.0.0.1:2551, ...}; empty for the single service, which the
+   * command describes from its options.
+   */
+  default String describe() {
+    return "";
+  }
+
+  /**
    * Stops the node: its HTTP service, then its engine. Idempotent.
    *
    * @return the deployments the stop left unfinished, and where (if anywhere) they are kept

@@ -311,8 +311,7 @@ public final class DeploymentService implements Node {
         options.auth().required()
             ? "every request needs its bearer token"
             : "WITHOUT a token: anyone who can reach the address may run plans");
-    return new DeploymentService(
-        server, executor, engine, deployments, settings, options.store());
+    return new DeploymentService(server, executor, engine, deployments, settings, options.store());
   }
 
   /** The port the service listens on (the one chosen, for port 0). */

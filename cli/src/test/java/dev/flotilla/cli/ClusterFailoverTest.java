@@ -37,14 +37,10 @@ class ClusterFailoverTest {
   private static final Duration PATIENCE = Duration.ofSeconds(240);
   private static final Pattern LISTENING =
       Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+/)");
-  private static final Pattern HOSTED =
-      Pattern.compile(
-          "Deployment (\\S+) is hosted on node pekko://flotilla@127\\.0\\.0\\.1:(\\d+)");
-
   @TempDir Path dir;
 
   /** One line of the ledger: an action that ran to its end. */
-  private record Entry(long start, long end, String target, String step, int attempt) {}
+  private record Entry(long start, long end, String target, String step, int attempt, long node) {}
 
   @Test
   void killingTheNodeRunningADeploymentFinishesItElsewhereWithoutRedoingFinishedWork()
@@ -82,9 +78,16 @@ class ClusterFailoverTest {
       }
 
       String id = submit(uris.get(0), plan(ledger));
-      awaitTrue(() -> hostPort(nodes, id) > 0, "deployment hosted", nodes);
       awaitTrue(() -> !entries(ledger).isEmpty(), "a first action finished", nodes);
-      int hosting = indexOf(clusterPorts, hostPort(nodes, id));
+      // A script's parent is the JVM of the node that runs its deployment.
+      long pid = entries(ledger).get(0).node();
+      int hosting = -1;
+      for (int i = 0; i < nodes.size(); i++) {
+        if (nodes.get(i).process().pid() == pid) {
+          hosting = i;
+        }
+      }
+      assertThat(hosting).as("the node of pid %s", pid).isNotNegative();
       List<Entry> beforeKill = entries(ledger);
       nodes.get(hosting).kill();
 
@@ -158,7 +161,7 @@ class ClusterFailoverTest {
   private static String plan(Path ledger) {
     String run =
         "s=$(date +%s%N); sleep 2; echo \"$s $(date +%s%N) $FLOTILLA_TARGET $FLOTILLA_STEP"
-            + " $FLOTILLA_ATTEMPT\" >> "
+            + " $FLOTILLA_ATTEMPT $PPID\" >> "
             + ledger;
     return "name: failover\nmaxParallelism: 2\ntargets: [{ name: \"t{1..6}\", roles: [app] }]\n"
         + "steps:\n"
@@ -175,43 +178,21 @@ class ClusterFailoverTest {
       List<Entry> entries = new ArrayList<>();
       for (String line : Files.readAllLines(ledger)) {
         String[] fields = line.trim().split(" ");
-        if (fields.length == 5) {
+        if (fields.length == 6) {
           entries.add(
               new Entry(
                   Long.parseLong(fields[0]),
                   Long.parseLong(fields[1]),
                   fields[2],
                   fields[3],
-                  Integer.parseInt(fields[4])));
+                  Integer.parseInt(fields[4]),
+                  Long.parseLong(fields[5])));
         }
       }
       return entries;
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-  }
-
-  /** The cluster port of the node whose log says it hosts the deployment; 0 if none yet. */
-  private static int hostPort(List<CliProcess> nodes, String id) {
-    int port = 0;
-    for (CliProcess node : nodes) {
-      Matcher hosted = HOSTED.matcher(node.toString());
-      while (hosted.find()) {
-        if (hosted.group(1).equals(id)) {
-          port = Integer.parseInt(hosted.group(2));
-        }
-      }
-    }
-    return port;
-  }
-
-  private static int indexOf(int[] ports, int port) {
-    for (int i = 0; i < ports.length; i++) {
-      if (ports[i] == port) {
-        return i;
-      }
-    }
-    throw new AssertionError("no node has cluster port " + port);
   }
 
   private static String submit(URI node, String plan) throws Exception {

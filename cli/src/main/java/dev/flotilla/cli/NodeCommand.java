@@ -442,8 +442,8 @@ class NodeCommand implements Callable<Integer> {
                 + (one ? "it: it resumes" : "them: they resume")
                 + " when 'flotilla "
                 + command
-                + " --journal "
-                + report.journal()
+                + " "
+                + CliEngine.option(report.journal())
                 + "' starts again";
     return what + which + fate;
   }

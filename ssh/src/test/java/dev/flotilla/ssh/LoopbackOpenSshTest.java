@@ -67,7 +67,8 @@ class LoopbackOpenSshTest {
   void aPlanCopiesRunsAndTimesOutOnRealOpenSsh() throws Exception {
     // Proves upload and ssh steps run on every target name over one real sshd, and that a
     // timeout stops the remote sleep: its pid, written by the command, names no process after.
-    // The timeout leaves a loaded machine ample time to start the command and write its pid.
+    // The timeout leaves a loaded machine ample time to start the command and report its pid: a
+    // timeout that fires before the pid has arrived is a known gap (issue 13's closing note).
     Path artifact = Files.writeString(work.resolve("app.txt"), "release 42\n");
     Path remote = work.resolve("remote");
     Path pids = Files.createDirectories(work.resolve("pids"));
@@ -84,7 +85,7 @@ class LoopbackOpenSshTest {
                 action: { type: ssh, run: "cat %s/app.txt; echo active on $FLOTILLA_TARGET" }
               - name: Hang
                 roles: [web]
-                timeout: 15s
+                timeout: 45s
                 action: { type: ssh, run: "sleep 600 & echo $! > %s/$FLOTILLA_TARGET.pid; wait" }
             """
                 .formatted(

@@ -1,11 +1,13 @@
 package dev.flotilla.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -20,7 +22,7 @@ import picocli.CommandLine.Spec;
       "Guided failure: retry (run the failed execution again), ignore (count it as succeeded),"
           + " exclude (drop its target from the rest of the deployment), fail. A manual step:"
           + " proceed or abort. 'flotilla interventions --server URL' lists what waits.",
-      "The token, if the service needs one: FLOTILLA_TOKEN."
+      "The token, if the service needs one: FLOTILLA_TOKEN, else the token file (--token-file)."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -33,12 +35,22 @@ final class InterveneCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
+  @ParentCommand private FlotillaCli parent;
+
   @Option(
       names = "--server",
       required = true,
       paramLabel = "URL",
       description = "The service, such as http://127.0.0.1:8080.")
   private String server;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "The file holding the node's token when FLOTILLA_TOKEN is not set. Default:"
+              + " flotilla.cli.token-file, ~/.flotilla/token (or FLOTILLA_TOKEN_FILE).")
+  private Path tokenFile;
 
   @Parameters(index = "0", paramLabel = "ID", description = "The deployment's id.")
   private String deploymentId;
@@ -66,18 +78,21 @@ final class InterveneCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      InterventionClient.Answer answer =
-          InterventionClient.of(server, System.getenv(InterventionClient.TOKEN_VARIABLE))
-              .answer(deploymentId, number, decision, note, by);
+      ServiceApi.Answer answer = api().answer(deploymentId, number, decision, note, by);
       if (answer.status() == 200) {
         out.println(answer.body().path("message").asText("recorded"));
         return FlotillaCli.SUCCEEDED;
       }
       err.println("flotilla: " + answer.error());
       return answer.status() == 409 ? FlotillaCli.NOT_SUCCEEDED : FlotillaCli.INVALID_INPUT;
-    } catch (IllegalArgumentException | InterventionClient.Unreachable e) {
+    } catch (IllegalArgumentException | ServiceApi.Failure e) {
       err.println("flotilla: " + e.getMessage());
       return FlotillaCli.INVALID_INPUT;
     }
+  }
+
+  private ServiceApi api() throws ServiceApi.Failure {
+    return ServiceApi.of(
+        server, ServiceApi.token(parent.environment(), tokenFile, CliEngine.config()));
   }
 }

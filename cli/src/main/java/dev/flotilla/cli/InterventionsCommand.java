@@ -2,6 +2,7 @@ package dev.flotilla.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -9,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -22,7 +24,8 @@ import picocli.CommandLine.Spec;
       "Lists the interventions waiting for a person on a running service (flotilla serve): failed"
           + " executions under guided failure and manual steps, each with its number, step, target,"
           + " attempt, reason, allowed decisions and the command that answers it.",
-      "Without ID: every running deployment's. The token, if the service needs one: FLOTILLA_TOKEN."
+      "Without ID: every running deployment's. The token, if the service needs one:"
+          + " FLOTILLA_TOKEN, else the token file (--token-file)."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -33,12 +36,22 @@ final class InterventionsCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
+  @ParentCommand private FlotillaCli parent;
+
   @Option(
       names = "--server",
       required = true,
       paramLabel = "URL",
       description = "The service, such as http://127.0.0.1:8080.")
   private String server;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "The file holding the node's token when FLOTILLA_TOKEN is not set. Default:"
+              + " flotilla.cli.token-file, ~/.flotilla/token (or FLOTILLA_TOKEN_FILE).")
+  private Path tokenFile;
 
   @Parameters(
       index = "0",
@@ -52,14 +65,12 @@ final class InterventionsCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      InterventionClient client =
-          InterventionClient.of(server, System.getenv(InterventionClient.TOKEN_VARIABLE));
+      ServiceApi client = api();
       List<String> ids = new ArrayList<>();
       if (deploymentId != null) {
         ids.add(deploymentId);
       } else {
-        InterventionClient.Answer listed = client.deployments();
-        for (JsonNode deployment : listed.body().path("deployments")) {
+        for (JsonNode deployment : client.list()) {
           String status = deployment.path("status").asText();
           if (status.equals("RUNNING") || status.equals("QUEUED")) {
             ids.add(deployment.path("id").asText());
@@ -68,7 +79,7 @@ final class InterventionsCommand implements Callable<Integer> {
       }
       int shown = 0;
       for (String id : ids) {
-        InterventionClient.Answer answer = client.interventions(id);
+        ServiceApi.Answer answer = client.interventions(id);
         if (answer.status() != 200) {
           err.println("flotilla: " + answer.error());
           return FlotillaCli.INVALID_INPUT;
@@ -86,7 +97,7 @@ final class InterventionsCommand implements Callable<Integer> {
                 + (deploymentId == null ? " on " + server : " in deployment " + deploymentId));
       }
       return FlotillaCli.SUCCEEDED;
-    } catch (IllegalArgumentException | InterventionClient.Unreachable e) {
+    } catch (IllegalArgumentException | ServiceApi.Failure e) {
       err.println("flotilla: " + e.getMessage());
       return FlotillaCli.INVALID_INPUT;
     }
@@ -112,5 +123,10 @@ final class InterventionsCommand implements Callable<Integer> {
     out.printf(
         "  answer:  flotilla intervene --server %s %s %d %s [--note TEXT]%n",
         server, id, number, String.join("|", allowed));
+  }
+
+  private ServiceApi api() throws ServiceApi.Failure {
+    return ServiceApi.of(
+        server, ServiceApi.token(parent.environment(), tokenFile, CliEngine.config()));
   }
 }

@@ -190,9 +190,8 @@ final class RemoteDeployment implements DeploymentHandle {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
-            InterventionClient.Answer answer =
-                InterventionClient.of(api.root().toString(), api.token())
-                    .answer(id, number, decision.name().toLowerCase(Locale.ROOT), note, by);
+            ServiceApi.Answer answer =
+                api.answer(id, number, decision.name().toLowerCase(Locale.ROOT), note, by);
             InterventionReply.Outcome outcome =
                 switch (answer.status()) {
                   case 200 -> InterventionReply.Outcome.ACCEPTED;
@@ -201,7 +200,7 @@ final class RemoteDeployment implements DeploymentHandle {
                   default -> InterventionReply.Outcome.ALREADY_ANSWERED;
                 };
             return InterventionReply.of(outcome, answer.error());
-          } catch (InterventionClient.Unreachable e) {
+          } catch (ServiceApi.Failure e) {
             throw new CompletionException(e);
           }
         });

@@ -205,6 +205,52 @@ final class ServiceApi {
     return parse(response.body()).path("deployments");
   }
 
+  /**
+   * An answer whose status the caller judges (the intervention routes answer 404, 409 and 400 with
+   * a message the CLI prints as it is).
+   */
+  record Answer(int status, JsonNode body) {
+    String error() {
+      return body.path("error").asText("HTTP " + status);
+    }
+  }
+
+  /** A deployment's interventions, answered and pending, as the service lists them. */
+  Answer interventions(String id) throws Failure {
+    return judged(send(request(URI.create(deployment(id) + "/interventions")).GET().build()));
+  }
+
+  /**
+   * Answers intervention {@code number} of a deployment.
+   *
+   * @param note why, for the record; may be null
+   * @param by who answers, for the record; may be null (the service then records "http")
+   */
+  Answer answer(String id, int number, String decision, String note, String by) throws Failure {
+    ObjectNode body = JSON.createObjectNode().put("decision", decision);
+    if (note != null) {
+      body.put("note", note);
+    }
+    if (by != null) {
+      body.put("by", by);
+    }
+    return judged(
+        send(
+            request(URI.create(deployment(id) + "/interventions/" + number))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build()));
+  }
+
+  /** A JSON answer; a refused token is still a {@link Failure} naming where the token came from. */
+  private Answer judged(HttpResponse<String> response) throws Failure {
+    if (response.statusCode() == 401) {
+      throw refused(401, response.body());
+    }
+    JsonNode body = response.body().isBlank() ? JSON.createObjectNode() : parse(response.body());
+    return new Answer(response.statusCode(), body);
+  }
+
   /** Asks the service to cancel a deployment; a finished one has nothing to cancel (409). */
   void cancel(String id, String reason) throws Failure {
     ObjectNode body = JSON.createObjectNode().put("reason", reason);

@@ -44,6 +44,8 @@ class InterventionCommandsTest {
         - { name: Approve, action: { type: manual, instructions: "Check staging" } }
       """;
 
+  private static final String TOKEN = "cli-test-token-0123456789-abcdefghijklmnopq";
+
   @TempDir Path dir;
 
   @Test
@@ -83,25 +85,39 @@ class InterventionCommandsTest {
   @Test
   void interventionsAreListedAndAnsweredAgainstARunningService() throws Exception {
     // Proves the listing shows the exact command, intervene answers (0), a second answer is
-    // refused (1), and a decision not allowed is invalid input (2).
+    // refused (1), a decision not allowed is invalid input (2), and both commands send the node's
+    // token from the token file or FLOTILLA_TOKEN, as deploy --server does.
+    Path tokenFile = dir.resolve("token");
+    Files.writeString(tokenFile, TOKEN + "\n");
+    Path wrongFile = dir.resolve("wrong-token");
+    Files.writeString(wrongFile, "wrong-token-0123456789-abcdefghijklmnopqrstu\n");
+    Map<String, String> withToken = Map.of(ServiceAuth.TOKEN_VARIABLE, TOKEN);
     try (DeploymentService service =
         DeploymentService.start(
-            DeploymentService.Options.inMemory(0, 1.0, ServiceAuth.none()), ConfigFactory.load())) {
+            DeploymentService.Options.inMemory(0, 1.0, ServiceAuth.token(TOKEN)),
+            ConfigFactory.load())) {
       String url = service.uri().toString();
       HttpResponse<String> submitted =
           HttpClient.newHttpClient()
               .send(
                   HttpRequest.newBuilder(URI.create(url).resolve("/deployments"))
+                      .header("Authorization", "Bearer " + TOKEN)
                       .POST(HttpRequest.BodyPublishers.ofString(GUIDED))
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
+      assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(201);
       String id =
           new com.fasterxml.jackson.databind.ObjectMapper()
               .readTree(submitted.body())
               .path("id")
               .asText();
 
-      CliRun listed = awaitListing(url, id, "intervention 1");
+      CliRun refused =
+          CliRun.of("interventions", "--server", url, "--token-file", wrongFile.toString());
+      assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
+      assertThat(refused.err()).contains("401").contains("the token file " + wrongFile);
+
+      CliRun listed = awaitListing(url, tokenFile, id, "intervention 1");
       assertThat(listed.out())
           .contains("step \"Deploy\" on web-2, attempt 1")
           .contains("allowed: retry, ignore, exclude, fail")
@@ -109,18 +125,42 @@ class InterventionCommandsTest {
               "flotilla intervene --server " + url + " " + id + " 1 retry|ignore|exclude|fail");
 
       CliRun ignored =
-          CliRun.of("intervene", "--server", url, id, "1", "ignore", "--note", "known flaky");
+          CliRun.with(
+              withToken,
+              InterruptSignal.NONE,
+              "intervene",
+              "--server",
+              url,
+              id,
+              "1",
+              "ignore",
+              "--note",
+              "known flaky");
       assertThat(ignored.exitCode()).as(ignored.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
-      CliRun again = CliRun.of("intervene", "--server", url, id, "1", "fail");
+      CliRun again =
+          CliRun.with(
+              withToken, InterruptSignal.NONE, "intervene", "--server", url, id, "1", "fail");
       assertThat(again.exitCode()).as(again.toString()).isEqualTo(FlotillaCli.NOT_SUCCEEDED);
       assertThat(again.err()).contains("already answered");
 
-      CliRun manual = awaitListing(url, null, "intervention 2");
+      CliRun manual = awaitListing(url, tokenFile, null, "intervention 2");
       assertThat(manual.out()).contains("manual step \"Approve\"");
-      CliRun wrong = CliRun.of("intervene", "--server", url, id, "2", "retry");
+      CliRun wrong =
+          CliRun.with(
+              withToken, InterruptSignal.NONE, "intervene", "--server", url, id, "2", "retry");
       assertThat(wrong.exitCode()).as(wrong.toString()).isEqualTo(FlotillaCli.INVALID_INPUT);
       assertThat(wrong.err()).contains("allowed: proceed, abort");
-      assertThat(CliRun.of("intervene", "--server", url, id, "2", "proceed").exitCode())
+      assertThat(
+              CliRun.of(
+                      "intervene",
+                      "--server",
+                      url,
+                      "--token-file",
+                      tokenFile.toString(),
+                      id,
+                      "2",
+                      "proceed")
+                  .exitCode())
           .isEqualTo(FlotillaCli.SUCCEEDED);
     }
   }
@@ -173,13 +213,15 @@ class InterventionCommandsTest {
   }
 
   /** Runs 'flotilla interventions' until its output shows {@code expected} (at most 20 s). */
-  private static CliRun awaitListing(String url, String id, String expected) throws Exception {
+  private static CliRun awaitListing(String url, Path tokenFile, String id, String expected)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (true) {
       CliRun run =
           id == null
-              ? CliRun.of("interventions", "--server", url)
-              : CliRun.of("interventions", "--server", url, id);
+              ? CliRun.of("interventions", "--server", url, "--token-file", tokenFile.toString())
+              : CliRun.of(
+                  "interventions", "--server", url, "--token-file", tokenFile.toString(), id);
       assertThat(run.exitCode()).as(run.toString()).isEqualTo(FlotillaCli.SUCCEEDED);
       if (run.out().contains(expected)) {
         return run;

@@ -6,6 +6,9 @@ import com.typesafe.config.ConfigFactory;
 import dev.flotilla.engine.DeploymentHandle;
 import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.Flotilla;
+import dev.flotilla.engine.deployment.DeploymentEvent;
+import dev.flotilla.engine.deployment.DeploymentEvent.InterventionRaised;
+import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.engine.deployment.InterventionDecision;
 import dev.flotilla.engine.model.DeploymentPlan;
@@ -22,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -186,12 +190,19 @@ class InterventionCommandsTest {
                       ""),
                   "guided.yaml",
                   Map.of());
-      DeploymentHandle handle = engine.submit(plan);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (handle.interventions().isEmpty()) {
-        assertThat(System.nanoTime()).as("an intervention within 20 s").isLessThan(deadline);
-        Thread.sleep(10);
-      }
+      CompletableFuture<InterventionRaised> raised = new CompletableFuture<>();
+      DeploymentHandle handle =
+          engine.submit(
+              plan,
+              new DeploymentListener() {
+                @Override
+                public void onEvent(DeploymentEvent event) {
+                  if (event instanceof InterventionRaised intervention) {
+                    raised.complete(intervention);
+                  }
+                }
+              });
+      assertThat(raised.get(20, TimeUnit.SECONDS).target()).isEqualTo("web-2");
       List<String> said = new CopyOnWriteArrayList<>();
       InterventionPrompt prompt =
           new InterventionPrompt(

@@ -19,6 +19,7 @@ import dev.flotilla.engine.model.ActionSpec;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.Step;
 import dev.flotilla.engine.model.Target;
+import dev.flotilla.engine.plan.InvalidPlanException;
 import dev.flotilla.engine.testing.ControlledActions;
 import dev.flotilla.engine.testing.ControlledActions.Execution;
 import dev.flotilla.engine.testing.RecordingListener;
@@ -45,6 +46,7 @@ class GuidedFailureBehaviourTest {
 
   private ControlledActions actions;
   private Flotilla engine;
+  private RecordingListener raised;
 
   @BeforeEach
   void startEngine() {
@@ -163,8 +165,7 @@ class GuidedFailureBehaviourTest {
   void ignoreLetsLaterSuccessStepsRunAndRecordsIgnored() throws Exception {
     // Proves ignore counts as succeeded for run conditions and the timeline shows IGNORED.
     DeploymentHandle handle =
-        engine.submit(
-            guided("ignore", targets("web", "w1"), step("Deploy", "web"), step("Smoke", "web")));
+        submit(guided("ignore", targets("web", "w1"), step("Deploy", "web"), step("Smoke", "web")));
     actions.next().fail("flaky");
     awaitPending(handle);
 
@@ -185,7 +186,7 @@ class GuidedFailureBehaviourTest {
   void excludeTakesTheTargetOutOfEveryLaterStep() throws Exception {
     // Proves an excluded target runs no later step and the deployment still succeeds.
     DeploymentHandle handle =
-        engine.submit(
+        submit(
             guided(
                 "exclude",
                 targets("web", "w1", "w2"),
@@ -216,8 +217,7 @@ class GuidedFailureBehaviourTest {
   void failEndsTheExecutionAsWithoutGuidedFailure() throws Exception {
     // Proves fail fails the step and the deployment, and success steps after it are skipped.
     DeploymentHandle handle =
-        engine.submit(
-            guided("fail", targets("web", "w1"), step("Deploy", "web"), step("Smoke", "web")));
+        submit(guided("fail", targets("web", "w1"), step("Deploy", "web"), step("Smoke", "web")));
     actions.next().fail("broken");
     awaitPending(handle);
 
@@ -235,8 +235,7 @@ class GuidedFailureBehaviourTest {
     // Proves the engine method by id answers like the handle, a decision the intervention does
     // not allow is refused, and a second answer is refused naming the one that stands.
     DeploymentHandle handle =
-        engine.submit(
-            guided("checked", targets("web", "w1"), step("Deploy", "web").withRequired(true)));
+        submit(guided("checked", targets("web", "w1"), step("Deploy", "web").withRequired(true)));
     actions.next().fail("boom");
     awaitPending(handle);
     String id = handle.deploymentId();
@@ -277,7 +276,7 @@ class GuidedFailureBehaviourTest {
     // Proves a cancel needs no answer to each pending intervention (an Octopus complaint): it
     // ends the deployment, and the timeline closes them unanswered.
     DeploymentHandle handle =
-        engine.submit(guided("cancel", targets("web", "w1", "w2"), step("Deploy", "web")));
+        submit(guided("cancel", targets("web", "w1", "w2"), step("Deploy", "web")));
     actions.next(2).forEach(execution -> execution.fail("boom"));
     awaitPending(handle, 2);
     assertThat(handle.interventions()).hasSize(2);
@@ -333,7 +332,7 @@ class GuidedFailureBehaviourTest {
   void abortingAManualStepFailsTheDeploymentWithoutAskingAgain() throws Exception {
     // Proves abort fails the step at once even under guided failure (no second intervention).
     DeploymentHandle handle =
-        engine.submit(
+        submit(
             guided(
                 "abort",
                 targets("web", "w1"),
@@ -355,18 +354,21 @@ class GuidedFailureBehaviourTest {
             });
   }
 
-  private static void awaitPending(DeploymentHandle handle) throws InterruptedException {
+  /** Submits a plan, keeping its events for {@link #awaitPending}. */
+  private DeploymentHandle submit(DeploymentPlan plan) throws InvalidPlanException {
+    raised = new RecordingListener();
+    return engine.submit(plan, raised);
+  }
+
+  private void awaitPending(DeploymentHandle handle) throws InterruptedException {
     awaitPending(handle, 1);
   }
 
-  /** Polls the live view until {@code count} interventions wait (at most 10 s). */
-  private static void awaitPending(DeploymentHandle handle, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (handle.interventions().size() < count) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no intervention raised within 10 s: " + handle.snapshot());
-      }
-      Thread.sleep(10);
+  /** Waits for {@code count} interventions of the deployment last {@link #submit submitted}. */
+  private void awaitPending(DeploymentHandle handle, int count) throws InterruptedException {
+    for (int i = 0; i < count; i++) {
+      raised.await(InterventionRaised.class, event -> true);
     }
+    assertThat(handle.interventions()).hasSizeGreaterThanOrEqualTo(count);
   }
 }

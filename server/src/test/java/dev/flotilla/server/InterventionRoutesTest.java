@@ -9,8 +9,6 @@ import com.typesafe.config.ConfigFactory;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,19 +47,17 @@ class InterventionRoutesTest {
     service.close();
   }
 
-  /** Polls the listing until an intervention that matches waits (at most 30 s). */
-  private static JsonNode awaitPending(String id, Predicate<JsonNode> matches) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      for (JsonNode item :
-          json(client.get("/deployments/" + id + "/interventions")).path("interventions")) {
-        if (item.path("pending").asBoolean() && matches.test(item)) {
-          return item;
-        }
+  /** Waits for intervention {@code number} on the event stream; returns its listing, pending. */
+  private static JsonNode awaitPending(String id, int number) throws Exception {
+    client.awaitEvent(id, "InterventionRaised", raised -> raised.path("number").asInt() == number);
+    for (JsonNode item :
+        json(client.get("/deployments/" + id + "/interventions")).path("interventions")) {
+      if (item.path("number").asInt() == number) {
+        assertThat(item.path("pending").asBoolean()).as(item.toString()).isTrue();
+        return item;
       }
-      Thread.sleep(20);
     }
-    throw new AssertionError("no such pending intervention of " + id);
+    throw new AssertionError("intervention " + number + " of " + id + " is not listed");
   }
 
   private static HttpResponse<String> answer(String id, int number, String body) {
@@ -74,7 +70,8 @@ class InterventionRoutesTest {
     // deployment to its end.
     String id = client.submit(GUIDED.formatted("guided-http"));
 
-    JsonNode failure = awaitPending(id, item -> item.path("kind").asText().equals("guidedFailure"));
+    JsonNode failure = awaitPending(id, 1);
+    assertThat(failure.path("kind").asText()).isEqualTo("guidedFailure");
     assertThat(failure.path("number").asInt()).isEqualTo(1);
     assertThat(failure.path("step").asText()).isEqualTo("Deploy");
     assertThat(failure.path("target").asText()).isEqualTo("web-2");
@@ -100,20 +97,17 @@ class InterventionRoutesTest {
     JsonNode again = assertError(answer(id, 1, "{\"decision\": \"fail\"}"), 409);
     assertThat(again.path("error").asText()).contains("ignore by alice");
 
-    JsonNode approval = awaitPending(id, item -> item.path("kind").asText().equals("manual"));
+    JsonNode approval = awaitPending(id, 2);
+    assertThat(approval.path("kind").asText()).isEqualTo("manual");
     assertThat(approval.path("number").asInt()).isEqualTo(2);
     assertThat(approval.path("target").isNull()).isTrue();
     assertThat(approval.path("responsible").asText()).isEqualTo("ops");
     HttpResponse<String> proceed = answer(id, 2, "{\"decision\": \"PROCEED\"}");
     assertThat(proceed.statusCode()).as(proceed.body()).isEqualTo(200);
 
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    String status;
-    do {
-      status = json(client.get("/deployments/" + id)).path("status").asText();
-      Thread.sleep(20);
-    } while (!status.equals("SUCCEEDED") && System.nanoTime() < deadline);
-    assertThat(status).isEqualTo("SUCCEEDED");
+    client.eventsToTheEnd(id);
+    assertThat(json(client.get("/deployments/" + id)).path("status").asText())
+        .isEqualTo("SUCCEEDED");
     JsonNode listed = json(client.get("/deployments/" + id + "/interventions"));
     assertThat(listed.path("interventions")).hasSize(2);
     assertThat(listed.path("interventions").get(0).path("answeredBy").asText()).isEqualTo("alice");

@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /** Talks to a running {@link DeploymentService} over loopback, as any HTTP client would. */
@@ -114,6 +115,29 @@ final class ServiceClient {
     return events(id).get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Reads a deployment's event stream from its start until an event named {@code name} matches,
+   * then closes the stream.
+   */
+  Event awaitEvent(String id, String name, Predicate<JsonNode> matches) throws Exception {
+    HttpRequest request = request("/deployments/" + id + "/events").GET().build();
+    HttpResponse<Stream<String>> response =
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofLines())
+            .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(response.statusCode()).isEqualTo(200);
+    CompletableFuture<Event> found =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (Stream<String> lines = response.body()) {
+                return parse(lines, read -> read.event().equals(name) && matches.test(read.data()));
+              }
+            },
+            reader -> new Thread(reader, "event-stream-reader").start());
+    Event event = found.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(event).as("a %s event in the stream of %s", name, id).isNotNull();
+    return event;
+  }
+
   static JsonNode json(HttpResponse<String> response) {
     assertThat(response.headers().firstValue("Content-Type"))
         .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
@@ -138,6 +162,17 @@ final class ServiceClient {
 
   private static List<Event> parse(Stream<String> lines) {
     List<Event> events = new ArrayList<>();
+    parse(
+        lines,
+        event -> {
+          events.add(event);
+          return false;
+        });
+    return events;
+  }
+
+  /** Reads events until {@code last} says so; returns that event, or null if the stream ended. */
+  private static Event parse(Stream<String> lines, Predicate<Event> last) {
     long id = -1;
     String event = null;
     StringBuilder data = new StringBuilder();
@@ -145,7 +180,10 @@ final class ServiceClient {
       String line = it.next();
       if (line.isEmpty()) {
         if (event != null) {
-          events.add(new Event(id, event, readTree(data.toString())));
+          Event read = new Event(id, event, readTree(data.toString()));
+          if (last.test(read)) {
+            return read;
+          }
         }
         id = -1;
         event = null;
@@ -158,7 +196,7 @@ final class ServiceClient {
         data.append(line.substring("data: ".length()));
       }
     }
-    return events;
+    return null;
   }
 
   private static JsonNode readTree(String json) {

@@ -4,7 +4,9 @@ import dev.flotilla.engine.action.ActionContext;
 import dev.flotilla.engine.action.ActionResult;
 import dev.flotilla.engine.action.RunningAction;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -107,8 +109,9 @@ final class SshExecution implements RunningAction {
             remote.pidReported(pid);
           }
         };
-    LineOutput out = new LineOutput(context.log(), request.masking(), PID_MARKER, reported);
-    LineOutput err = new LineOutput(context.log(), request.masking(), PID_MARKER, reported);
+    Masking masking = request.masking().with(credentials(lease.endpoint()));
+    LineOutput out = new LineOutput(context.log(), masking, PID_MARKER, reported);
+    LineOutput err = new LineOutput(context.log(), masking, PID_MARKER, reported);
     opened.setUsePty(request.pty());
     opened.setOut(out);
     opened.setErr(err);
@@ -169,6 +172,21 @@ final class SshExecution implements RunningAction {
 
   private String where(SshSessions.Lease lease) {
     return "target " + context.target() + " (" + lease.endpoint().address() + ")";
+  }
+
+  /**
+   * The values of the environment variables {@code endpoint} takes its password and passphrase
+   * from: a command that prints them (or a variable holding the same value) shows the mask.
+   */
+  private List<String> credentials(SshEndpoint endpoint) {
+    List<String> values = new ArrayList<>();
+    for (String variable : new String[] {endpoint.passwordEnv(), endpoint.passphraseEnv()}) {
+      String value = variable == null ? null : request.sessions().env().apply(variable);
+      if (value != null && !value.isEmpty()) {
+        values.add(value);
+      }
+    }
+    return values;
   }
 
   /** The command preceded by the deployment's variables, quoted, then the FLOTILLA_* values. */

@@ -1,7 +1,10 @@
 package dev.flotilla.ssh;
 
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -10,9 +13,11 @@ final class Masking implements UnaryOperator<String> {
 
   static final String MASK = "***";
 
+  private final Set<String> sensitive;
   private final List<String> values;
 
   Masking(Set<String> sensitive) {
+    this.sensitive = Set.copyOf(sensitive);
     // Longest first, so a secret that contains another is masked whole.
     this.values =
         sensitive.stream()
@@ -22,6 +27,13 @@ final class Masking implements UnaryOperator<String> {
                     .reversed()
                     .thenComparing(Comparator.naturalOrder()))
             .toList();
+  }
+
+  /** This masking and {@code more} values (null ones ignored). */
+  Masking with(Collection<String> more) {
+    Set<String> all = new HashSet<>(sensitive);
+    more.stream().filter(Objects::nonNull).forEach(all::add);
+    return all.size() == sensitive.size() ? this : new Masking(all);
   }
 
   @Override

@@ -29,9 +29,10 @@ import java.util.function.Function;
  * assignments (see {@link ShellQuoting}), so no value can inject shell code. Standard output and
  * error go to the execution's log line by line as they arrive, with sensitive values masked. Exit
  * status 0 is success; another status, a signal or a lost connection is a failure naming the
- * target. A cancel or timeout sends the remote command TERM (servers that accept signal requests,
- * such as OpenSSH from 7.9, deliver it to the command's process group), KILL after {@code
- * flotilla.ssh.kill-grace}, and closes the channel.
+ * target. A cancel or timeout stops the remote command (see {@link RemoteStop}): TERM by a "signal"
+ * request and by killing its process group over a second channel (OpenSSH refuses the request on a
+ * root login), KILL after {@code flotilla.ssh.kill-grace}, then its channel closes; a stop that
+ * cannot be confirmed is reported as a warning naming the target.
  */
 public final class SshActionType implements ActionType {
 

@@ -4,18 +4,16 @@ import dev.flotilla.engine.action.ActionContext;
 import dev.flotilla.engine.action.ActionResult;
 import dev.flotilla.engine.action.RunningAction;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.SshConstants;
-import org.apache.sshd.common.util.buffer.Buffer;
 
 /**
  * One run of an {@code ssh} action: lease the target's session, open an exec channel, stream its
@@ -33,13 +31,10 @@ final class SshExecution implements RunningAction {
       SshSessions sessions,
       Masking masking) {}
 
-  private static final String TERM = "TERM";
-  private static final String KILL = "KILL";
-
   /**
-   * The first line the command prints on stderr: its shell's process id, which a stop kills over a
-   * second channel. An OpenSSH server ignores "signal" requests on a session it runs without
-   * privilege separation (a root login), so the request alone may leave the command running.
+   * The first line the command prints on stderr: its shell's process id, whose group a stop kills
+   * over a second channel ({@link RemoteStop}). An OpenSSH server refuses "signal" requests on a
+   * root login, so the request alone may leave the command running.
    */
   static final String PID_MARKER = "flotilla-remote-pid:";
 
@@ -50,12 +45,9 @@ final class SshExecution implements RunningAction {
   private final CompletableFuture<ActionResult> result = new CompletableFuture<>();
 
   // Guarded by this: a cancel either comes before the channel exists, which then is never opened,
-  // or finds it and stops the remote command.
+  // or finds its stop and begins it.
   private boolean cancelled;
-  private ChannelExec channel;
-
-  /** The remote shell's process id, once the command reported it; null before. */
-  private volatile String remotePid;
+  private RemoteStop stop;
 
   private SshExecution(Request request, ActionContext context) {
     this.request = request;
@@ -75,17 +67,17 @@ final class SshExecution implements RunningAction {
 
   @Override
   public void cancel() {
-    ChannelExec running;
+    RemoteStop running;
     synchronized (this) {
       if (cancelled) {
         return;
       }
       cancelled = true;
-      running = channel;
+      running = stop;
     }
     result.complete(ActionResult.failure("cancelled"));
     if (running != null) {
-      stop(running);
+      running.begin();
     }
   }
 
@@ -109,17 +101,28 @@ final class SshExecution implements RunningAction {
       fail(lease, "cannot start the command: " + SshSessions.describe(e));
       return;
     }
+    RemoteStop remote = new RemoteStop(opened, request.sessions(), where(lease));
     // With a pty, stderr arrives merged into stdout: either stream may carry the pid.
-    LineOutput out = new LineOutput(context.log(), request.masking(), PID_MARKER, this::reported);
-    LineOutput err = new LineOutput(context.log(), request.masking(), PID_MARKER, this::reported);
+    Consumer<String> reported =
+        pid -> {
+          if (PID.matcher(pid).matches()) {
+            remote.pidReported(pid);
+          }
+        };
+    Masking masking = request.masking().with(credentials(lease.endpoint()));
+    LineOutput out = new LineOutput(context.log(), masking, PID_MARKER, reported);
+    LineOutput err = new LineOutput(context.log(), masking, PID_MARKER, reported);
     opened.setUsePty(request.pty());
     opened.setOut(out);
     opened.setErr(err);
-    opened.addCloseFutureListener(future -> ended(lease, opened, out, err));
+    opened.addCloseFutureListener(future -> ended(lease, opened, remote, out, err));
     boolean stopNow;
     synchronized (this) {
-      channel = opened;
+      stop = remote;
       stopNow = cancelled;
+    }
+    if (stopNow) {
+      remote.begin(); // Acts once the channel is open and the pid is known.
     }
     try {
       opened.open().verify(request.sessions().settings().channelOpenTimeout());
@@ -128,16 +131,21 @@ final class SshExecution implements RunningAction {
       fail(lease, "cannot start the command: " + SshSessions.describe(e));
       return;
     }
-    if (stopNow) {
-      stop(opened);
-    }
+    remote.opened();
   }
 
   /** The channel closed: the command ended, was stopped, or the connection was lost. */
-  private void ended(SshSessions.Lease lease, ChannelExec ended, LineOutput out, LineOutput err) {
+  private void ended(
+      SshSessions.Lease lease,
+      ChannelExec ended,
+      RemoteStop remote,
+      LineOutput out,
+      LineOutput err) {
     out.close();
     err.close();
-    lease.close();
+    remote.commandClosed();
+    // A stop in progress still needs the session: the pool must neither close nor lend it out.
+    var unused = remote.finished().whenComplete((done, failure) -> lease.close());
     Integer status = ended.getExitStatus();
     String signal = ended.getExitSignal();
     String where = where(lease);
@@ -167,79 +175,18 @@ final class SshExecution implements RunningAction {
   }
 
   /**
-   * TERM now; if the channel is still open after the grace period, KILL and close it. Closing a
-   * channel alone does not stop a command run without a pty (the server only closes its pipes).
+   * The values of the environment variables {@code endpoint} takes its password and passphrase
+   * from: a command that prints them (or a variable holding the same value) shows the mask.
    */
-  private void stop(ChannelExec running) {
-    signal(running, TERM);
-    try {
-      var unused =
-          context
-              .runtime()
-              .timer()
-              .schedule(
-                  () -> {
-                    if (running.isOpen()) {
-                      signal(running, KILL);
-                      running.close(false);
-                    }
-                  },
-                  request.sessions().settings().killGrace().toNanos(),
-                  TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      running.close(false);
+  private List<String> credentials(SshEndpoint endpoint) {
+    List<String> values = new ArrayList<>();
+    for (String variable : new String[] {endpoint.passwordEnv(), endpoint.passphraseEnv()}) {
+      String value = variable == null ? null : request.sessions().env().apply(variable);
+      if (value != null && !value.isEmpty()) {
+        values.add(value);
+      }
     }
-  }
-
-  private void reported(String pid) {
-    if (PID.matcher(pid).matches()) {
-      remotePid = pid;
-    }
-  }
-
-  /**
-   * Sends the command {@code signal} twice over: an RFC 4254 "signal" request on its channel, and a
-   * {@code kill} of its process group (its shell, when that leads no group) run over a second
-   * channel of the same session, for servers that refuse the request.
-   */
-  private void signal(ChannelExec running, String name) {
-    sendSignalRequest(running, name);
-    String pid = remotePid;
-    if (pid == null || !running.isOpen()) {
-      return;
-    }
-    try {
-      ChannelExec kill =
-          running
-              .getClientSession()
-              .createExecChannel(
-                  "kill -" + name + " -" + pid + " 2>/dev/null || kill -" + name + " " + pid);
-      kill.setOut(OutputStream.nullOutputStream());
-      kill.setErr(OutputStream.nullOutputStream());
-      // Not waited for: the command's own channel closing is what ends the execution.
-      var unused = kill.open();
-    } catch (IOException | RuntimeException e) {
-      // The session is closing: the command is losing its connection anyway.
-    }
-  }
-
-  /** Sends an RFC 4254 "signal" request (no reply wanted: servers that lack it ignore it). */
-  private static void sendSignalRequest(ChannelExec running, String name) {
-    if (!running.isOpen()) {
-      return;
-    }
-    try {
-      Buffer buffer =
-          running.getSession().createBuffer(SshConstants.SSH_MSG_CHANNEL_REQUEST, Long.SIZE);
-      buffer.putUInt(running.getRecipient());
-      buffer.putString("signal");
-      buffer.putBoolean(false);
-      buffer.putString(name);
-      running.writePacket(buffer);
-    } catch (IOException | RuntimeException e) {
-      // The channel or session is already closing: the command is losing its connection anyway.
-      running.close(true);
-    }
+    return values;
   }
 
   /** The command preceded by the deployment's variables, quoted, then the FLOTILLA_* values. */

@@ -14,17 +14,21 @@ import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.sshd.agent.SshAgent;
@@ -63,12 +67,13 @@ public final class SshSessions implements AutoCloseable {
   private final Function<String, String> env;
   private final Consumer<String> warnings;
   private final SshClient client;
-  private final ScheduledExecutorService idleTimer;
+  private final ScheduledExecutorService timer;
   private final Map<VerifierKey, HostKeyVerifier> verifiers = new ConcurrentHashMap<>();
 
   // Guarded by this.
   private final Map<SshEndpoint, Entry> entries = new HashMap<>();
   private final Deque<Waiter> waiting = new ArrayDeque<>();
+  private final Set<CompletableFuture<Void>> stopping = new HashSet<>();
   private boolean closed;
 
   /**
@@ -100,10 +105,10 @@ public final class SshSessions implements AutoCloseable {
     CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
     CoreModuleProperties.AUTH_TIMEOUT.set(client, settings.authTimeout());
     client.start();
-    this.idleTimer =
+    this.timer =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {
-              Thread thread = new Thread(runnable, "flotilla-ssh-idle");
+              Thread thread = new Thread(runnable, "flotilla-ssh-timer");
               thread.setDaemon(true);
               return thread;
             });
@@ -177,24 +182,75 @@ public final class SshSessions implements AutoCloseable {
     return entry != null && entry.session != null && usable(entry.session);
   }
 
+  /**
+   * Closes every session. Remote commands being stopped (after a cancel or timeout) are given up to
+   * {@link RemoteStop#bound} to end first: closing their session would leave them running.
+   */
   @Override
   public void close() {
-    Map<SshEndpoint, Entry> open;
+    List<CompletableFuture<Void>> stops;
     synchronized (this) {
       closed = true;
-      open = new HashMap<>(entries);
-      entries.clear();
       waiting.forEach(
           w -> w.lease.completeExceptionally(new SshException("the SSH session pool is closed")));
       waiting.clear();
+      stops = List.copyOf(stopping);
+    }
+    awaitStops(stops);
+    Map<SshEndpoint, Entry> open;
+    synchronized (this) {
+      open = new HashMap<>(entries);
+      entries.clear();
     }
     open.values().forEach(Entry::closeSession);
-    idleTimer.shutdownNow();
+    timer.shutdownNow();
     try {
       client.stop();
     } catch (RuntimeException e) {
       LOG.debug("stopping the SSH client failed", e);
     }
+  }
+
+  private void awaitStops(List<CompletableFuture<Void>> stops) {
+    if (stops.isEmpty()) {
+      return;
+    }
+    Duration bound = RemoteStop.bound(settings);
+    try {
+      CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))
+          .get(bound.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      warnings.accept(
+          "closing the SSH sessions while remote commands are still being stopped after " + bound);
+    } catch (ExecutionException e) {
+      LOG.debug("a remote stop failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Keeps {@code stop} in the stops {@link #close()} waits for, until it completes. */
+  void track(CompletableFuture<Void> stop) {
+    synchronized (this) {
+      stopping.add(stop);
+    }
+    var unused =
+        stop.whenComplete(
+            (done, failure) -> {
+              synchronized (this) {
+                stopping.remove(stop);
+              }
+            });
+  }
+
+  /** Reports what an operator must hear of, such as a remote stop that could not be confirmed. */
+  void warn(String warning) {
+    warnings.accept(warning);
+  }
+
+  /** The pool's own timer, which outlives the engine's until the pool is closed. */
+  ScheduledExecutorService timer() {
+    return timer;
   }
 
   /**
@@ -274,7 +330,7 @@ public final class SshSessions implements AutoCloseable {
     long usedAt = entry.lastUsedNanos;
     try {
       var unused =
-          idleTimer.schedule(
+          timer.schedule(
               () -> closeIfIdle(entry, usedAt),
               settings.idleTimeout().toNanos(),
               TimeUnit.NANOSECONDS);

@@ -14,6 +14,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -35,6 +36,10 @@ final class UploadExecution implements RunningAction {
   record Request(Path from, String to, TargetEndpoints targets, SshSessions sessions) {}
 
   private static final int BUFFER_BYTES = 64 * 1024;
+
+  /** Well below what servers take as one command (OpenSSH: a 256 KiB packet). */
+  private static final int MAX_COMMAND_CHARS = 16 * 1024;
+
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int[] MODE_BITS = {0400, 0200, 0100, 040, 020, 010, 04, 02, 01};
   private static final PosixFilePermission[] MODE_PERMISSIONS = {
@@ -118,38 +123,54 @@ final class UploadExecution implements RunningAction {
     }
     long started = System.nanoTime();
     try (client) {
-      long[] totals = {0, 0};
-      if (Files.isDirectory(request.from())) {
-        String root = trimSlash(request.to());
-        makeDirectories(client, root);
-        List<Path> entries;
-        try (Stream<Path> walk = Files.walk(request.from())) {
-          entries = walk.sorted().toList();
-        }
-        for (Path local : entries) {
+      // Every file goes to a temporary name first; one sha256sum on the target checks them all
+      // (each command costs a channel and a run of the remote user's shell start-up files), and
+      // only then are they renamed into place.
+      List<Staged> staged = new ArrayList<>();
+      long bytes = 0;
+      try {
+        if (Files.isDirectory(request.from())) {
+          String root = trimSlash(request.to());
+          makeDirectories(client, root);
+          List<Path> entries;
+          try (Stream<Path> walk = Files.walk(request.from())) {
+            entries = walk.sorted().toList();
+          }
+          for (Path local : entries) {
+            String remote =
+                root + "/" + request.from().relativize(local).toString().replace('\\', '/');
+            if (local.equals(request.from())) {
+              continue;
+            }
+            if (Files.isSymbolicLink(local)) {
+              context.log().line("skipped symbolic link " + local);
+            } else if (Files.isDirectory(local, LinkOption.NOFOLLOW_LINKS)) {
+              makeDirectory(client, remote); // The walk is sorted: its parent is there already.
+            } else {
+              staged.add(stage(client, local, remote));
+            }
+          }
+        } else {
           String remote =
-              root + "/" + request.from().relativize(local).toString().replace('\\', '/');
-          if (local.equals(request.from())) {
-            continue;
+              request.to().endsWith("/")
+                  ? request.to() + request.from().getFileName()
+                  : request.to();
+          int slash = remote.lastIndexOf('/');
+          if (slash > 0) {
+            makeDirectories(client, remote.substring(0, slash));
           }
-          if (Files.isSymbolicLink(local)) {
-            context.log().line("skipped symbolic link " + local);
-          } else if (Files.isDirectory(local, LinkOption.NOFOLLOW_LINKS)) {
-            makeDirectories(client, remote);
-          } else {
-            totals[1] += uploadFile(client, lease.session(), local, remote);
-            totals[0]++;
-          }
+          staged.add(stage(client, request.from(), remote));
         }
-      } else {
-        String remote =
-            request.to().endsWith("/") ? request.to() + request.from().getFileName() : request.to();
-        int slash = remote.lastIndexOf('/');
-        if (slash > 0) {
-          makeDirectories(client, remote.substring(0, slash));
+        // Checked before any rename, so a corrupt copy never replaces a previous file.
+        verifyChecksums(lease.session(), staged);
+        for (Staged file : staged) {
+          rename(client, file.temporary(), file.remote());
+          file.renamed = true;
+          bytes += file.size();
         }
-        totals[1] += uploadFile(client, lease.session(), request.from(), remote);
-        totals[0]++;
+      } catch (IOException | RuntimeException e) {
+        staged.stream().filter(f -> !f.renamed).forEach(f -> removeQuietly(client, f.temporary()));
+        throw e;
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       context
@@ -158,10 +179,10 @@ final class UploadExecution implements RunningAction {
               String.format(
                   Locale.ROOT,
                   "uploaded %d file(s), %d bytes in %.3f s (%.1f MB/s) to %s",
-                  totals[0],
-                  totals[1],
+                  staged.size(),
+                  bytes,
                   seconds,
-                  totals[1] / 1e6 / Math.max(seconds, 1e-9),
+                  bytes / 1e6 / Math.max(seconds, 1e-9),
                   where));
       result.complete(ActionResult.success());
     } catch (IOException | RuntimeException e) {
@@ -170,9 +191,36 @@ final class UploadExecution implements RunningAction {
     }
   }
 
-  /** Writes one file under a temporary name, checks it, renames it into place; returns its size. */
-  private long uploadFile(SftpClient client, ClientSession session, Path local, String remote)
-      throws IOException {
+  /** A file written under its temporary name, not yet renamed to its final one. */
+  private static final class Staged {
+    private final String remote;
+    private final String temporary;
+    private final String sha256;
+    private final long size;
+    private boolean renamed;
+
+    Staged(String remote, String temporary, String sha256, long size) {
+      this.remote = remote;
+      this.temporary = temporary;
+      this.sha256 = sha256;
+      this.size = size;
+    }
+
+    String remote() {
+      return remote;
+    }
+
+    String temporary() {
+      return temporary;
+    }
+
+    long size() {
+      return size;
+    }
+  }
+
+  /** Writes one file under a temporary name with its mode, and checks its size there. */
+  private Staged stage(SftpClient client, Path local, String remote) throws IOException {
     int slash = remote.lastIndexOf('/');
     String temporary =
         remote.substring(0, slash + 1)
@@ -201,14 +249,11 @@ final class UploadExecution implements RunningAction {
       if (written != size) {
         throw new IOException("wrote " + written + " bytes of " + size + " to " + temporary);
       }
-      // Checked before the rename, so a corrupt copy never replaces the previous file.
-      verifyChecksum(session, temporary, remote, HexFormat.of().formatHex(sha256.digest()));
-      rename(client, temporary, remote);
     } catch (IOException | RuntimeException e) {
       removeQuietly(client, temporary);
       throw e;
     }
-    return size;
+    return new Staged(remote, temporary, HexFormat.of().formatHex(sha256.digest()), size);
   }
 
   /** Over the final name: atomic with OpenSSH's posix-rename, else remove then rename. */
@@ -223,37 +268,81 @@ final class UploadExecution implements RunningAction {
     client.rename(from, to);
   }
 
-  /** Compares with {@code sha256sum} on the target; says so in the log when it cannot. */
-  private void verifyChecksum(ClientSession session, String copy, String remote, String expected)
+  /**
+   * Compares every staged file with {@code sha256sum} on the target, as few commands as the
+   * command-line bound allows; says so in the log when it cannot.
+   */
+  private void verifyChecksums(ClientSession session, List<Staged> staged) throws IOException {
+    int from = 0;
+    while (from < staged.size()) {
+      StringBuilder command = new StringBuilder("sha256sum --");
+      int to = from;
+      while (to < staged.size()
+          && (to == from
+              || command.length() + staged.get(to).temporary().length() + 3 <= MAX_COMMAND_CHARS)) {
+        command.append(' ').append(ShellQuoting.quote(staged.get(to).temporary()));
+        to++;
+      }
+      verifyChecksums(session, command.toString(), staged.subList(from, to));
+      from = to;
+    }
+  }
+
+  private void verifyChecksums(ClientSession session, String command, List<Staged> files)
       throws IOException {
     String output;
     try {
-      output = session.executeRemoteCommand("sha256sum -- " + ShellQuoting.quote(copy));
+      output = session.executeRemoteCommand(command);
     } catch (IOException e) {
+      String names =
+          files.size() == 1 ? files.get(0).remote() : files.size() + " files under " + request.to();
       context
           .log()
           .line(
               "checksum of "
-                  + remote
+                  + names
                   + " not verified: sha256sum failed on the target ("
                   + SshSessions.describe(e)
-                  + "); only its size was checked");
+                  + "); only "
+                  + (files.size() == 1 ? "its size was" : "their sizes were")
+                  + " checked");
       return;
     }
-    String actual = output.strip().split("\\s+", 2)[0];
-    if (!actual.equalsIgnoreCase(expected)) {
+    // One line per file, in the order given ("HASH  NAME"; a name needing escapes starts it
+    // with a backslash).
+    List<String> lines = output.lines().filter(line -> !line.isBlank()).toList();
+    if (lines.size() != files.size()) {
       throw new IOException(
-          "checksum mismatch for "
-              + remote
-              + ": sha256 "
-              + actual
-              + " on the target, "
-              + expected
-              + " here");
+          "sha256sum on the target gave "
+              + lines.size()
+              + " line(s) for "
+              + files.size()
+              + " file(s): "
+              + output.strip());
+    }
+    for (int i = 0; i < files.size(); i++) {
+      String line = lines.get(i).strip();
+      String actual = (line.startsWith("\\") ? line.substring(1) : line).split("\\s+", 2)[0];
+      Staged file = files.get(i);
+      if (!actual.equalsIgnoreCase(file.sha256)) {
+        throw new IOException(
+            "checksum mismatch for "
+                + file.remote()
+                + ": sha256 "
+                + actual
+                + " on the target, "
+                + file.sha256
+                + " here");
+      }
     }
   }
 
+  /** {@code directory} and its missing parents; one round trip when it is there already. */
   private static void makeDirectories(SftpClient client, String directory) throws IOException {
+    SftpClient.Attributes whole = statOrNull(client, directory);
+    if (whole != null && whole.isDirectory()) {
+      return;
+    }
     StringBuilder path = new StringBuilder(directory.startsWith("/") ? "/" : "");
     for (String part : directory.split("/")) {
       if (part.isEmpty()) {
@@ -261,21 +350,26 @@ final class UploadExecution implements RunningAction {
       }
       path.append(part);
       String current = path.toString();
-      SftpClient.Attributes existing = statOrNull(client, current);
-      if (existing == null) {
-        try {
-          client.mkdir(current);
-        } catch (IOException e) {
-          // Another upload to the same machine (two target names on it) may have just made it.
-          SftpClient.Attributes made = statOrNull(client, current);
-          if (made == null || !made.isDirectory()) {
-            throw e;
-          }
-        }
-      } else if (!existing.isDirectory()) {
-        throw new IOException(current + " exists and is not a directory");
-      }
+      makeDirectory(client, current);
       path.append('/');
+    }
+  }
+
+  /** {@code directory}, whose parent exists. */
+  private static void makeDirectory(SftpClient client, String directory) throws IOException {
+    SftpClient.Attributes existing = statOrNull(client, directory);
+    if (existing == null) {
+      try {
+        client.mkdir(directory);
+      } catch (IOException e) {
+        // Another upload to the same machine (two target names on it) may have just made it.
+        SftpClient.Attributes made = statOrNull(client, directory);
+        if (made == null || !made.isDirectory()) {
+          throw e;
+        }
+      }
+    } else if (!existing.isDirectory()) {
+      throw new IOException(directory + " exists and is not a directory");
     }
   }
 

@@ -6,12 +6,16 @@ import com.typesafe.config.ConfigFactory;
 import dev.flotilla.engine.DeploymentResult;
 import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.Flotilla;
+import dev.flotilla.engine.action.ActionResult;
+import dev.flotilla.engine.action.RunningAction;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionFinished;
 import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.deployment.DeploymentStatus;
+import dev.flotilla.engine.deployment.ExecutionStatus;
 import dev.flotilla.engine.deployment.StepStatus;
 import dev.flotilla.engine.model.DeploymentPlan;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,12 +66,14 @@ class LoopbackOpenSshTest {
   }
 
   @Test
-  void aPlanCopiesAndRunsOnEveryTargetOverRealOpenSsh() throws Exception {
-    // Proves upload and ssh steps run on every target name over one real sshd. That a timeout
-    // stops the remote command on a root login is not proved here: it failed 3 of 4 runs under
-    // load (issue 13, open; the embedded-server tests prove it where the signal request works).
+  void aPlanCopiesRunsAndTimesOutOnRealOpenSsh() throws Exception {
+    // Proves upload and ssh steps run on every target name over one real sshd, and that a
+    // timeout stops the remote sleep, on a root login too (where OpenSSH refuses the "signal"
+    // request): its pid, written by the command, names no live process once the pool is closed,
+    // and no stop was reported unconfirmed.
     Path artifact = Files.writeString(work.resolve("app.txt"), "release 42\n");
     Path remote = work.resolve("remote");
+    Path pids = Files.createDirectories(work.resolve("pids"));
     Run run =
         deploy(
             """
@@ -78,6 +85,10 @@ class LoopbackOpenSshTest {
               - name: Activate
                 roles: [web]
                 action: { type: ssh, run: "cat %s/app.txt; echo active on $FLOTILLA_TARGET" }
+              - name: Hang
+                roles: [web]
+                timeout: 15s
+                action: { type: ssh, run: "sleep 600 & echo $! > %s/$FLOTILLA_TARGET.pid; wait" }
             """
                 .formatted(
                     port,
@@ -85,9 +96,10 @@ class LoopbackOpenSshTest {
                     sshd.resolve("known_hosts"),
                     artifact,
                     remote,
-                    remote));
+                    remote,
+                    pids));
 
-    assertThat(run.result.status()).as("%s", run.lines).isEqualTo(DeploymentStatus.SUCCEEDED);
+    assertThat(run.result.status()).as("%s", run.lines).isEqualTo(DeploymentStatus.FAILED);
     assertThat(run.result.steps().get(0).status()).isEqualTo(StepStatus.SUCCEEDED);
     assertThat(run.result.steps().get(1).status()).isEqualTo(StepStatus.SUCCEEDED);
     assertThat(Files.readString(remote.resolve("app.txt"))).isEqualTo("release 42\n");
@@ -98,6 +110,102 @@ class LoopbackOpenSshTest {
             "web-3: active on web-3",
             "web-4: active on web-4",
             "web-4: release 42");
+    assertThat(run.finished.stream().filter(f -> f.step() == 2))
+        .extracting(ExecutionFinished::status)
+        .containsOnly(ExecutionStatus.TIMED_OUT);
+    List<Path> pidFiles;
+    try (Stream<Path> files = Files.list(pids)) {
+      pidFiles = files.toList();
+    }
+    assertThat(pidFiles).hasSize(4);
+    for (Path pidFile : pidFiles) {
+      awaitGone(Long.parseLong(Files.readString(pidFile).trim()), pidFile.toString());
+    }
+    assertThat(run.warnings).isEmpty();
+  }
+
+  @Test
+  void aCancelKillsTheRemoteCommandWithoutAPty() throws Exception {
+    cancelKillsTheRemoteSleep(false);
+  }
+
+  @Test
+  void aCancelKillsTheRemoteCommandOnAPty() throws Exception {
+    cancelKillsTheRemoteSleep(true);
+  }
+
+  /**
+   * Proves a cancel kills the remote command's process group on a root login, with or without a
+   * pty: the pool is closed right after the cancel, and still the remote sleep is gone, because the
+   * pool waits for the stop before it closes the session the kill runs on.
+   */
+  private void cancelKillsTheRemoteSleep(boolean pty) throws Exception {
+    Path pidFile = work.resolve("cancel-" + pty + ".pid");
+    Files.deleteIfExists(pidFile);
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    Fixtures.RecordingLog log = new Fixtures.RecordingLog();
+    SshEndpoint endpoint =
+        SshEndpoint.withKey(
+            "127.0.0.1",
+            port,
+            System.getProperty("user.name"),
+            sshd.resolve("id_ed25519"),
+            sshd.resolve("known_hosts"));
+    try (Fixtures.EngineThreads threads = new Fixtures.EngineThreads()) {
+      SshSessions sessions = new SshSessions(SshSettings.load(), System::getenv, warnings::add);
+      try (sessions) {
+        RunningAction running =
+            new SshActionType(sessions, name -> endpoint, Set.of())
+                .configure(
+                    Map.of(
+                        "run",
+                        "sleep 600 & echo $! > " + pidFile + "; echo started; wait",
+                        "pty",
+                        pty))
+                .start(threads.context("web-1", Map.of(), log));
+        log.awaitLine("started");
+        long sleep = Long.parseLong(Files.readString(pidFile).trim());
+        assertThat(alive(sleep)).as("the remote sleep before the cancel").isTrue();
+
+        running.cancel();
+
+        assertThat(
+                running
+                    .result()
+                    .toCompletableFuture()
+                    .get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS))
+            .isEqualTo(ActionResult.failure("cancelled"));
+        sessions.close(); // At once: the stop must still reach the remote command.
+        awaitGone(sleep, "the remote sleep (pty: " + pty + ")");
+      }
+    }
+    assertThat(warnings).isEmpty();
+    assertThat(log.lines()).noneMatch(line -> line.contains(SshExecution.PID_MARKER));
+  }
+
+  /** Waits, at most {@link Fixtures#PATIENCE}, until {@code pid} names no live process. */
+  private static void awaitGone(long pid, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Fixtures.PATIENCE.toNanos();
+    while (alive(pid)) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError(what + " (pid " + pid + ") still runs after " + Fixtures.PATIENCE);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /**
+   * Whether {@code pid} names a process that is not a zombie: a killed orphan stays one where init
+   * does not reap (as in some containers), and {@link ProcessHandle#isAlive} counts it alive.
+   */
+  private static boolean alive(long pid) {
+    String stat;
+    try {
+      stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    } catch (IOException e) {
+      return false;
+    }
+    return !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
   }
 
   @Test
@@ -146,13 +254,18 @@ class LoopbackOpenSshTest {
   }
 
   private record Run(
-      DeploymentResult result, List<String> lines, List<ExecutionFinished> finished) {}
+      DeploymentResult result,
+      List<String> lines,
+      List<ExecutionFinished> finished,
+      List<String> warnings) {}
 
   /** Loads {@code yaml} and runs it to its end, as {@code flotilla deploy} does. */
   private Run deploy(String yaml) throws Exception {
     List<String> lines = new CopyOnWriteArrayList<>();
     List<ExecutionFinished> finished = new CopyOnWriteArrayList<>();
-    try (SshSessions sessions = new SshSessions(SshSettings.load())) {
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    try (SshSessions sessions =
+        new SshSessions(SshSettings.load(), System::getenv, warnings::add)) {
       EngineSettings settings =
           EngineSettings.fromConfig(ConfigFactory.load())
               .withActionType(new SshActionType(sessions, Set.of()))
@@ -184,7 +297,7 @@ class LoopbackOpenSshTest {
                 .result()
                 .toCompletableFuture()
                 .get(Fixtures.PATIENCE.toSeconds() * 2, TimeUnit.SECONDS);
-        return new Run(result, lines, finished);
+        return new Run(result, lines, finished, warnings);
       }
     }
   }

@@ -33,11 +33,14 @@ class SshActionTypeTest {
   private SshSessions sessions;
   private SshActionType type;
 
+  private KeyPair clientKey;
+  private Path knownHosts;
+
   @BeforeAll
   void start() throws Exception {
-    KeyPair clientKey = TestSshServer.newKeyPair();
+    clientKey = TestSshServer.newKeyPair();
     Path identity = Fixtures.writePrivateKey(dir.resolve("id_ecdsa"), clientKey, null);
-    Path knownHosts = dir.resolve("known_hosts");
+    knownHosts = dir.resolve("known_hosts");
     web01 = TestSshServer.start(clientKey.getPublic());
     web02 = TestSshServer.start(clientKey.getPublic());
     web01.trustIn(knownHosts);
@@ -111,6 +114,43 @@ class SshActionTypeTest {
     Fixtures.RecordingLog log = new Fixtures.RecordingLog();
     run("echo \"token=$TOKEN\"; echo \"$TOKEN\" >&2", "web-01", Map.of("TOKEN", SECRET), log);
     assertThat(log.lines()).containsExactlyInAnyOrder("token=***", "***");
+  }
+
+  @Test
+  void masksTheValuesOfTheEndpointsPasswordAndPassphraseVariables() throws Exception {
+    // Proves a command that prints the password or the key's passphrase its endpoint names by
+    // environment variable shows the mask, though neither was given as a sensitive value.
+    String passphrase = "open-sesame-42";
+    Path encrypted = Fixtures.writePrivateKey(dir.resolve("id_encrypted"), clientKey, passphrase);
+    Map<String, String> env =
+        Map.of("DEPLOY_PASSWORD", TestSshServer.PASSWORD, "KEY_PASSPHRASE", passphrase);
+    SshEndpoint endpoint =
+        new SshEndpoint(
+            "127.0.0.1",
+            web01.port(),
+            TestSshServer.USER,
+            encrypted,
+            "KEY_PASSPHRASE",
+            "DEPLOY_PASSWORD",
+            false,
+            knownHosts,
+            HostKeyPolicy.STRICT);
+    Fixtures.RecordingLog log = new Fixtures.RecordingLog();
+    try (SshSessions withCredentials = new SshSessions(SshSettings.load(), env::get, w -> {})) {
+      RunningAction running =
+          new SshActionType(withCredentials, name -> endpoint, Set.of())
+              .configure(Map.of("run", "echo \"password=$PW\"; echo \"passphrase=$PP\" >&2"))
+              .start(
+                  runtime.context(
+                      "web-01", Map.of("PW", TestSshServer.PASSWORD, "PP", passphrase), log));
+      assertThat(
+              running
+                  .result()
+                  .toCompletableFuture()
+                  .get(Fixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS))
+          .isEqualTo(ActionResult.success());
+    }
+    assertThat(log.lines()).containsExactlyInAnyOrder("password=***", "passphrase=***");
   }
 
   @Test

@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -133,6 +135,44 @@ class UploadActionTypeTest {
     assertThat(result.succeeded()).isFalse();
     assertThat(result.message()).contains("checksum mismatch for").contains("artifact.jar");
     assertThat(remote.resolve("rewritten/artifact.jar")).doesNotExist();
+    assertNoTemporaryFiles();
+  }
+
+  @Test
+  void aDirectoryIsCheckedByOneSha256sumAndNothingIsRenamedOnAMismatch() throws Exception {
+    // Proves the files of a directory are checked by one command on the target (each command
+    // costs a channel and the remote shell's start-up), and that one bad checksum leaves no file
+    // of the tree renamed into place and no temporary file behind.
+    Path tree = Files.createDirectories(local.resolve("bundle/lib"));
+    Files.writeString(local.resolve("bundle/a.txt"), "a\n");
+    Files.writeString(local.resolve("bundle/b.txt"), "b\n");
+    Files.writeString(tree.resolve("c.txt"), "c\n");
+    List<String> checks = new CopyOnWriteArrayList<>();
+    ActionResult checked =
+        uploadThrough(
+            command -> {
+              if (command.startsWith("sha256sum")) {
+                checks.add(command);
+              }
+              return command;
+            },
+            local.resolve("bundle"));
+    assertThat(checked).isEqualTo(ActionResult.success());
+    assertThat(checks).hasSize(1);
+    assertThat(Files.readString(remote.resolve("rewritten/lib/c.txt"))).isEqualTo("c\n");
+
+    Files.writeString(local.resolve("bundle/a.txt"), "a2\n");
+    Files.writeString(local.resolve("bundle/b.txt"), "b2\n");
+    ActionResult corrupted =
+        uploadThrough(
+            command ->
+                command.startsWith("sha256sum")
+                    ? command + " | sed '2s/^./x/'" // The second file's hash is altered.
+                    : command,
+            local.resolve("bundle"));
+    assertThat(corrupted.succeeded()).isFalse();
+    assertThat(corrupted.message()).contains("checksum mismatch for").contains("b.txt");
+    assertThat(Files.readString(remote.resolve("rewritten/a.txt"))).isEqualTo("a\n");
     assertNoTemporaryFiles();
   }
 

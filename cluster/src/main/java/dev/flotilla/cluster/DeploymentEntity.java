@@ -3,6 +3,8 @@ package dev.flotilla.cluster;
 import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.action.ActionRuntime;
 import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.deployment.InterventionDecision;
+import dev.flotilla.engine.deployment.InterventionReply;
 import dev.flotilla.engine.internal.deployment.DeploymentActor;
 import dev.flotilla.engine.internal.deployment.DeploymentWatch;
 import dev.flotilla.engine.internal.guard.TargetGuard.Holder;
@@ -51,6 +53,27 @@ final class DeploymentEntity {
   record Cancel(String reason, ActorRef<CancelTaken> replyTo) implements Command {}
 
   record CancelTaken(String deploymentId) implements ClusterMessage {}
+
+  /**
+   * Answers an intervention; replied to by the deployment once the answer is recorded (or refused:
+   * asked again, it is refused as already answered), or at once if it has finished.
+   */
+  record Answer(
+      int number,
+      InterventionDecision decision,
+      String by,
+      String note,
+      ActorRef<InterventionReply> replyTo)
+      implements Command {}
+
+  /** Where the deployment runs: answered with {@link Hosted}. */
+  record Where(ActorRef<Hosted> replyTo) implements Command {}
+
+  /**
+   * @param node the address of the node hosting the deployment's entity
+   * @param finished whether the deployment has finished
+   */
+  record Hosted(String deploymentId, String node, boolean finished) implements ClusterMessage {}
 
   /** The caps admit the deployment (again); answered with whether it has finished. */
   record Admit(ActorRef<ClusterCaps.AdmitAnswer> replyTo) implements Command {}
@@ -152,6 +175,13 @@ final class DeploymentEntity {
     return Behaviors.receive(Command.class)
         .onMessage(Start.class, this::onStart)
         .onMessage(Cancel.class, this::onCancel)
+        .onMessage(Answer.class, this::onAnswer)
+        .onMessage(
+            Where.class,
+            where -> {
+              where.replyTo().tell(new Hosted(deploymentId, address(), finished() || stopped));
+              return Behaviors.same();
+            })
         .onMessage(Admit.class, this::onAdmit)
         .onMessage(CheckLease.class, this::onCheckLease)
         .onMessage(Stood.class, stood -> onStanding(stood.standing()))
@@ -193,6 +223,28 @@ final class DeploymentEntity {
     deployment.tell(new DeploymentActor.Cancel(cancel.reason()));
     deployment.tell(new DeploymentActor.Inquire(standings));
     return Behaviors.same();
+  }
+
+  private Behavior<Command> onAnswer(Answer answer) {
+    if (finished() || stopped) {
+      answer
+          .replyTo()
+          .tell(
+              InterventionReply.of(
+                  InterventionReply.Outcome.DEPLOYMENT_FINISHED,
+                  "deployment "
+                      + deploymentId
+                      + " has finished; its interventions closed with it"));
+      return Behaviors.same();
+    }
+    deployment.tell(
+        new DeploymentActor.Answer(
+            answer.number(), answer.decision(), answer.by(), answer.note(), answer.replyTo()));
+    return Behaviors.same();
+  }
+
+  private String address() {
+    return Cluster.get(context.getSystem()).selfMember().address().toString();
   }
 
   private Behavior<Command> onAdmit(Admit admit) {

@@ -21,6 +21,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,7 @@ public final class ClusterNodeMode implements NodeMode {
   }
 
   @Override
-  public Node start(NodeOptions options, Config config)
+  public Node start(NodeOptions options, Config config, UnaryOperator<ActionTypes> actionTypes)
       throws IOException, JournalUnavailableException {
     if (options.journalUrl() == null) {
       throw new IllegalArgumentException(
@@ -72,7 +73,7 @@ public final class ClusterNodeMode implements NodeMode {
     withCluster = withCluster.withValue(SEEDS, ConfigValueFactory.fromIterable(seeds));
     EngineSettings settings =
         EngineSettings.fromConfig(withCluster)
-            .withActionTypes(ActionTypes.builtIn(options.service().timeScale()));
+            .withActionTypes(actionTypes.apply(ActionTypes.builtIn(options.service().timeScale())));
     FlotillaCluster cluster = FlotillaCluster.start(journal, settings, withCluster);
     String address = Cluster.get(cluster.system()).selfMember().address().toString();
     log.info(

@@ -82,6 +82,16 @@ public final class FlotillaCluster implements AutoCloseable {
         withJournal
             .getConfig("flotilla.cluster.own-system")
             .withFallback(Flotilla.ownSystemConfig(withJournal));
+    return startNode(settings, nodeConfig);
+  }
+
+  /**
+   * Starts a node on the journal its configuration names ({@code flotilla.cluster.journal-plugin},
+   * {@code snapshot-plugin}, {@code read-journal}): for tests on another journal than PostgreSQL.
+   *
+   * @param nodeConfig the actor system's whole configuration
+   */
+  static FlotillaCluster startNode(EngineSettings settings, Config nodeConfig) {
     Config cluster = nodeConfig.getConfig("flotilla.cluster");
     EngineSettings durable =
         settings.withJournal(
@@ -137,7 +147,9 @@ public final class FlotillaCluster implements AutoCloseable {
                   guardClient.<TargetGuards.Command>narrow(),
                   capsClient,
                   sharding,
-                  retry);
+                  retry,
+                  cluster.getInt("deployment-restarts"),
+                  new ConcurrentHashMap<>());
           ClusterShardingSettings remembered =
               ClusterShardingSettings.create(system).withRememberEntities(true);
           Duration guardCheck = cluster.getDuration("guard-check-interval");

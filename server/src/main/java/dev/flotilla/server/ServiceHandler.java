@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * GET  /                                  links
  * GET  /deployments                       the deployments known, newest first
  * POST /deployments[?set=key=value...]    a YAML plan: 201, or 400 with its problems
- * GET  /deployments/{id}                  its timeline JSON as it stands
+ * GET  /deployments/{id}                  its timeline JSON as it stands (on a cluster, plus "node")
  * GET  /deployments/{id}/events           its events as server-sent events, from the start
  * POST /deployments/{id}/cancel           {"reason": ...} optional: 202, or 409 once finished
  * GET  /deployments/{id}/waterfall        the waterfall page, refreshing while it runs

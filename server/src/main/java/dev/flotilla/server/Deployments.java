@@ -136,7 +136,9 @@ final class Deployments {
     while (!feed.hasEvents()
         && !handle.result().toCompletableFuture().isDone()
         && System.nanoTime() < deadline) {
-      feed.await(0, Duration.ofMillis(200));
+      if (feed.await(0, Duration.ofMillis(200)).complete()) {
+        break; // the service stops
+      }
     }
     return tracked;
   }

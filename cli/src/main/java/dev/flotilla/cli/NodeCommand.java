@@ -223,7 +223,7 @@ class NodeCommand implements Callable<Integer> {
       try {
         node =
             mode.isPresent()
-                ? mode.get().start(options, config)
+                ? mode.get().start(options, config, ssh::addTo)
                 : DeploymentService.start(options.service(), config, ssh::addTo);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());

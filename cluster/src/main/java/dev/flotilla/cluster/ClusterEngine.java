@@ -2,9 +2,12 @@ package dev.flotilla.cluster;
 
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentFinished;
+import dev.flotilla.engine.deployment.InterventionReply;
 import dev.flotilla.engine.internal.deployment.DeploymentActor;
 import dev.flotilla.engine.internal.runtime.EngineActor;
 import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -32,8 +35,15 @@ final class ClusterEngine {
 
   private ClusterEngine() {}
 
+  /**
+   * @param recordedCounts how many events a {@link EngineActor.Resume}'s handle holds already, by
+   *     deployment id (taken once); a resume not in it holds the acceptance only
+   */
   static Behavior<EngineActor.Command> create(
-      ClusterSharding sharding, String readJournal, Duration retryInterval) {
+      ClusterSharding sharding,
+      String readJournal,
+      Duration retryInterval,
+      Map<String, Integer> recordedCounts) {
     return Behaviors.setup(
         context ->
             Behaviors.receive(EngineActor.Command.class)
@@ -50,7 +60,7 @@ final class ClusterEngine {
                               (ActorRef<DeploymentEntity.Started> replyTo) ->
                                   new DeploymentEntity.Start(submit.plan(), replyTo),
                               retryInterval,
-                              () ->
+                              started ->
                                   follow(
                                       context.getSystem(), readJournal, id, 0, submit.listener())));
                       return Behaviors.same();
@@ -58,12 +68,14 @@ final class ClusterEngine {
                 .onMessage(
                     EngineActor.Resume.class,
                     resume -> {
-                      // A handle for a deployment submitted anywhere: it holds the acceptance.
+                      // A handle for a deployment submitted anywhere: it holds the acceptance,
+                      // or as many events as its follower read before.
+                      Integer recorded = recordedCounts.remove(resume.deploymentId());
                       follow(
                           context.getSystem(),
                           readJournal,
                           resume.deploymentId(),
-                          1,
+                          recorded == null ? 1 : recorded,
                           resume.listener());
                       return Behaviors.same();
                     })
@@ -78,7 +90,28 @@ final class ClusterEngine {
                               (ActorRef<DeploymentEntity.CancelTaken> replyTo) ->
                                   new DeploymentEntity.Cancel(cancel.reason(), replyTo),
                               retryInterval,
-                              () -> {}));
+                              taken -> {}));
+                      return Behaviors.same();
+                    })
+                .onMessage(
+                    EngineActor.Answer.class,
+                    answer -> {
+                      // Wherever the deployment runs; an answer asked again is refused as already
+                      // answered, so the first reply that arrives is the one passed on.
+                      context.spawnAnonymous(
+                          Courier.create(
+                              InterventionReply.class,
+                              sharding.entityRefFor(
+                                  DeploymentEntity.TYPE_KEY, answer.deploymentId()),
+                              (ActorRef<InterventionReply> replyTo) ->
+                                  new DeploymentEntity.Answer(
+                                      answer.number(),
+                                      answer.decision(),
+                                      answer.by(),
+                                      answer.note(),
+                                      replyTo),
+                              retryInterval,
+                              reply -> answer.replyTo().tell(reply)));
                       return Behaviors.same();
                     })
                 .onMessage(
@@ -125,7 +158,7 @@ final class ClusterEngine {
   static final class Courier {
     private Courier() {}
 
-    private record Answered() {}
+    private record Answered<R>(R answer) {}
 
     private record Unanswered() {}
 
@@ -134,7 +167,7 @@ final class ClusterEngine {
         EntityRef<M> entity,
         Function<ActorRef<R>, M> message,
         Duration retryInterval,
-        Runnable onAnswer) {
+        Consumer<R> onAnswer) {
       return Behaviors.setup(
           context -> {
             Runnable ask =
@@ -144,13 +177,14 @@ final class ClusterEngine {
                         entity,
                         retryInterval,
                         message::apply,
-                        (answer, error) -> answer != null ? new Answered() : new Unanswered());
+                        (answer, error) ->
+                            answer != null ? new Answered<>(answer) : new Unanswered());
             ask.run();
             return Behaviors.receive(Object.class)
                 .onMessage(
                     Answered.class,
                     answered -> {
-                      onAnswer.run();
+                      onAnswer.accept(replyClass.cast(answered.answer()));
                       return Behaviors.stopped();
                     })
                 .onMessage(

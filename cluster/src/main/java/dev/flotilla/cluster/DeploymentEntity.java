@@ -2,7 +2,11 @@ package dev.flotilla.cluster;
 
 import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.action.ActionRuntime;
+import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.deployment.InterventionDecision;
+import dev.flotilla.engine.deployment.InterventionReply;
+import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.internal.deployment.DeploymentActor;
 import dev.flotilla.engine.internal.deployment.DeploymentWatch;
 import dev.flotilla.engine.internal.guard.TargetGuard.Holder;
@@ -11,6 +15,7 @@ import dev.flotilla.engine.model.DeploymentPlan;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -52,6 +57,27 @@ final class DeploymentEntity {
 
   record CancelTaken(String deploymentId) implements ClusterMessage {}
 
+  /**
+   * Answers an intervention; replied to by the deployment once the answer is recorded (or refused:
+   * asked again, it is refused as already answered), or at once if it has finished.
+   */
+  record Answer(
+      int number,
+      InterventionDecision decision,
+      String by,
+      String note,
+      ActorRef<InterventionReply> replyTo)
+      implements Command {}
+
+  /** Where the deployment runs: answered with {@link Hosted}. */
+  record Where(ActorRef<Hosted> replyTo) implements Command {}
+
+  /**
+   * @param node the address of the node hosting the deployment's entity
+   * @param finished whether the deployment has finished
+   */
+  record Hosted(String deploymentId, String node, boolean finished) implements ClusterMessage {}
+
   /** The caps admit the deployment (again); answered with whether it has finished. */
   record Admit(ActorRef<ClusterCaps.AdmitAnswer> replyTo) implements Command {}
 
@@ -76,6 +102,9 @@ final class DeploymentEntity {
     INSTANCE
   }
 
+  /** The ending of a deployment out of restarts was written (or its writer stopped without). */
+  private record EndingDone(boolean journaled) implements Command {}
+
   /**
    * What every deployment of a node shares.
    *
@@ -88,7 +117,9 @@ final class DeploymentEntity {
       ActorRef<TargetGuards.Command> guards,
       ActorRef<CapsClient.Command> capsClient,
       ClusterSharding sharding,
-      Duration retryInterval) {}
+      Duration retryInterval,
+      int maxRestarts,
+      Map<String, Integer> restarts) {}
 
   private final ActorContext<Command> context;
   private final String deploymentId;
@@ -152,6 +183,13 @@ final class DeploymentEntity {
     return Behaviors.receive(Command.class)
         .onMessage(Start.class, this::onStart)
         .onMessage(Cancel.class, this::onCancel)
+        .onMessage(Answer.class, this::onAnswer)
+        .onMessage(
+            Where.class,
+            where -> {
+              where.replyTo().tell(new Hosted(deploymentId, address(), finished() || stopped));
+              return Behaviors.same();
+            })
         .onMessage(Admit.class, this::onAdmit)
         .onMessage(CheckLease.class, this::onCheckLease)
         .onMessage(Stood.class, stood -> onStanding(stood.standing()))
@@ -163,6 +201,7 @@ final class DeploymentEntity {
               return Behaviors.same();
             })
         .onMessage(DeploymentStopped.class, stoppedMessage -> onDeploymentStopped())
+        .onMessage(EndingDone.class, this::onEndingDone)
         .onMessage(Stop.class, stop -> Behaviors.stopped())
         .build();
   }
@@ -193,6 +232,28 @@ final class DeploymentEntity {
     deployment.tell(new DeploymentActor.Cancel(cancel.reason()));
     deployment.tell(new DeploymentActor.Inquire(standings));
     return Behaviors.same();
+  }
+
+  private Behavior<Command> onAnswer(Answer answer) {
+    if (finished() || stopped) {
+      answer
+          .replyTo()
+          .tell(
+              InterventionReply.of(
+                  InterventionReply.Outcome.DEPLOYMENT_FINISHED,
+                  "deployment "
+                      + deploymentId
+                      + " has finished; its interventions closed with it"));
+      return Behaviors.same();
+    }
+    deployment.tell(
+        new DeploymentActor.Answer(
+            answer.number(), answer.decision(), answer.by(), answer.note(), answer.replyTo()));
+    return Behaviors.same();
+  }
+
+  private String address() {
+    return Cluster.get(context.getSystem()).selfMember().address().toString();
   }
 
   private Behavior<Command> onAdmit(Admit admit) {
@@ -252,6 +313,7 @@ final class DeploymentEntity {
   private Behavior<Command> onDeploymentStopped() {
     stopped = true;
     if (watch.finished()) {
+      node.restarts().remove(deploymentId);
       standing = new DeploymentActor.Standing(deploymentId, true, true, null);
       awaitingCancel.forEach(canceller -> canceller.tell(new CancelTaken(deploymentId)));
       awaitingCancel.clear();
@@ -261,13 +323,75 @@ final class DeploymentEntity {
       return Behaviors.same();
     }
     // It stopped before finishing (its journal failed for good): stopping the entity without
-    // passivation makes sharding start it again, and it recovers from the journal.
-    context
-        .getLog()
-        .error(
-            "Deployment {} stopped before it finished; sharding starts it again from its journal",
-            deploymentId);
-    return Behaviors.stopped();
+    // passivation makes sharding start it again, and it recovers from the journal; up to
+    // flotilla.cluster.deployment-restarts times on this node, then it ends FAILED.
+    int restarts = node.restarts().merge(deploymentId, 1, Integer::sum);
+    if (restarts <= node.maxRestarts()) {
+      context
+          .getLog()
+          .error(
+              "Deployment {} stopped before it finished; sharding starts it again from its journal"
+                  + " (restart {} of {})",
+              deploymentId,
+              restarts,
+              node.maxRestarts());
+      return Behaviors.stopped();
+    }
+    node.restarts().remove(deploymentId);
+    String reason =
+        "it stopped before it finished "
+            + restarts
+            + " times in a row on node "
+            + address()
+            + " (flotilla.cluster.deployment-restarts = "
+            + node.maxRestarts()
+            + "): its journal keeps failing";
+    context.getLog().error("Deployment {} ends FAILED: {}", deploymentId, reason);
+    standing = new DeploymentActor.Standing(deploymentId, true, true, null);
+    awaitingCancel.forEach(canceller -> canceller.tell(new CancelTaken(deploymentId)));
+    awaitingCancel.clear();
+    awaitingStart.forEach(starter -> starter.tell(new Started(deploymentId)));
+    awaitingStart.clear();
+    List<DeploymentEvent> ending;
+    try {
+      ending = watch.stopped(reason, WallClock.nowMicros());
+    } catch (RuntimeException e) {
+      context
+          .getLog()
+          .error(
+              "Deployment {}: its ending cannot be made from what it recovered", deploymentId, e);
+      ending = List.of();
+    }
+    if (ending.isEmpty()) {
+      leave();
+      return Behaviors.same();
+    }
+    ActorRef<DeploymentEnding.Written> written =
+        context.messageAdapter(DeploymentEnding.Written.class, done -> new EndingDone(true));
+    ActorRef<DeploymentEnding.Write> writer =
+        context.spawn(
+            DeploymentEnding.create(deploymentId, ending, node.store(), written), "ending");
+    context.watchWith(writer, new EndingDone(false));
+    writer.tell(DeploymentEnding.Write.INSTANCE);
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onEndingDone(EndingDone done) {
+    if (passivating) {
+      return Behaviors.same();
+    }
+    if (done.journaled()) {
+      context.getLog().info("Deployment {}: its FAILED ending is in the journal", deploymentId);
+    } else {
+      context
+          .getLog()
+          .error(
+              "Deployment {}: the journal refused its FAILED ending too; it stays unfinished in"
+                  + " the journal and is not started again",
+              deploymentId);
+    }
+    leave();
+    return Behaviors.same();
   }
 
   /** Finished: frees the cap slot and asks sharding to forget the entity. */

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,10 +52,18 @@ public final class FlotillaCluster implements AutoCloseable {
   private final Flotilla engine;
   private final String readJournal;
   private final Map<String, DeploymentHandle> handles = new ConcurrentHashMap<>();
+  private final Map<String, Integer> recordedCounts;
+  private final Duration retryInterval;
 
-  private FlotillaCluster(Flotilla engine, String readJournal) {
+  private FlotillaCluster(
+      Flotilla engine,
+      String readJournal,
+      Map<String, Integer> recordedCounts,
+      Duration retryInterval) {
     this.engine = engine;
     this.readJournal = readJournal;
+    this.recordedCounts = recordedCounts;
+    this.retryInterval = retryInterval;
   }
 
   /**
@@ -73,6 +82,16 @@ public final class FlotillaCluster implements AutoCloseable {
         withJournal
             .getConfig("flotilla.cluster.own-system")
             .withFallback(Flotilla.ownSystemConfig(withJournal));
+    return startNode(settings, nodeConfig);
+  }
+
+  /**
+   * Starts a node on the journal its configuration names ({@code flotilla.cluster.journal-plugin},
+   * {@code snapshot-plugin}, {@code read-journal}): for tests on another journal than PostgreSQL.
+   *
+   * @param nodeConfig the actor system's whole configuration
+   */
+  static FlotillaCluster startNode(EngineSettings settings, Config nodeConfig) {
     Config cluster = nodeConfig.getConfig("flotilla.cluster");
     EngineSettings durable =
         settings.withJournal(
@@ -80,13 +99,18 @@ public final class FlotillaCluster implements AutoCloseable {
                 cluster.getString("journal-plugin"),
                 cluster.getString("snapshot-plugin"),
                 nodeConfig.getInt("flotilla.journal.snapshot-every")));
+    Map<String, Integer> recordedCounts = new ConcurrentHashMap<>();
     ActorSystem<EngineActor.Command> system =
-        ActorSystem.create(node(durable, cluster), "flotilla", nodeConfig);
+        ActorSystem.create(node(durable, cluster, recordedCounts), "flotilla", nodeConfig);
     return new FlotillaCluster(
-        Flotilla.runningOn(system, system, durable, true), cluster.getString("read-journal"));
+        Flotilla.runningOn(system, system, durable, true),
+        cluster.getString("read-journal"),
+        recordedCounts,
+        cluster.getDuration("retry-interval"));
   }
 
-  private static Behavior<EngineActor.Command> node(EngineSettings settings, Config cluster) {
+  private static Behavior<EngineActor.Command> node(
+      EngineSettings settings, Config cluster, Map<String, Integer> recordedCounts) {
     Duration retry = cluster.getDuration("retry-interval");
     return Behaviors.setup(
         context -> {
@@ -123,7 +147,9 @@ public final class FlotillaCluster implements AutoCloseable {
                   guardClient.<TargetGuards.Command>narrow(),
                   capsClient,
                   sharding,
-                  retry);
+                  retry,
+                  cluster.getInt("deployment-restarts"),
+                  new ConcurrentHashMap<>());
           ClusterShardingSettings remembered =
               ClusterShardingSettings.create(system).withRememberEntities(true);
           Duration guardCheck = cluster.getDuration("guard-check-interval");
@@ -159,7 +185,8 @@ public final class FlotillaCluster implements AutoCloseable {
                           DeploymentEntity.create(entity.getEntityId(), entity.getShard(), node))
                   .withStopMessage(DeploymentEntity.Stop.INSTANCE)
                   .withSettings(remembered));
-          return ClusterEngine.create(sharding, cluster.getString("read-journal"), retry);
+          return ClusterEngine.create(
+              sharding, cluster.getString("read-journal"), retry, recordedCounts);
         });
   }
 
@@ -198,6 +225,37 @@ public final class FlotillaCluster implements AutoCloseable {
     }
     return handles.computeIfAbsent(
         deploymentId, id -> engine.resume(id, first, DeploymentListener.NONE));
+  }
+
+  /**
+   * Follows a deployment of the cluster, submitted on any node, from the events already read from
+   * the journal: {@code listener} hears every event after {@code recorded}, live, until it
+   * finishes. The handle's cancel and answers go to the deployment's entity wherever it runs.
+   *
+   * @param recorded its events so far, starting with its acceptance
+   * @throws IllegalStateException if this node already has a handle on it
+   */
+  public DeploymentHandle follow(
+      String deploymentId, List<DeploymentEvent> recorded, DeploymentListener listener) {
+    recordedCounts.put(deploymentId, recorded.size());
+    try {
+      return engine.resume(deploymentId, recorded, listener);
+    } catch (RuntimeException e) {
+      recordedCounts.remove(deploymentId);
+      throw e;
+    }
+  }
+
+  /**
+   * The address of the node whose entity hosts the deployment now; null if it has finished or no
+   * node answered within the retry interval. Asking starts the entity if no node hosts it (it then
+   * recovers from the journal), so ask only about deployments that have not finished.
+   */
+  public CompletionStage<String> nodeOf(String deploymentId) {
+    return ClusterSharding.get(system())
+        .entityRefFor(DeploymentEntity.TYPE_KEY, deploymentId)
+        .<DeploymentEntity.Hosted>ask(DeploymentEntity.Where::new, retryInterval)
+        .handle((hosted, error) -> hosted == null || hosted.finished() ? null : hosted.node());
   }
 
   /** Submits on this node; see {@link Flotilla#submit}. */

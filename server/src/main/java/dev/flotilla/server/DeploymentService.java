@@ -268,6 +268,19 @@ public final class DeploymentService implements Node {
    */
   public static DeploymentService startOn(Flotilla engine, Options options, Config config)
       throws IOException {
+    return startOn(engine, options, config, null);
+  }
+
+  /**
+   * Starts the service on a node of a cluster, as {@link #startOn(Flotilla, Options, Config)}:
+   * through {@code cluster} it also follows, live, the deployments other nodes run (their events,
+   * cancel, interventions) and names the node that runs each unfinished deployment (the {@code
+   * node} field of the list and of a deployment's JSON).
+   *
+   * @param cluster the node's view of the cluster; null for none
+   */
+  public static DeploymentService startOn(
+      Flotilla engine, Options options, Config config, ClusterView cluster) throws IOException {
     try {
       Config full = ServiceSettings.withDefaults(config);
       ServiceSettings settings = ServiceSettings.fromConfig(full);
@@ -275,7 +288,8 @@ public final class DeploymentService implements Node {
           HttpServer.create(new InetSocketAddress(address(options.host()), options.port()), 0);
       try {
         Deployments deployments =
-            new Deployments(engine, new DeploymentHistory(engine.system()), settings.maxLogLines());
+            new Deployments(
+                engine, new DeploymentHistory(engine.system()), settings.maxLogLines(), cluster);
         return serve(server, engine, deployments, settings, options);
       } catch (RuntimeException e) {
         server.stop(0);

@@ -11,6 +11,7 @@ import dev.flotilla.engine.timeline.Timeline;
 import dev.flotilla.persistence.DeploymentHistory;
 import dev.flotilla.persistence.DeploymentHistory.JournalReadException;
 import dev.flotilla.persistence.Resumption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,7 +19,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +44,7 @@ final class Deployments {
    * @param startedAt when it started running (or was accepted, while queued), ISO-8601
    * @param makespanMs from start to finish; null while it runs
    * @param problem why its recorded events could not be read, or null
+   * @param node on a cluster, the node that runs it while it has not finished; null otherwise
    */
   record Listed(
       String id,
@@ -45,7 +52,13 @@ final class Deployments {
       DeploymentStatus status,
       String startedAt,
       Double makespanMs,
-      String problem) {}
+      String problem,
+      String node) {
+
+    Listed withNode(String runningOn) {
+      return new Listed(id, name, status, startedAt, makespanMs, problem, runningOn);
+    }
+  }
 
   /**
    * What a cancel request found.
@@ -55,8 +68,12 @@ final class Deployments {
    */
   record CancelOutcome(DeploymentStatus status, boolean requested) {}
 
-  /** A deployment this service runs. */
-  record Tracked(DeploymentHandle handle, EventFeed feed) {
+  /**
+   * A deployment this service runs, or, on a cluster, follows from the journal.
+   *
+   * @param followed submitted to another node of the cluster: this node only follows it
+   */
+  record Tracked(DeploymentHandle handle, EventFeed feed, boolean followed) {
 
     /** The timeline as it stands: the handle answers from submit on, a queued plan as QUEUED. */
     Timeline timeline() {
@@ -66,21 +83,38 @@ final class Deployments {
 
   private static final Logger log = LoggerFactory.getLogger(Deployments.class);
 
+  /** How long a submit waits for the engine to report the acceptance recorded. */
+  private static final Duration ACCEPTANCE_WAIT = Duration.ofSeconds(30);
+
+  /** How long a listing waits for the nodes running its unfinished deployments to say so. */
+  private static final Duration NODE_WAIT = Duration.ofSeconds(5);
+
   /** Names the plan in the problems of a submitted plan, as a file name would. */
   static final String PLAN_SOURCE = "plan.yaml";
 
   private final Flotilla engine;
   private final DeploymentHistory history;
   private final int maxLogLines;
+  private final ClusterView cluster;
   private final Map<String, Tracked> running = new ConcurrentHashMap<>();
 
   /**
    * @param history the journal's read side; null for an engine in memory
    */
   Deployments(Flotilla engine, DeploymentHistory history, int maxLogLines) {
+    this(engine, history, maxLogLines, null);
+  }
+
+  /**
+   * @param history the journal's read side; null for an engine in memory
+   * @param cluster on a node of a cluster, how it follows the deployments other nodes run; null for
+   *     the single service
+   */
+  Deployments(Flotilla engine, DeploymentHistory history, int maxLogLines, ClusterView cluster) {
     this.engine = engine;
     this.history = history;
     this.maxLogLines = maxLogLines;
+    this.cluster = cluster;
   }
 
   /**
@@ -88,12 +122,24 @@ final class Deployments {
    *
    * @param overrides settings and variables that replace the plan's own ({@code ?set=key=value})
    */
-  Tracked submit(String yaml, Map<String, String> overrides) throws InvalidPlanException {
+  Tracked submit(String yaml, Map<String, String> overrides)
+      throws InvalidPlanException, InterruptedException {
     DeploymentPlan plan = engine.planLoader().parse(yaml, PLAN_SOURCE, overrides);
     EventFeed feed = EventFeed.live(PlanLayout.of(plan), maxLogLines);
     DeploymentHandle handle = engine.submit(plan, feed);
-    Tracked tracked = new Tracked(handle, feed);
+    Tracked tracked = new Tracked(handle, feed, false);
     running.put(handle.deploymentId(), tracked);
+    // Submit returns once the acceptance is recorded (docs/semantics.md): the engine reports it
+    // once journaled, and on a cluster once read back from the shared journal, so every node
+    // answers for the deployment from then on.
+    long deadline = System.nanoTime() + ACCEPTANCE_WAIT.toNanos();
+    while (!feed.hasEvents()
+        && !handle.result().toCompletableFuture().isDone()
+        && System.nanoTime() < deadline) {
+      if (feed.await(0, Duration.ofMillis(200)).complete()) {
+        break; // the service stops
+      }
+    }
     return tracked;
   }
 
@@ -117,7 +163,8 @@ final class Deployments {
               return feed;
             });
     for (DeploymentHandle handle : handles) {
-      running.put(handle.deploymentId(), new Tracked(handle, feeds.get(handle.deploymentId())));
+      running.put(
+          handle.deploymentId(), new Tracked(handle, feeds.get(handle.deploymentId()), false));
       log.info("Resumed deployment {}", handle.deploymentId());
     }
   }
@@ -131,14 +178,67 @@ final class Deployments {
     }
   }
 
-  /** A deployment this service runs, if it is one. */
-  Optional<Tracked> tracked(String id) {
-    return Optional.ofNullable(running.get(id));
+  /**
+   * A deployment this service runs, if it is one; on a cluster also one another node runs and has
+   * not finished, which this node starts following from the journal the first time it is asked.
+   */
+  Optional<Tracked> tracked(String id) throws JournalReadException {
+    Tracked tracked = running.get(id);
+    if (tracked != null || cluster == null) {
+      return Optional.ofNullable(tracked);
+    }
+    return Optional.ofNullable(follow(id));
+  }
+
+  /** Starts following an unfinished deployment run by another node; null if there is none. */
+  private synchronized Tracked follow(String id) throws JournalReadException {
+    Tracked known = running.get(id);
+    if (known != null) {
+      return known;
+    }
+    List<DeploymentEvent> recorded = history.events(id);
+    if (recorded.isEmpty()
+        || recorded.get(recorded.size() - 1) instanceof DeploymentEvent.DeploymentFinished) {
+      return null;
+    }
+    EventFeed feed = EventFeed.recorded(recorded, maxLogLines);
+    DeploymentHandle handle = cluster.follow(id, recorded, feed);
+    Tracked tracked = new Tracked(handle, feed, true);
+    running.put(id, tracked);
+    log.info("Following deployment {}, which another node runs, from the journal", id);
+    return tracked;
+  }
+
+  /**
+   * On a cluster, the node that runs an unfinished deployment now; null when it has finished, on
+   * the single service, or if no node answered in time.
+   */
+  String node(String id, DeploymentStatus status) {
+    if (cluster == null || status == null || status.isFinal()) {
+      return null;
+    }
+    return nodeOf(cluster.nodeOf(id));
+  }
+
+  private static String nodeOf(CompletionStage<String> asked) {
+    try {
+      return asked.toCompletableFuture().get(NODE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** Whether the service runs on a node of a cluster (then its answers name nodes). */
+  boolean clustered() {
+    return cluster != null;
   }
 
   /** The timeline as it stands: live for a deployment run here, else replayed from the journal. */
   Optional<Timeline> timeline(String id) throws JournalReadException {
-    Tracked tracked = running.get(id);
+    Tracked tracked = tracked(id).orElse(null);
     if (tracked != null) {
       return Optional.of(tracked.timeline());
     }
@@ -147,7 +247,7 @@ final class Deployments {
 
   /** The deployment's event feed: live for one run here, else its recorded events, complete. */
   Optional<EventFeed> feed(String id) throws JournalReadException {
-    Tracked tracked = running.get(id);
+    Tracked tracked = tracked(id).orElse(null);
     if (tracked != null) {
       return Optional.of(tracked.feed());
     }
@@ -166,7 +266,7 @@ final class Deployments {
    * @return what the request found; a deployment known only from the journal is not running here
    */
   CancelOutcome cancel(String id, String reason) throws JournalReadException {
-    Tracked tracked = running.get(id);
+    Tracked tracked = tracked(id).orElse(null);
     if (tracked == null) {
       return new CancelOutcome(timeline(id).map(Timeline::status).orElse(null), false);
     }
@@ -193,6 +293,7 @@ final class Deployments {
               timeline.status(),
               timeline.startedAt(),
               timeline.makespanMs(),
+              null,
               null));
     }
     if (history != null) {
@@ -205,7 +306,8 @@ final class Deployments {
                   summary.status(),
                   summary.startedAt() == null ? null : summary.startedAt().toString(),
                   summary.duration() == null ? null : summary.duration().toNanos() / 1e6,
-                  summary.problem()));
+                  summary.problem(),
+                  null));
         }
       }
     }
@@ -215,13 +317,31 @@ final class Deployments {
                     entry.startedAt() == null ? null : Instant.parse(entry.startedAt()),
                 Comparator.nullsLast(Comparator.reverseOrder()))
             .thenComparing(Listed::id, Comparator.reverseOrder()));
-    return listed;
+    if (cluster == null) {
+      return listed;
+    }
+    // Where the unfinished ones run: asked of them all at once.
+    List<CompletionStage<String>> nodes = new ArrayList<>();
+    for (Listed entry : listed) {
+      nodes.add(
+          entry.status() == null || entry.status().isFinal()
+              ? CompletableFuture.completedFuture(null)
+              : cluster.nodeOf(entry.id()));
+    }
+    List<Listed> located = new ArrayList<>();
+    for (int i = 0; i < listed.size(); i++) {
+      located.add(listed.get(i).withNode(nodeOf(nodes.get(i))));
+    }
+    return located;
   }
 
   /** The deployments run here that have not finished, oldest first (ids sort by start time). */
   List<DeploymentService.Unfinished> unfinished() {
     List<DeploymentService.Unfinished> unfinished = new ArrayList<>();
     for (Map.Entry<String, Tracked> entry : running.entrySet()) {
+      if (entry.getValue().followed()) {
+        continue;
+      }
       Timeline timeline = entry.getValue().timeline();
       if (!timeline.status().isFinal()) {
         unfinished.add(

@@ -1,10 +1,12 @@
 package dev.flotilla.server;
 
 import com.typesafe.config.Config;
+import dev.flotilla.engine.action.ActionTypes;
 import dev.flotilla.persistence.JournalUnavailableException;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.function.UnaryOperator;
 
 /**
  * A way of running a node other than the single service on its own journal: what {@code flotilla
@@ -28,7 +30,21 @@ public interface NodeMode {
    * @throws IOException when the node cannot start (a port in use, a database it cannot reach)
    * @throws JournalUnavailableException when its journal cannot be used
    */
-  Node start(NodeOptions options, Config config) throws IOException, JournalUnavailableException;
+  default Node start(NodeOptions options, Config config)
+      throws IOException, JournalUnavailableException {
+    return start(options, config, UnaryOperator.identity());
+  }
+
+  /**
+   * Starts the node as {@link #start(NodeOptions, Config)}, with more action types than the
+   * built-in ones, as {@link DeploymentService#start(DeploymentService.Options, Config,
+   * UnaryOperator)} takes them for the single service: the CLI adds {@code ssh} and {@code upload}
+   * on a pool of SSH sessions that it closes once the node has stopped.
+   *
+   * @param actionTypes adds the host's action types to the built-in ones
+   */
+  Node start(NodeOptions options, Config config, UnaryOperator<ActionTypes> actionTypes)
+      throws IOException, JournalUnavailableException;
 
   /** The mode a module on the class path provides, if any. */
   static Optional<NodeMode> find() {

@@ -2,6 +2,8 @@ package dev.flotilla.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.flotilla.engine.deployment.InterventionDecision;
@@ -44,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * GET  /                                  links
  * GET  /deployments                       the deployments known, newest first
  * POST /deployments[?set=key=value...]    a YAML plan: 201, or 400 with its problems
- * GET  /deployments/{id}                  its timeline JSON as it stands
+ * GET  /deployments/{id}                  its timeline JSON as it stands (on a cluster, plus "node")
  * GET  /deployments/{id}/events           its events as server-sent events, from the start
  * POST /deployments/{id}/cancel           {"reason": ...} optional: 202, or 409 once finished
  * GET  /deployments/{id}/waterfall        the waterfall page, refreshing while it runs
@@ -57,6 +59,8 @@ import org.slf4j.LoggerFactory;
 final class ServiceHandler implements HttpHandler {
 
   private static final Logger log = LoggerFactory.getLogger(ServiceHandler.class);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private static final String DEPLOYMENTS = "deployments";
   private static final String GET = "GET";
@@ -151,7 +155,7 @@ final class ServiceHandler implements HttpHandler {
     }
     if (segments.size() == 2) {
       allow(method, path, GET);
-      timeline(exchange, deploymentId(segments.get(1)));
+      deployment(exchange, deploymentId(segments.get(1)));
       return;
     }
     switch (segments.get(2)) {
@@ -246,13 +250,16 @@ final class ServiceHandler implements HttpHandler {
                       if (listed.problem() != null) {
                         entry.put("problem", listed.problem());
                       }
+                      if (deployments.clustered()) {
+                        entry.put("node", listed.node());
+                      }
                       entry.put("links", links(listed.id()));
                       return entry;
                     })
                 .toList()));
   }
 
-  private void submit(HttpExchange exchange) throws IOException {
+  private void submit(HttpExchange exchange) throws IOException, InterruptedException {
     Map<String, String> overrides = overrides(exchange.getRequestURI().getRawQuery());
     String yaml =
         Http.utf8(Http.readBody(exchange, settings.maxPlanBytes(), "the plan"), "the plan");
@@ -277,6 +284,22 @@ final class ServiceHandler implements HttpHandler {
     body.put("links", links(id));
     exchange.getResponseHeaders().set("Location", self(id));
     Http.sendJson(exchange, Http.CREATED, body);
+  }
+
+  /**
+   * The timeline JSON; on a cluster with one more field, {@code node}: the node that runs the
+   * deployment while it has not finished (null once it has).
+   */
+  private void deployment(HttpExchange exchange, String id)
+      throws IOException, JournalReadException {
+    if (!deployments.clustered()) {
+      timeline(exchange, id);
+      return;
+    }
+    Timeline timeline = deployments.timeline(id).orElseThrow(() -> unknownDeployment(id));
+    ObjectNode body = (ObjectNode) JSON.readTree(TimelineJson.toJson(timeline));
+    body.put("node", deployments.node(id, timeline.status()));
+    Http.send(exchange, Http.OK, Http.JSON, JSON.writeValueAsBytes(body));
   }
 
   private void timeline(HttpExchange exchange, String id) throws IOException, JournalReadException {

@@ -4,10 +4,14 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.flotilla.cluster.FlotillaCluster;
+import dev.flotilla.engine.DeploymentHandle;
 import dev.flotilla.engine.EngineSettings;
 import dev.flotilla.engine.action.ActionTypes;
+import dev.flotilla.engine.deployment.DeploymentEvent;
+import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.persistence.DurableJournal;
 import dev.flotilla.persistence.JournalUnavailableException;
+import dev.flotilla.server.ClusterView;
 import dev.flotilla.server.DeploymentService;
 import dev.flotilla.server.Node;
 import dev.flotilla.server.NodeMode;
@@ -16,6 +20,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +50,7 @@ public final class ClusterNodeMode implements NodeMode {
   }
 
   @Override
-  public Node start(NodeOptions options, Config config)
+  public Node start(NodeOptions options, Config config, UnaryOperator<ActionTypes> actionTypes)
       throws IOException, JournalUnavailableException {
     if (options.journalUrl() == null) {
       throw new IllegalArgumentException(
@@ -67,7 +73,7 @@ public final class ClusterNodeMode implements NodeMode {
     withCluster = withCluster.withValue(SEEDS, ConfigValueFactory.fromIterable(seeds));
     EngineSettings settings =
         EngineSettings.fromConfig(withCluster)
-            .withActionTypes(ActionTypes.builtIn(options.service().timeScale()));
+            .withActionTypes(actionTypes.apply(ActionTypes.builtIn(options.service().timeScale())));
     FlotillaCluster cluster = FlotillaCluster.start(journal, settings, withCluster);
     String address = Cluster.get(cluster.system()).selfMember().address().toString();
     log.info(
@@ -76,8 +82,27 @@ public final class ClusterNodeMode implements NodeMode {
         journal.describe(),
         seeds);
     DeploymentService service =
-        DeploymentService.startOn(cluster.engine(), options.service(), config);
+        DeploymentService.startOn(cluster.engine(), options.service(), config, view(cluster));
     return new ClusterNode(service, address, journal.describe(), seeds);
+  }
+
+  /**
+   * What the HTTP service of a node sees of the cluster: the deployments other nodes run, followed
+   * from the journal, and which node runs which.
+   */
+  public static ClusterView view(FlotillaCluster cluster) {
+    return new ClusterView() {
+      @Override
+      public DeploymentHandle follow(
+          String deploymentId, List<DeploymentEvent> recorded, DeploymentListener listener) {
+        return cluster.follow(deploymentId, recorded, listener);
+      }
+
+      @Override
+      public CompletionStage<String> nodeOf(String deploymentId) {
+        return cluster.nodeOf(deploymentId);
+      }
+    };
   }
 
   /** A seed as {@code host:port}, as the address of the node's actor system there. */

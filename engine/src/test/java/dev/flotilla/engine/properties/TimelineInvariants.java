@@ -20,11 +20,11 @@ import java.util.Set;
 import java.util.function.Function;
 
 /** Every rule a finished timeline must obey; each check returns the violations it found. */
-final class TimelineInvariants {
+public final class TimelineInvariants {
 
   private TimelineInvariants() {}
 
-  static List<String> violations(DeploymentPlan plan, Timeline timeline) {
+  public static List<String> violations(DeploymentPlan plan, Timeline timeline) {
     PlanLayout layout = PlanLayout.of(plan);
     List<String> found = new ArrayList<>();
     List<ExecutionEntry> executions = timeline.executions();
@@ -129,7 +129,7 @@ final class TimelineInvariants {
     return found;
   }
 
-  static List<String> noOverlapPerTarget(List<ExecutionEntry> executions) {
+  public static List<String> noOverlapPerTarget(List<ExecutionEntry> executions) {
     List<String> found = new ArrayList<>();
     Map<String, List<ExecutionEntry>> byTarget = new HashMap<>();
     for (ExecutionEntry e : executions) {
@@ -248,7 +248,7 @@ final class TimelineInvariants {
    * Under guided failure: every intervention was answered, a retry was followed by its execution's
    * next attempt, and an excluded target started nothing after its exclusion.
    */
-  static List<String> interventionsSettled(Timeline timeline) {
+  public static List<String> interventionsSettled(Timeline timeline) {
     List<String> found = new ArrayList<>();
     for (Timeline.InterventionEntry intervention : timeline.interventions()) {
       if (intervention.decision() == null) {

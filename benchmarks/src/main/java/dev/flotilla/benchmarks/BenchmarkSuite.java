@@ -52,6 +52,10 @@ public final class BenchmarkSuite {
               "durable on PostgreSQL against LevelDB: 10,000 targets x 5 steps at cap 10 and 100",
               PostgresJournalBenchmark::run),
           new Entry(
+              "failover",
+              "3 cluster nodes on PostgreSQL: kill -9 of the node running a deployment -> resumed",
+              FailoverBenchmark::run),
+          new Entry(
               "recovery", "replay and resume time against journal size", BenchmarkSuite::recovery),
           new Entry("scheduling", "makespan over its lower bound", SchedulingBenchmark::run),
           new Entry(

@@ -96,7 +96,7 @@ final class PostgresJournalBenchmark {
   }
 
   /** Starts the loopback cluster; its URL with the user and password. */
-  private static String startCluster(Path directory) throws IOException, InterruptedException {
+  static String startCluster(Path directory) throws IOException, InterruptedException {
     String url = null;
     String user = null;
     String password = null;
@@ -115,7 +115,7 @@ final class PostgresJournalBenchmark {
     return url + "?user=" + user + "&password=" + password;
   }
 
-  private static String script(String... args) throws IOException, InterruptedException {
+  static String script(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of("persistence", "loopback-postgres").toAbsolutePath().toString());
     command.addAll(List.of(args));

@@ -55,6 +55,9 @@ public final class BenchmarkSuite {
               "cluster",
               "a 3-node cluster against one node on PostgreSQL: overhead per execution",
               ClusterBenchmark::run),
+              "failover",
+              "3 cluster nodes on PostgreSQL: kill -9 of the node running a deployment -> resumed",
+              FailoverBenchmark::run),
           new Entry(
               "recovery", "replay and resume time against journal size", BenchmarkSuite::recovery),
           new Entry("scheduling", "makespan over its lower bound", SchedulingBenchmark::run),

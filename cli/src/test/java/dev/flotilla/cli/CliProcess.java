@@ -32,6 +32,16 @@ final class CliProcess {
    * @param name names the output files, so the runs of one test are told apart
    */
   static CliProcess start(Path workingDirectory, String name, String... args) throws IOException {
+    return start(workingDirectory, name, List.of(), args);
+  }
+
+  /**
+   * Starts {@code flotilla ARGS} in {@code workingDirectory} with {@code jvmOptions} (system
+   * properties such as the logback configuration a cluster node logs to a file with).
+   */
+  static CliProcess start(
+      Path workingDirectory, String name, List<String> jvmOptions, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // Its temporary files (LevelDB JNI extracts its native library there, deleted only at a normal
@@ -42,6 +52,7 @@ final class CliProcess {
     // cores.
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-XX:+UseSerialGC");
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(FlotillaCli.class.getName());
@@ -90,6 +101,14 @@ final class CliProcess {
 
   String out() {
     return read(out);
+  }
+
+  /**
+   * SIGTERM, as an operator's {@code kill PID}: the JVM's shutdown hooks run (a cluster node leaves
+   * the cluster and hands its shards over). Returns at once; {@link #await} waits for the exit.
+   */
+  void terminate() {
+    process.destroy();
   }
 
   @Override

@@ -75,6 +75,8 @@ public final class ClusterNodeMode implements NodeMode {
         EngineSettings.fromConfig(withCluster)
             .withActionTypes(actionTypes.apply(ActionTypes.builtIn(options.service().timeScale())));
     FlotillaCluster cluster = FlotillaCluster.start(journal, settings, withCluster);
+    // A clear word in the log about which nodes are in the cluster (membership changes).
+    MembershipLog.start(cluster.system());
     String address = Cluster.get(cluster.system()).selfMember().address().toString();
     log.info(
         "Cluster node {} started on journal {}, joining seed nodes {}",

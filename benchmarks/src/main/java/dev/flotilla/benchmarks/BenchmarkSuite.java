@@ -55,6 +55,7 @@ public final class BenchmarkSuite {
               "cluster",
               "a 3-node cluster against one node on PostgreSQL: overhead per execution",
               ClusterBenchmark::run),
+          new Entry(
               "failover",
               "3 cluster nodes on PostgreSQL: kill -9 of the node running a deployment -> resumed",
               FailoverBenchmark::run),

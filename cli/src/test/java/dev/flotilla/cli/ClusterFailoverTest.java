@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -391,7 +392,11 @@ class ClusterFailoverTest {
         + "\n";
   }
 
-  /** When an attempt that never reached its end was last seen alive, or null. */
+  /**
+   * When an attempt that never reached its end was last seen alive: the latest of its start, the
+   * last time it wrote to its file and that file's last modification (a script stopped while it
+   * writes leaves the file empty, truncated while it was alive).
+   */
   private Long lastAlive(Began attempt) {
     Path file =
         dir.resolve("alive")
@@ -403,9 +408,16 @@ class ClusterFailoverTest {
                     + attempt.target()
                     + "."
                     + attempt.attempt());
+    long seen = attempt.start();
     try {
-      String text = Files.exists(file) ? Files.readString(file).trim() : "";
-      return text.isEmpty() ? null : Long.valueOf(text);
+      if (Files.exists(file)) {
+        seen = Math.max(seen, Files.getLastModifiedTime(file).to(TimeUnit.NANOSECONDS));
+        String text = Files.readString(file).trim();
+        if (!text.isEmpty()) {
+          seen = Math.max(seen, Long.parseLong(text));
+        }
+      }
+      return seen;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -22,6 +22,8 @@ import dev.flotilla.engine.internal.guard.TargetGuards;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
+import dev.flotilla.engine.variables.Masking;
+import dev.flotilla.engine.variables.Substitution;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -191,6 +193,12 @@ public final class DeploymentActor
   private final Map<Integer, ActorRef<ExecutionActor.Command>> awaiting = new HashMap<>();
 
   private DeploymentEvent.Batch persistingBatch;
+
+  /**
+   * Sensitive outputs in clear, by step and target: the journal holds them masked, so only this
+   * incarnation of the engine knows them. Replaced, never changed, as executions get a reference.
+   */
+  private Map<Integer, Map<String, Map<String, String>>> secretOutputs = Map.of();
 
   private DeploymentActor(
       ActorContext<Command> context,
@@ -430,7 +438,9 @@ public final class DeploymentActor
             resolved.guards(),
             wiring.runtime(),
             wiring.logTailLines(),
-            inbox);
+            inbox,
+            wiring.actionTypes(),
+            Masking.ofValues(state.layout().plan().secrets().values()));
     return carryOut(DeploymentDecider.start(state, WallClock::nowMicros)).thenNoReply();
   }
 
@@ -514,7 +524,9 @@ public final class DeploymentActor
     if (decision.events().isEmpty()) {
       return decision.directives().isEmpty()
           ? Effect().none()
-          : Effect().none().thenRun(state -> decision.directives().forEach(this::carryOut));
+          : Effect()
+              .none()
+              .thenRun(state -> decision.directives().forEach(d -> carryOut(d, state)));
     }
     persisting = decision;
     persistingBatch = new DeploymentEvent.Batch(decision.events(), decision.after().events());
@@ -524,14 +536,16 @@ public final class DeploymentActor
             .thenRun(
                 state -> {
                   watch.published(state, decision.events());
-                  decision.directives().forEach(this::carryOut);
+                  decision.directives().forEach(d -> carryOut(d, state));
                 });
     return decision.finished() ? effect.thenStop() : effect;
   }
 
-  private void carryOut(Directive directive) {
+  private void carryOut(Directive directive, DeploymentState state) {
     if (directive instanceof ApproveStart approve) {
-      approve.execution().tell(ExecutionActor.StartApproved.INSTANCE);
+      approve
+          .execution()
+          .tell(new ExecutionActor.StartApproved(new RunFacts(state, secretOutputs)));
     } else if (directive instanceof RunBlock block) {
       context.spawn(
           StepBlockActor.create(running, block.block(), block.steps(), block.work()),
@@ -556,6 +570,11 @@ public final class DeploymentActor
     List<Action> actions = new ArrayList<>();
     for (StepInfo step : layout.steps()) {
       if (step.step().isRolling()) {
+        actions.add(null);
+        continue;
+      }
+      if (Substitution.needed(step.step().action().parameters())) {
+        // Configured per execution, once its variables are known.
         actions.add(null);
         continue;
       }

@@ -28,6 +28,8 @@ import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
 import dev.flotilla.engine.model.RunCondition;
 import dev.flotilla.engine.model.TargetIsolation;
+import dev.flotilla.engine.variables.VariableException;
+import dev.flotilla.engine.variables.VariableResolver;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -403,7 +405,11 @@ final class DeploymentDecider {
     String instructions = null;
     String responsible = null;
     if (step.step().isManual()) {
-      instructions = ManualActionType.instructions(step.step().action().parameters());
+      // The execution sends them with their variables substituted (and sensitive ones masked).
+      instructions =
+          raise.message() != null
+              ? raise.message()
+              : ManualActionType.instructions(step.step().action().parameters());
       responsible = ManualActionType.responsible(step.step().action().parameters());
     }
     decision.record(
@@ -561,13 +567,31 @@ final class DeploymentDecider {
       List<Integer> runnable = new ArrayList<>();
       for (int stepIndex : layout.blocks().get(next)) {
         StepInfo step = layout.step(stepIndex);
-        if (step.step().condition().allows(decision.state.failed(), layout.plan().variables())) {
+        String unreadable = null;
+        boolean allowed;
+        try {
+          VariableResolver variables =
+              RunFacts.resolver(
+                  layout,
+                  new RunFacts(decision.state, Map.of()),
+                  decision.state.deploymentId(),
+                  step,
+                  null,
+                  line -> {});
+          allowed = step.step().condition().allows(decision.state.failed(), variables::value);
+        } catch (VariableException e) {
+          allowed = false;
+          unreadable = e.getMessage();
+        }
+        if (allowed) {
           runnable.add(stepIndex);
         } else {
           skip(
               decision,
               stepIndex,
-              "condition " + describe(step.step().condition()) + " not met",
+              "condition "
+                  + describe(step.step().condition())
+                  + (unreadable == null ? " not met" : " cannot be read: " + unreadable),
               clock.getAsLong());
         }
       }

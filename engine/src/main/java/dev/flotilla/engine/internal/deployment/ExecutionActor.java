@@ -1,17 +1,24 @@
 package dev.flotilla.engine.internal.deployment;
 
+import dev.flotilla.engine.action.Action;
 import dev.flotilla.engine.action.ActionContext;
 import dev.flotilla.engine.action.ActionResult;
+import dev.flotilla.engine.action.InvalidActionException;
 import dev.flotilla.engine.action.RunningAction;
+import dev.flotilla.engine.action.manual.ManualActionType;
 import dev.flotilla.engine.deployment.ExecutionStatus;
 import dev.flotilla.engine.deployment.InterventionDecision;
 import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.internal.guard.TargetGuard;
 import dev.flotilla.engine.internal.throttle.Throttle;
+import dev.flotilla.engine.model.ActionSpec;
 import dev.flotilla.engine.model.Durations;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
 import dev.flotilla.engine.model.Step;
 import dev.flotilla.engine.model.Target;
+import dev.flotilla.engine.variables.Substitution;
+import dev.flotilla.engine.variables.VariableException;
+import dev.flotilla.engine.variables.VariableResolver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,10 +55,12 @@ final class ExecutionActor {
     INSTANCE
   }
 
-  /** The deployment recorded the start: the action may run. */
-  enum StartApproved implements Command {
-    INSTANCE
-  }
+  /**
+   * The deployment recorded the start: the action may run.
+   *
+   * @param facts what the deployment knows so far, for the variables the action reads
+   */
+  record StartApproved(RunFacts facts) implements Command {}
 
   /** The deployment will not start this target: a person excluded it from the deployment. */
   enum Excluded implements Command {
@@ -94,6 +103,9 @@ final class ExecutionActor {
 
   /** The lease asked for last and not given back yet; null when none. */
   private TargetGuard.Holder lease;
+
+  /** What the deployment knew at the last start it approved; null before the first. */
+  private RunFacts facts;
 
   /** This actor as its guard's requester: the guard's replies arrive wrapped, with no adapter. */
   private final TargetGuard.Requester<Command> asRequester;
@@ -147,16 +159,41 @@ final class ExecutionActor {
       // A top-level step's condition was decided when its block started; a rolling step's
       // children are decided here, per target, by what happened on this target so far.
       StepInfo info = step(current);
-      if (!info.isChild()
-          || info.step()
-              .condition()
-              .allows(current.failedHere(), deployment.layout().plan().variables())) {
+      if (!info.isChild() || childAllowed(info, current.failedHere())) {
         return acquire(current);
       }
       current = new Position(current.index() + 1, 1, current.failedHere());
     }
     throttle.tell(new Throttle.ChildDone(context.getSelf(), current.failedHere()));
     return Behaviors.receive(Command.class).build();
+  }
+
+  /**
+   * A rolling step's child decides per target, by what happened on it so far and the variables
+   * (outputs included) it reads there.
+   */
+  private boolean childAllowed(StepInfo info, boolean failedHere) {
+    VariableResolver resolver = resolver(info, line -> {});
+    try {
+      return info.step().condition().allows(failedHere, resolver::value);
+    } catch (VariableException e) {
+      context
+          .getLog()
+          .warn(
+              "Deployment {}: the condition of step {} on {} cannot be read: {}",
+              deployment.deploymentId(),
+              info.name(),
+              work.target(),
+              e.getMessage());
+      return false;
+    }
+  }
+
+  /** The variables of {@code info} on this actor's target, as the deployment last told it. */
+  private VariableResolver resolver(StepInfo info, java.util.function.Consumer<String> notes) {
+    VariableResolver.Facts known = facts != null ? facts : VariableResolver.Facts.NONE;
+    return RunFacts.resolver(
+        deployment.layout(), known, deployment.deploymentId(), info, work.target(), notes);
   }
 
   private Behavior<Command> acquire(Position position) {
@@ -242,6 +279,14 @@ final class ExecutionActor {
    */
   private Behavior<Command> runManual(Position position) {
     StepInfo info = step(position);
+    String instructions;
+    try {
+      instructions =
+          resolver(info, line -> log(position, line))
+              .substitute(ManualActionType.instructions(info.step().action().parameters()));
+    } catch (VariableException e) {
+      return finish(position, ExecutionStatus.FAILED, e.getMessage(), List.of(), true);
+    }
     // Its answer to the approval: what it runs (a wait for a person) runs on.
     deployment.inbox().tell(new DeploymentInbox.ActionRunning(info.index(), work.target()));
     deployment
@@ -252,7 +297,7 @@ final class ExecutionActor {
                 work.target(),
                 position.attempt(),
                 ExecutionStatus.RUNNING,
-                null,
+                deployment.masking().apply(instructions),
                 context.getSelf()));
     Duration timeout = info.step().timeout();
     if (timeout != null) {
@@ -342,7 +387,12 @@ final class ExecutionActor {
                 context.getSelf()));
     return withCleanup(
         Behaviors.receive(Command.class)
-            .onMessageEquals(StartApproved.INSTANCE, () -> run(position))
+            .onMessage(
+                StartApproved.class,
+                approved -> {
+                  facts = approved.facts();
+                  return run(position);
+                })
             .onMessageEquals(Excluded.INSTANCE, () -> excluded()),
         null);
   }
@@ -383,7 +433,9 @@ final class ExecutionActor {
             connection());
     RunningAction running;
     try {
-      running = deployment.actions().get(info.index()).start(actionContext);
+      running = action(info, position).start(actionContext);
+    } catch (VariableException e) {
+      return finish(position, ExecutionStatus.FAILED, e.getMessage(), List.of(), true);
     } catch (Exception e) {
       return finish(
           position,
@@ -431,6 +483,26 @@ final class ExecutionActor {
       timers.startSingleTimer(TIMEOUT_TIMER, new TimedOut(attempt), timeout);
     }
     return running(position, running, TreePVector.empty());
+  }
+
+  /**
+   * The step's action with its parameters' variables substituted for this execution; the action
+   * configured when the deployment started when it has none.
+   */
+  private Action action(StepInfo info, Position position) throws InvalidActionException {
+    Action configured = deployment.actions().get(info.index());
+    ActionSpec spec = info.step().action();
+    if (configured != null && !Substitution.needed(spec.parameters())) {
+      return configured;
+    }
+    Map<String, Object> parameters =
+        resolver(info, line -> log(position, line)).parameters(spec.parameters());
+    return deployment.actionTypes().configure(new ActionSpec(spec.type(), parameters));
+  }
+
+  /** A line of the engine's own in this execution's output (its log, not the action's). */
+  private void log(Position position, String line) {
+    context.getSelf().tell(new LogLine(position.attempt(), line));
   }
 
   private Behavior<Command> running(Position position, RunningAction action, PVector<String> log) {

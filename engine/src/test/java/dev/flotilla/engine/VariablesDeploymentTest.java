@@ -1,12 +1,16 @@
 package dev.flotilla.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
+import dev.flotilla.engine.deployment.DeploymentEvent.DeploymentAccepted;
 import dev.flotilla.engine.deployment.DeploymentEvent.ExecutionFinished;
+import dev.flotilla.engine.deployment.DeploymentListener;
 import dev.flotilla.engine.deployment.DeploymentStatus;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.testing.RecordingListener;
+import dev.flotilla.engine.timeline.TimelineJson;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -67,5 +71,71 @@ class VariablesDeploymentTest {
         .extracting(e -> e.target() + " " + e.log())
         .containsExactlyInAnyOrder(
             "web-01 [hi web-01:80 #{Port}]", "api-01 [hi api-01:8080 #{Port}]");
+  }
+
+  @Test
+  void aSensitiveValueReachesTheScriptButIsMaskedInLogsEventsAndTheTimeline() throws Exception {
+    // Proves the script gets the clear value, and everything recorded or shown gets ********.
+    DeploymentPlan plan =
+        engine
+            .planLoader()
+            .parse(
+                """
+                name: secret
+                targets: [{ name: web-01, roles: [web] }]
+                variables:
+                  Password: { value: s3cret-value, sensitive: true }
+                steps:
+                  - name: Use
+                    roles: [web]
+                    action:
+                      type: script
+                      run: 'test "$Password" = "#{Password}" && test ${#Password} = 12 && echo "got #{Password}"'
+                """,
+                "secret.yaml",
+                Map.of());
+    RecordingListener listener = new RecordingListener();
+    DeploymentHandle handle = engine.submit(plan, listener);
+    DeploymentResult result = handle.result().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
+    ExecutionFinished finished =
+        listener.events().stream()
+            .filter(ExecutionFinished.class::isInstance)
+            .map(ExecutionFinished.class::cast)
+            .findFirst()
+            .orElseThrow();
+    assertThat(finished.log()).containsExactly("got ********");
+    DeploymentAccepted accepted = (DeploymentAccepted) listener.events().get(0);
+    assertThat(accepted.plan().variables()).containsEntry("Password", "********");
+    assertThat(listener.events().toString()).doesNotContain("s3cret-value");
+    assertThat(TimelineJson.toJson(result.timeline())).doesNotContain("s3cret-value");
+  }
+
+  @Test
+  void aResumeWithoutTheSensitiveValuesIsRefusedNamingThem() throws Exception {
+    // Proves a journal's masked plan cannot resume until the secrets are given again.
+    DeploymentPlan plan =
+        engine
+            .planLoader()
+            .parse(
+                """
+                name: secret
+                targets: [{ name: web-01, roles: [web] }]
+                variables:
+                  Password: { value: s3cret-value, sensitive: true }
+                  Token: { value: t, sensitive: true, scopes: [{ roles: [web], value: t-web }] }
+                steps: [{ name: Use, roles: [web], action: { type: script, run: "true" } }]
+                """,
+                "secret.yaml",
+                Map.of());
+    List<dev.flotilla.engine.deployment.DeploymentEvent> history =
+        List.of(new DeploymentAccepted("d-1", plan.masked(), 1L));
+
+    assertThatThrownBy(() -> engine.resume("d-1", history, DeploymentListener.NONE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Password, Token, Token[1]")
+        .hasMessageContaining("--set NAME=VALUE");
+    assertThat(plan.masked().unmasked(plan.secrets())).isEqualTo(plan);
   }
 }

@@ -430,17 +430,20 @@ public final class DeploymentActor
       return cannotRun(
           state, e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
     }
+    // The journal holds the plan with its sensitive values masked; what runs needs them in clear.
+    PlanLayout layout =
+        plan != null && !plan.sensitive().isEmpty() ? PlanLayout.of(plan) : state.layout();
     running =
         new DeploymentContext(
             state.deploymentId(),
-            state.layout(),
+            layout,
             actions,
             resolved.guards(),
             wiring.runtime(),
             wiring.logTailLines(),
             inbox,
             wiring.actionTypes(),
-            Masking.ofValues(state.layout().plan().secrets().values()));
+            Masking.ofValues(layout.plan().secrets().values()));
     return carryOut(DeploymentDecider.start(state, WallClock::nowMicros)).thenNoReply();
   }
 

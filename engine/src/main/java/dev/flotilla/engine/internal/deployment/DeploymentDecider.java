@@ -161,7 +161,8 @@ final class DeploymentDecider {
       DeploymentState state, String deploymentId, DeploymentPlan plan, long now) {
     Builder decision = new Builder(state);
     if (state.deploymentId() == null) {
-      decision.record(new DeploymentAccepted(deploymentId, plan, now));
+      // The journal, the listeners and the timeline never see a sensitive value.
+      decision.record(new DeploymentAccepted(deploymentId, plan.masked(), now));
     }
     return decision.build();
   }

@@ -419,6 +419,12 @@ final class ExecutionActor {
     }
     int attempt = position.attempt();
     ActorRef<Command> self = context.getSelf();
+    Map<String, String> variables;
+    try {
+      variables = variables(info, position);
+    } catch (VariableException e) {
+      return finish(position, ExecutionStatus.FAILED, e.getMessage(), List.of(), true);
+    }
     ActionContext actionContext =
         new ActionContext(
             deployment.deploymentId(),
@@ -426,7 +432,7 @@ final class ExecutionActor {
             info.name(),
             work.target(),
             attempt,
-            deployment.layout().plan().variables(),
+            variables,
             deployment.layout().plan().seed(),
             text -> self.tell(new LogLine(attempt, text)),
             deployment.runtime(),
@@ -500,6 +506,27 @@ final class ExecutionActor {
     return deployment.actionTypes().configure(new ActionSpec(spec.type(), parameters));
   }
 
+  /**
+   * The plan's variables as this execution reads them (scoped values for its target, references
+   * substituted): what a script sees in its environment.
+   */
+  private Map<String, String> variables(StepInfo info, Position position) {
+    var plan = deployment.layout().plan();
+    if (plan.scopedValues().isEmpty()
+        && plan.variables().values().stream().noneMatch(v -> v.contains("#{"))) {
+      return plan.variables();
+    }
+    VariableResolver resolver = resolver(info, line -> log(position, line));
+    Map<String, String> values = new java.util.LinkedHashMap<>();
+    for (String name : plan.variables().keySet()) {
+      values.put(name, resolver.value(name));
+    }
+    for (String name : plan.scopedValues().keySet()) {
+      values.putIfAbsent(name, resolver.value(name));
+    }
+    return java.util.Collections.unmodifiableMap(values);
+  }
+
   /** A line of the engine's own in this execution's output (its log, not the action's). */
   private void log(Position position, String line) {
     context.getSelf().tell(new LogLine(position.attempt(), line));
@@ -546,12 +573,13 @@ final class ExecutionActor {
   private Behavior<Command> onLogLine(
       Position position, RunningAction action, PVector<String> log, LogLine line) {
     StepInfo info = step(position);
+    String text = deployment.masking().apply(line.text());
     deployment
         .inbox()
         .tell(
             new DeploymentInbox.ExecutionLog(
-                info.index(), work.target(), position.attempt(), line.text()));
-    PVector<String> kept = log.plus(line.text());
+                info.index(), work.target(), position.attempt(), text));
+    PVector<String> kept = log.plus(text);
     if (kept.size() > deployment.logTailLines()) {
       kept = kept.minus(0);
     }
@@ -583,7 +611,7 @@ final class ExecutionActor {
                 work.target(),
                 position.attempt(),
                 status,
-                message,
+                deployment.masking().apply(message),
                 log,
                 !retry && !guided,
                 endedAt,
@@ -608,7 +636,7 @@ final class ExecutionActor {
                   work.target(),
                   position.attempt(),
                   status,
-                  message,
+                  deployment.masking().apply(message),
                   context.getSelf()));
       throttle.tell(new Throttle.Park(context.getSelf()));
       return awaitingDecision(position);

@@ -5,6 +5,7 @@ import dev.flotilla.engine.action.ActionRuntime;
 import dev.flotilla.engine.action.ActionTypes;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.deployment.ExecutionStatus;
 import dev.flotilla.engine.deployment.InterventionDecision;
 import dev.flotilla.engine.deployment.InterventionReply;
 import dev.flotilla.engine.deployment.WallClock;
@@ -24,10 +25,12 @@ import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
 import dev.flotilla.engine.variables.Masking;
 import dev.flotilla.engine.variables.Substitution;
+import dev.flotilla.engine.variables.VariableResolver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -512,8 +515,27 @@ public final class DeploymentActor
       // are gone.
       return Effect().none().thenNoReply();
     }
+    rememberSecretOutputs(record.reports());
     return carryOut(DeploymentDecider.record(state, record.reports(), WallClock::nowMicros))
         .thenReply(record.inbox(), s -> DeploymentInbox.Recorded.INSTANCE);
+  }
+
+  /** Keeps the clear values of sensitive outputs, which the journal records masked. */
+  private void rememberSecretOutputs(List<Report> reports) {
+    for (Report report : reports) {
+      if (report instanceof DeploymentInbox.ExecutionEnded ended
+          && !ended.sensitiveOutputs().isEmpty()
+          && ended.status() == ExecutionStatus.SUCCEEDED) {
+        Map<Integer, Map<String, Map<String, String>>> copy = new HashMap<>(secretOutputs);
+        Map<String, Map<String, String>> byTarget =
+            new HashMap<>(copy.getOrDefault(ended.step(), Map.of()));
+        Map<String, String> values = new LinkedHashMap<>();
+        ended.sensitiveOutputs().forEach(name -> values.put(name, ended.outputs().get(name)));
+        byTarget.put(ended.target() == null ? VariableResolver.ENGINE : ended.target(), values);
+        copy.put(ended.step(), Map.copyOf(byTarget));
+        secretOutputs = Map.copyOf(copy);
+      }
+    }
   }
 
   // ---- carrying out decisions ----

@@ -359,7 +359,9 @@ final class DeploymentDecider {
               message,
               List.of(),
               true,
-              now));
+              now,
+              outputs,
+              List.of()));
     }
     decision.then(new DeliverAnswer(intervention.number(), answer, null));
   }
@@ -456,7 +458,9 @@ final class DeploymentDecider {
                 ended.message(),
                 ended.log(),
                 ended.last(),
-                ended.atMicros()));
+                ended.atMicros(),
+                masked(ended.outputs(), ended.sensitiveOutputs()),
+                List.copyOf(new java.util.TreeSet<>(ended.sensitiveOutputs()))));
       }
     } else if (report instanceof DeploymentInbox.ExecutionWaiting waiting) {
       decision.record(
@@ -876,6 +880,16 @@ final class DeploymentDecider {
 
   private static List<String> targetsOf(StepInfo step) {
     return step.step().runOnServer() ? Collections.singletonList(null) : step.targets();
+  }
+
+  /** Outputs as the journal may hold them: a sensitive one's value masked. */
+  private static Map<String, String> masked(Map<String, String> outputs, Set<String> sensitive) {
+    if (sensitive.isEmpty()) {
+      return outputs;
+    }
+    Map<String, String> masked = new LinkedHashMap<>(outputs);
+    sensitive.forEach(name -> masked.computeIfPresent(name, (k, v) -> DeploymentPlan.MASK));
+    return masked;
   }
 
   private static void skip(Builder decision, int stepIndex, String reason, long now) {

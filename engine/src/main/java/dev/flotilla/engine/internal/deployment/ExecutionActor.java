@@ -16,6 +16,8 @@ import dev.flotilla.engine.model.Durations;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
 import dev.flotilla.engine.model.Step;
 import dev.flotilla.engine.model.Target;
+import dev.flotilla.engine.variables.Masking;
+import dev.flotilla.engine.variables.ServiceMessages;
 import dev.flotilla.engine.variables.Substitution;
 import dev.flotilla.engine.variables.VariableException;
 import dev.flotilla.engine.variables.VariableResolver;
@@ -106,6 +108,14 @@ final class ExecutionActor {
 
   /** What the deployment knew at the last start it approved; null before the first. */
   private RunFacts facts;
+
+  /** The outputs the running attempt set so far, in order, and which of them are sensitive. */
+  private final Map<String, String> outputs = new java.util.LinkedHashMap<>();
+
+  private final java.util.Set<String> sensitiveOutputs = new java.util.TreeSet<>();
+
+  /** Hides sensitive values (the plan's, outputs') in what the running attempt reports. */
+  private Masking masking = Masking.NONE;
 
   /** This actor as its guard's requester: the guard's replies arrive wrapped, with no adapter. */
   private final TargetGuard.Requester<Command> asRequester;
@@ -425,6 +435,11 @@ final class ExecutionActor {
     } catch (VariableException e) {
       return finish(position, ExecutionStatus.FAILED, e.getMessage(), List.of(), true);
     }
+    outputs.clear();
+    sensitiveOutputs.clear();
+    masking = masking();
+    java.util.concurrent.atomic.AtomicInteger logged =
+        new java.util.concurrent.atomic.AtomicInteger();
     ActionContext actionContext =
         new ActionContext(
             deployment.deploymentId(),
@@ -434,7 +449,10 @@ final class ExecutionActor {
             attempt,
             variables,
             deployment.layout().plan().seed(),
-            text -> self.tell(new LogLine(attempt, text)),
+            text -> {
+              logged.incrementAndGet();
+              self.tell(new LogLine(attempt, text));
+            },
             deployment.runtime(),
             connection());
     RunningAction running;
@@ -463,7 +481,7 @@ final class ExecutionActor {
       return finish(
           position, ExecutionStatus.FAILED, "action failed: " + describe(e), List.of(), true);
     }
-    if (result.isDone()) {
+    if (result.isDone() && logged.get() == 0) {
       // An action that ended as it started (a zero-length simulation) needs no round trip.
       ActionResult ended = outcomeOf(result);
       return finish(
@@ -527,6 +545,20 @@ final class ExecutionActor {
     return java.util.Collections.unmodifiableMap(values);
   }
 
+  /** The plan's sensitive values and the sensitive outputs known so far, masked. */
+  private Masking masking() {
+    Masking known = deployment.masking();
+    if (facts != null) {
+      List<String> secret = new java.util.ArrayList<>();
+      facts
+          .secretOutputs()
+          .values()
+          .forEach(t -> t.values().forEach(v -> secret.addAll(v.values())));
+      known = known.plus(secret);
+    }
+    return known;
+  }
+
   /** A line of the engine's own in this execution's output (its log, not the action's). */
   private void log(Position position, String line) {
     context.getSelf().tell(new LogLine(position.attempt(), line));
@@ -573,7 +605,17 @@ final class ExecutionActor {
   private Behavior<Command> onLogLine(
       Position position, RunningAction action, PVector<String> log, LogLine line) {
     StepInfo info = step(position);
-    String text = deployment.masking().apply(line.text());
+    ServiceMessages.Output output = ServiceMessages.parse(line.text());
+    if (output != null) {
+      // An output, not a line of the log.
+      outputs.put(output.name(), output.value());
+      if (output.sensitive()) {
+        sensitiveOutputs.add(output.name());
+        masking = masking.plus(List.of(output.value()));
+      }
+      return Behaviors.same();
+    }
+    String text = masking.apply(line.text());
     deployment
         .inbox()
         .tell(
@@ -611,11 +653,13 @@ final class ExecutionActor {
                 work.target(),
                 position.attempt(),
                 status,
-                deployment.masking().apply(message),
+                masking.apply(message),
                 log,
                 !retry && !guided,
                 endedAt,
-                atApproval));
+                atApproval,
+                java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(outputs)),
+                java.util.Set.copyOf(sensitiveOutputs)));
     if (retry) {
       Position next = position.retry();
       if (step.retryBackoff().isZero()) {
@@ -636,7 +680,7 @@ final class ExecutionActor {
                   work.target(),
                   position.attempt(),
                   status,
-                  deployment.masking().apply(message),
+                  masking.apply(message),
                   context.getSelf()));
       throttle.tell(new Throttle.Park(context.getSelf()));
       return awaitingDecision(position);

@@ -174,6 +174,8 @@ final class PlanChecks {
                   String unknown = unknown(name, planNames);
                   if (unknown != null) {
                     problem(step, key, unknown);
+                  } else {
+                    checkOrder(step, key, name, planNames);
                   }
                 }
               });
@@ -190,8 +192,139 @@ final class PlanChecks {
       for (String name : names) {
         String unknown = unknown(name, planNames);
         if (unknown != null) {
-          problem(step, "runCondition.variable", unknown);
+          problem(step, "condition.variable", unknown);
+        } else {
+          checkOrder(step, "condition.variable", name, planNames);
         }
+      }
+    }
+  }
+
+  /**
+   * The seed's warning made a rule: a step that reads an output of a step that runs at the same
+   * time (its block) or later would read nothing, or whatever was there first. Followed through
+   * plan variables whose values read outputs.
+   */
+  private void checkOrder(Step reader, String key, String name, Map<String, String> planNames) {
+    List<Reference.Output> outputs = new ArrayList<>();
+    collectOutputs(name, planNames, new java.util.HashSet<>(), outputs);
+    if (outputs.isEmpty()) {
+      return;
+    }
+    PlanLayout layout = PlanLayout.of(plan);
+    PlanLayout.StepInfo reading = layout.stepNamed(reader.name());
+    if (reading == null) {
+      return;
+    }
+    Set<String> reported = new java.util.HashSet<>();
+    for (Reference.Output output : outputs) {
+      Step producerStep = stepNamedAnyCase(output.step());
+      PlanLayout.StepInfo producer =
+          producerStep == null ? null : layout.stepNamed(producerStep.name());
+      if (producer == null
+          || producer.index() == reading.index()
+          || !reported.add(producer.name())) {
+        continue;
+      }
+      String read = "#{" + output.name() + "}";
+      if (reading.isChild() && producer.parent() == reading.parent()) {
+        if (producer.index() > reading.index()) {
+          problem(
+              reader,
+              key,
+              read
+                  + " reads an output of step \""
+                  + producer.name()
+                  + "\", which runs after it on each target of rolling step \""
+                  + layout.step(reading.parent()).name()
+                  + "\"; move \""
+                  + producer.name()
+                  + "\" before \""
+                  + reader.name()
+                  + "\"");
+        }
+        continue;
+      }
+      if (producer.block() == reading.block()) {
+        String fix =
+            producer.index() < reading.index()
+                ? "give \"" + topName(layout, reading) + "\" startTrigger: afterPrevious"
+                : "move \""
+                    + topName(layout, producer)
+                    + "\" before \""
+                    + topName(layout, reading)
+                    + "\" and give \""
+                    + topName(layout, reading)
+                    + "\" startTrigger: afterPrevious";
+        problem(
+            reader,
+            key,
+            read
+                + " reads an output of step \""
+                + producer.name()
+                + "\", but both run at the same time in block "
+                + (reading.block() + 1)
+                + " ("
+                + blockSteps(layout, reading.block())
+                + "), so it may not be set yet; "
+                + fix
+                + " so that it starts after \""
+                + topName(layout, producer)
+                + "\" ends");
+      } else if (producer.block() > reading.block()) {
+        problem(
+            reader,
+            key,
+            read
+                + " reads an output of step \""
+                + producer.name()
+                + "\", which runs later (block "
+                + (producer.block() + 1)
+                + ", after this step's block "
+                + (reading.block() + 1)
+                + "); move \""
+                + topName(layout, producer)
+                + "\" before \""
+                + topName(layout, reading)
+                + "\" with startTrigger: afterPrevious on \""
+                + topName(layout, reading)
+                + "\"");
+      }
+    }
+  }
+
+  private static String topName(PlanLayout layout, PlanLayout.StepInfo step) {
+    return step.isChild() ? layout.step(step.parent()).name() : step.name();
+  }
+
+  private static String blockSteps(PlanLayout layout, int block) {
+    List<String> names = new ArrayList<>();
+    for (int index : layout.blocks().get(block)) {
+      names.add(layout.step(index).name());
+    }
+    return "steps " + String.join(", ", names);
+  }
+
+  /** The outputs {@code name} reads, itself or through plan variables' values. */
+  private void collectOutputs(
+      String name, Map<String, String> planNames, Set<String> seen, List<Reference.Output> found) {
+    Reference reference = Reference.parse(name);
+    if (reference instanceof Reference.Output output) {
+      found.add(output);
+      return;
+    }
+    String planName = planNames.get(name);
+    if (planName == null || !seen.add(planName)) {
+      return;
+    }
+    List<String> values = new ArrayList<>();
+    if (plan.variables().containsKey(planName)) {
+      values.add(plan.variables().get(planName));
+    }
+    plan.scopedValues().getOrDefault(planName, List.of()).forEach(v -> values.add(v.value()));
+    for (String value : values) {
+      for (String inner : Substitution.references(value)) {
+        collectOutputs(inner, planNames, seen, found);
       }
     }
   }

@@ -151,4 +151,74 @@ class PlanVariablesTest {
             Map.of());
     assertThat(plan.steps()).hasSize(1);
   }
+
+  @Test
+  void rejectsReadingAnOutputOfAStepInTheSameBlock() {
+    // Proves the seed's warning is a check: parallel steps cannot pass values, with the fix.
+    PlanProblem problem =
+        onlyProblemOf(
+            TARGETS
+                + """
+                steps:
+                  - { name: Build, roles: [web], action: { type: script, run: "true" } }
+                  - name: Deploy
+                    roles: [api]
+                    startTrigger: withPrevious
+                    action: { type: script, run: "echo #{Octopus.Action[Build].Output.Number}" }
+                """);
+    assertThat(problem.step()).isEqualTo("Deploy");
+    assertThat(problem.key()).isEqualTo("action.run");
+    assertThat(problem.message())
+        .contains("step \"Build\"")
+        .contains("block 1 (steps Build, Deploy)")
+        .contains("give \"Deploy\" startTrigger: afterPrevious");
+  }
+
+  @Test
+  void rejectsReadingAnOutputOfALaterStepEvenThroughAVariable() {
+    // Proves a read of a later step's output is found through a plan variable's value too.
+    PlanProblem problem =
+        onlyProblemOf(
+            TARGETS
+                + """
+                variables: { Number: "#{Octopus.Action[Build].Output.Number}" }
+                steps:
+                  - { name: Deploy, roles: [api], action: { type: script, run: "echo #{Number}" } }
+                  - { name: Build, roles: [web], action: { type: script, run: "true" } }
+                """);
+    assertThat(problem.step()).isEqualTo("Deploy");
+    assertThat(problem.message())
+        .contains("step \"Build\", which runs later (block 2")
+        .contains("move \"Build\" before \"Deploy\"");
+  }
+
+  @Test
+  void acceptsReadingAnEarlierBlocksOutputEvenBehindACondition() throws Exception {
+    // Proves a producer a condition may skip can still be read (it reads empty if skipped).
+    DeploymentPlan plan =
+        LOADER.parse(
+            TARGETS
+                + """
+                steps:
+                  - { name: Build, roles: [web], condition: { variable: DoBuild }, action: { type: script, run: "true" } }
+                  - { name: Deploy, roles: [api], condition: { variable: "Octopus.Action[Build].Output.Ready" }, action: { type: script, run: "echo #{Octopus.Action[Build].Output.Number}" } }
+                """,
+            SOURCE,
+            Map.of());
+    assertThat(plan.steps()).hasSize(2);
+  }
+
+  @Test
+  void rejectsAConditionReadingAParallelStepsOutput() {
+    // Proves a variable condition's output read follows the same rule.
+    PlanProblem problem =
+        onlyProblemOf(
+            TARGETS
+                + """
+                steps:
+                  - { name: Build, roles: [web], action: { type: script, run: "true" } }
+                  - { name: Deploy, roles: [api], startTrigger: withPrevious, condition: { variable: "Octopus.Action[Build].Output.Ready" }, action: { type: script, run: "true" } }
+                """);
+    assertThat(problem.key()).isEqualTo("condition.variable");
+  }
 }

@@ -227,4 +227,28 @@ class OutputVariablesTest {
     assertThat(replayed.reads().outputs().get(0))
         .containsEntry("db-01", Map.of("BuildNumber", "7"));
   }
+
+  @Test
+  void aRollingStepsFirstChildTestsAnEarlierOutputInItsCondition() throws Exception {
+    // Proves a child's condition, decided per target before its first start, sees earlier outputs.
+    DeploymentResult result =
+        await(
+            submit(
+                """
+                steps:
+                  - { name: Build, roles: [db], action: { type: script, run: "set_octopusvariable Ready True" } }
+                  - name: Roll
+                    roles: [web]
+                    rolling: { windowSize: 1 }
+                    children:
+                      - name: Check
+                        condition: { variable: "Octopus.Action[Build].Output.Ready" }
+                        action: { type: script, run: "echo ready on $FLOTILLA_TARGET" }
+                """));
+
+    assertThat(result.status()).isEqualTo(DeploymentStatus.SUCCEEDED);
+    assertThat(finished("Check"))
+        .extracting(e -> e.log().get(0))
+        .containsExactlyInAnyOrder("ready on web-01", "ready on web-02");
+  }
 }

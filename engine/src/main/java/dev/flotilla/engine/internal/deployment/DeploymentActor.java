@@ -446,7 +446,8 @@ public final class DeploymentActor
             wiring.logTailLines(),
             inbox,
             wiring.actionTypes(),
-            Masking.ofValues(layout.plan().secrets().values()));
+            Masking.ofValues(layout.plan().secrets().values()),
+            new java.util.concurrent.atomic.AtomicReference<>(new RunFacts(state, secretOutputs)));
     return carryOut(DeploymentDecider.start(state, WallClock::nowMicros)).thenNoReply();
   }
 
@@ -561,6 +562,9 @@ public final class DeploymentActor
             .thenRun(
                 state -> {
                   watch.published(state, decision.events());
+                  if (running != null) {
+                    running.facts().set(new RunFacts(state, secretOutputs));
+                  }
                   decision.directives().forEach(d -> carryOut(d, state));
                 });
     return decision.finished() ? effect.thenStop() : effect;

@@ -21,6 +21,9 @@ import org.apache.pekko.actor.typed.ActorRef;
  *     deployment)
  * @param actionTypes configures a step's action again when its parameters read variables
  * @param masking hides the plan's sensitive values in what executions report
+ * @param facts what the deployment has recorded last, for the variables a rolling step's child
+ *     reads in its condition before its first start (replaced by the deployment, read by any child;
+ *     the facts themselves are immutable)
  */
 record DeploymentContext(
     String deploymentId,
@@ -31,7 +34,8 @@ record DeploymentContext(
     int logTailLines,
     ActorRef<DeploymentInbox.Command> inbox,
     ActionTypes actionTypes,
-    Masking masking) {
+    Masking masking,
+    java.util.concurrent.atomic.AtomicReference<RunFacts> facts) {
 
   TargetGuard.Mode guardMode() {
     return layout.plan().targetIsolation() == TargetIsolation.SHARED

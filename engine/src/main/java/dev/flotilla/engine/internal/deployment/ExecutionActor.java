@@ -183,7 +183,16 @@ final class ExecutionActor {
    * (outputs included) it reads there.
    */
   private boolean childAllowed(StepInfo info, boolean failedHere) {
-    VariableResolver resolver = resolver(info, line -> {});
+    // The freshest facts: a first child decides before this actor's first start is approved.
+    RunFacts latest = deployment.facts().get();
+    VariableResolver resolver =
+        RunFacts.resolver(
+            deployment.layout(),
+            latest != null ? latest : VariableResolver.Facts.NONE,
+            deployment.deploymentId(),
+            info,
+            work.target(),
+            line -> {});
     try {
       return info.step().condition().allows(failedHere, resolver::value);
     } catch (VariableException e) {

@@ -90,6 +90,16 @@ final class PlanChecks {
 
   // ---- variables ----
 
+  /** The plan laid out, built once: output reads and parameter checks look steps up in it. */
+  private PlanLayout layout;
+
+  private PlanLayout layout() {
+    if (layout == null) {
+      layout = PlanLayout.of(plan);
+    }
+    return layout;
+  }
+
   /** Plan variables by name, any case. */
   private Map<String, String> planNames() {
     Map<String, String> names = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -100,7 +110,7 @@ final class PlanChecks {
 
   /** The variables a step reads when the plan is checked: plan values only, nothing has run. */
   private VariableResolver planResolver(Step step) {
-    PlanLayout layout = PlanLayout.of(plan);
+    PlanLayout layout = layout();
     return new VariableResolver(
         plan,
         name -> {
@@ -211,7 +221,7 @@ final class PlanChecks {
     if (outputs.isEmpty()) {
       return;
     }
-    PlanLayout layout = PlanLayout.of(plan);
+    PlanLayout layout = layout();
     PlanLayout.StepInfo reading = layout.stepNamed(reader.name());
     if (reading == null) {
       return;

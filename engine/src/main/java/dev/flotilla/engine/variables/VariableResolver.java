@@ -83,6 +83,7 @@ public final class VariableResolver {
   private final Where where;
   private final Consumer<String> notes;
   private final Map<String, String> planNames = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+  private final Function<String, Target> targets;
 
   /**
    * @param stepIndex a step's layout index by its name; null for no such step
@@ -95,6 +96,24 @@ public final class VariableResolver {
       Facts facts,
       Where where,
       Consumer<String> notes) {
+    this(plan, stepIndex, facts, where, notes, null);
+  }
+
+  /**
+   * @param targets a target by its name (a layout's index); null to search the plan's list
+   */
+  public VariableResolver(
+      DeploymentPlan plan,
+      Function<String, Integer> stepIndex,
+      Facts facts,
+      Where where,
+      Consumer<String> notes,
+      Function<String, Target> targets) {
+    this.targets =
+        targets != null
+            ? targets
+            : name ->
+                plan.targets().stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
     this.plan = plan;
     this.stepIndex = stepIndex;
     this.facts = facts;
@@ -186,11 +205,7 @@ public final class VariableResolver {
           return value.value();
         }
       }
-      Target target =
-          plan.targets().stream()
-              .filter(t -> t.name().equals(where.target()))
-              .findFirst()
-              .orElse(null);
+      Target target = targets.apply(where.target());
       if (target != null) {
         for (ScopedValue value : scoped) {
           if (target.hasAnyRole(value.roles())) {

@@ -96,6 +96,7 @@ record RunFacts(DeploymentState state, Map<Integer, Map<String, Map<String, Stri
         },
         facts,
         new VariableResolver.Where(deploymentId, stepName, step.name(), target, step.targetCap()),
-        notes);
+        notes,
+        layout::target);
   }
 }

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -72,6 +73,14 @@ final class ResumeCommand implements Callable<Integer> {
               + "With several, one file each: FILE with the deployment id inserted before its extension.")
   private Path timelineJson;
 
+  @Option(
+      names = "--set",
+      paramLabel = "key=value",
+      description =
+          "Gives a sensitive variable's value again (the journal holds it masked); repeatable. "
+              + "Without it, a sensitive variable is read from the environment variable of its name.")
+  private List<String> secrets = new ArrayList<>();
+
   @Override
   public Integer call() {
     double scale = TimeScale.check(timeScale, spec);
@@ -117,6 +126,31 @@ final class ResumeCommand implements Callable<Integer> {
         out.println("nothing to resume: every deployment in " + directory + " has finished");
         return FlotillaCli.SUCCEEDED;
       }
+      Map<String, String> given = PlanInput.overrides(secrets, spec);
+      List<Map<String, String>> secretsOf = new ArrayList<>();
+      for (Unfinished deployment : unfinished) {
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (String key : deployment.plan().secrets().keySet()) {
+          String value = given.containsKey(key) ? given.get(key) : System.getenv(key);
+          if (value == null) {
+            missing.add(key);
+          } else {
+            values.put(key, value);
+          }
+        }
+        if (!missing.isEmpty()) {
+          err.println(
+              "flotilla: deployment "
+                  + deployment.deploymentId()
+                  + " cannot resume without its sensitive variables, which the journal holds"
+                  + " masked: "
+                  + String.join(", ", missing)
+                  + "; give each with --set NAME=VALUE or in the environment. Nothing was resumed.");
+          return FlotillaCli.INVALID_INPUT;
+        }
+        secretsOf.add(values);
+      }
       CliSettings cli = CliSettings.fromConfig(config);
       out.println(
           "Resuming "
@@ -142,7 +176,7 @@ final class ResumeCommand implements Callable<Integer> {
             new ProgressPrinter(
                 PlanLayout.of(deployment.plan()), cli, out, several ? tags.get(i) : null);
         progress.catchUp(deployment.events());
-        DeploymentHandle handle = Resumption.resume(engine, deployment, progress);
+        DeploymentHandle handle = Resumption.resume(engine, deployment, progress, secretsOf.get(i));
         printHeader(deployment, out);
         Path file =
             timelineJson == null || !several

@@ -60,7 +60,9 @@ record SimulatedPlan(DeploymentPlan plan, List<Conversion> conversions) {
             steps,
             plan.seed(),
             plan.onInterrupted());
-    return new SimulatedPlan(rehearsal, conversions);
+    // Scoped and sensitive variables stay: the rehearsal substitutes what the real run would.
+    return new SimulatedPlan(
+        rehearsal.withScopedVariables(plan.scopedValues(), plan.sensitive()), conversions);
   }
 
   private static Step simulated(Step step, Duration withoutEstimate, List<Conversion> conversions) {

@@ -224,15 +224,16 @@ record Sweep(Knob knob, String step, List<Integer> values) {
       }
     }
     return new DeploymentPlan(
-        plan.name(),
-        plan.project(),
-        plan.environment(),
-        plan.maxParallelism(),
-        plan.targetIsolation(),
-        plan.variables(),
-        plan.targets(),
-        steps,
-        plan.seed(),
-        plan.onInterrupted());
+            plan.name(),
+            plan.project(),
+            plan.environment(),
+            plan.maxParallelism(),
+            plan.targetIsolation(),
+            plan.variables(),
+            plan.targets(),
+            steps,
+            plan.seed(),
+            plan.onInterrupted())
+        .withScopedVariables(plan.scopedValues(), plan.sensitive());
   }
 }

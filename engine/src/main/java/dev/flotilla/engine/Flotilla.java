@@ -227,7 +227,7 @@ public final class Flotilla implements AutoCloseable {
   public DeploymentHandle submit(DeploymentPlan plan, DeploymentListener listener)
       throws InvalidPlanException {
     PlanLoader.validate(plan, settings.actionTypes());
-    Submitted handle = register(new Submitted(ids.get(), plan, listener));
+    Submitted handle = register(new Submitted(ids.get(), plan.masked(), listener));
     engine.tell(new EngineActor.Submit(handle.deploymentId(), plan, handle));
     return handle;
   }
@@ -244,16 +244,52 @@ public final class Flotilla implements AutoCloseable {
    */
   public DeploymentHandle resume(
       String deploymentId, List<DeploymentEvent> history, DeploymentListener listener) {
+    return resume(deploymentId, history, listener, Map.of());
+  }
+
+  /**
+   * Resumes a deployment as {@link #resume(String, List, DeploymentListener)} does, with the values
+   * of its sensitive variables: its journal holds them masked.
+   *
+   * @param secrets each sensitive variable's value by name ({@code Name[1]} for its first scoped
+   *     value, and so on)
+   * @throws IllegalArgumentException naming the sensitive variables {@code secrets} lacks
+   */
+  public DeploymentHandle resume(
+      String deploymentId,
+      List<DeploymentEvent> history,
+      DeploymentListener listener,
+      Map<String, String> secrets) {
     if (history.isEmpty()
         || !(history.get(0) instanceof DeploymentEvent.DeploymentAccepted accepted)) {
       throw new IllegalArgumentException(
           "deployment " + deploymentId + " has no recorded plan to resume");
     }
+    DeploymentPlan plan = accepted.plan().unmasked(secrets);
+    List<String> missing = missingSecrets(plan);
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException(
+          "deployment "
+              + deploymentId
+              + " cannot resume without its sensitive variables, which its journal holds masked: "
+              + String.join(", ", missing)
+              + "; give each again (flotilla resume --set NAME=VALUE, or NAME in the environment)");
+    }
     Submitted handle = new Submitted(deploymentId, accepted.plan(), listener);
     history.forEach(handle.timeline::append);
     register(handle);
-    engine.tell(new EngineActor.Resume(deploymentId, accepted.plan(), handle));
+    engine.tell(new EngineActor.Resume(deploymentId, plan, handle));
     return handle;
+  }
+
+  /**
+   * The sensitive values of a plan still masked, by the names {@link DeploymentPlan#secrets} uses.
+   */
+  public static List<String> missingSecrets(DeploymentPlan plan) {
+    return plan.secrets().entrySet().stream()
+        .filter(e -> DeploymentPlan.MASK.equals(e.getValue()))
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   /**

@@ -59,6 +59,18 @@ public final class Resumption {
   }
 
   /**
+   * Resumes one unfinished deployment with the values of its sensitive variables, which its journal
+   * holds masked (see {@link Flotilla#resume(String, List, DeploymentListener, Map)}).
+   */
+  public static DeploymentHandle resume(
+      Flotilla engine,
+      Unfinished deployment,
+      DeploymentListener listener,
+      java.util.Map<String, String> secrets) {
+    return engine.resume(deployment.deploymentId(), deployment.events(), listener, secrets);
+  }
+
+  /**
    * Resumes every unfinished deployment of the engine's journal.
    *
    * @param listeners the listener for each deployment id

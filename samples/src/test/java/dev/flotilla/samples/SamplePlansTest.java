@@ -152,6 +152,8 @@ class SamplePlansTest {
       DeploymentPlan plan =
           engine.planLoader().load(plansDir().resolve("release-with-approval.yaml"), Map.of());
       List<String> answers = new CopyOnWriteArrayList<>();
+      List<String> productionLog = new CopyOnWriteArrayList<>();
+      List<String> instructions = new CopyOnWriteArrayList<>();
       AtomicReference<DeploymentHandle> handle = new AtomicReference<>();
       CountDownLatch submitted = new CountDownLatch(1);
       handle.set(
@@ -160,6 +162,14 @@ class SamplePlansTest {
               new DeploymentListener() {
                 @Override
                 public void onEvent(DeploymentEvent event) {
+                  if (event instanceof DeploymentEvent.ExecutionFinished finished
+                      && finished.step() == 3) {
+                    productionLog.addAll(finished.log());
+                  }
+                  if (event instanceof DeploymentEvent.InterventionRaised raised
+                      && raised.instructions() != null) {
+                    instructions.add(raised.instructions());
+                  }
                   if (event instanceof DeploymentEvent.InterventionRaised raised) {
                     // The scripted operator: retry a failure, approve the release.
                     InterventionDecision decision =
@@ -206,6 +216,19 @@ class SamplePlansTest {
       assertThat(result.timeline().executions())
           .filteredOn(e -> e.step().equals("Deploy to production"))
           .hasSize(4);
+      // The build number went from Build's output to the approval and to every production target.
+      assertThat(result.timeline().executions())
+          .filteredOn(e -> e.step().equals("Build"))
+          .extracting(Timeline.ExecutionEntry::outputs)
+          .containsExactly(Map.of("BuildNumber", "1.4.27"));
+      assertThat(instructions)
+          .containsExactly("Check the staging smoke tests of build 1.4.27, then proceed");
+      assertThat(productionLog)
+          .containsExactlyInAnyOrder(
+              "deploying build 1.4.27 to prod-01",
+              "deploying build 1.4.27 to prod-02",
+              "deploying build 1.4.27 to prod-03",
+              "deploying build 1.4.27 to prod-04");
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.flotilla.engine.action.ActionType;
 import dev.flotilla.engine.action.InvalidActionException;
 import dev.flotilla.engine.action.script.ScriptActionType;
 import dev.flotilla.engine.model.Target;
+import dev.flotilla.engine.variables.ServiceMessages;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -121,7 +122,9 @@ public final class SshActionType implements ActionType {
     }
     return context ->
         SshExecution.start(
-            new SshExecution.Request(command, usePty, targets, sessions, masking), context);
+            new SshExecution.Request(
+                ServiceMessages.withFunctions(command), usePty, targets, sessions, masking),
+            context);
   }
 
   /** An estimate must read as a duration, as the script action's does. */

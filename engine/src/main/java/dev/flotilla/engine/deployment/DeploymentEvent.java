@@ -50,6 +50,10 @@ public sealed interface DeploymentEvent extends Journaled {
    * @param message why it failed, if it did
    * @param log the last lines of its output
    * @param last whether this is the execution's final attempt (no retry follows)
+   * @param outputs the output variables the attempt set, by name (a sensitive one masked); empty in
+   *     journals written before outputs existed
+   * @param sensitiveOutputs the names of the outputs set as sensitive: their values are masked in
+   *     {@code outputs}
    */
   record ExecutionFinished(
       int step,
@@ -59,10 +63,30 @@ public sealed interface DeploymentEvent extends Journaled {
       String message,
       List<String> log,
       boolean last,
-      long atMicros)
+      long atMicros,
+      Map<String, String> outputs,
+      List<String> sensitiveOutputs)
       implements DeploymentEvent {
     public ExecutionFinished {
       log = log == null ? List.of() : List.copyOf(log);
+      outputs =
+          outputs == null
+              ? Map.of()
+              : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(outputs));
+      sensitiveOutputs = sensitiveOutputs == null ? List.of() : List.copyOf(sensitiveOutputs);
+    }
+
+    /** An attempt that set no outputs. */
+    public ExecutionFinished(
+        int step,
+        String target,
+        int attempt,
+        ExecutionStatus status,
+        String message,
+        List<String> log,
+        boolean last,
+        long atMicros) {
+      this(step, target, attempt, status, message, log, last, atMicros, Map.of(), List.of());
     }
   }
 

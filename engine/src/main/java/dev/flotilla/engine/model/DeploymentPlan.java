@@ -1,9 +1,11 @@
 package dev.flotilla.engine.model;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything a deployment needs: the process, the targets and the variables, with every cap already
@@ -21,6 +23,11 @@ import java.util.Objects;
  * @param onInterrupted what happens, after a crash, to an execution that was running
  * @param guidedFailure a failed or timed-out execution asks a person what to do (an intervention)
  *     instead of failing its step
+ * @param scopedValues per variable, its values scoped to roles or targets, which win over its
+ *     unscoped value in {@code variables} on the targets they name; empty in plans and journals
+ *     written before scopes existed
+ * @param sensitive the names of the variables whose values are secret: never logged, journaled or
+ *     shown in clear
  */
 public record DeploymentPlan(
     String name,
@@ -33,7 +40,41 @@ public record DeploymentPlan(
     List<Step> steps,
     long seed,
     InterruptPolicy onInterrupted,
-    boolean guidedFailure) {
+    boolean guidedFailure,
+    Map<String, List<ScopedValue>> scopedValues,
+    Set<String> sensitive) {
+
+  /** What a sensitive value reads as wherever it would otherwise be shown or stored. */
+  public static final String MASK = "********";
+
+  /** A plan without scoped or sensitive variables. */
+  public DeploymentPlan(
+      String name,
+      String project,
+      String environment,
+      int maxParallelism,
+      TargetIsolation targetIsolation,
+      Map<String, String> variables,
+      List<Target> targets,
+      List<Step> steps,
+      long seed,
+      InterruptPolicy onInterrupted,
+      boolean guidedFailure) {
+    this(
+        name,
+        project,
+        environment,
+        maxParallelism,
+        targetIsolation,
+        variables,
+        targets,
+        steps,
+        seed,
+        onInterrupted,
+        guidedFailure,
+        Map.of(),
+        Set.of());
+  }
 
   /** The deployment-wide cap when a plan sets none. */
   public static final int DEFAULT_MAX_PARALLELISM = 10;
@@ -108,6 +149,15 @@ public record DeploymentPlan(
             : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variables));
     targets = targets == null ? List.of() : List.copyOf(targets);
     steps = steps == null ? List.of() : List.copyOf(steps);
+    Map<String, List<ScopedValue>> scopes = new LinkedHashMap<>();
+    if (scopedValues != null) {
+      scopedValues.forEach((key, values) -> scopes.put(key, List.copyOf(values)));
+    }
+    scopedValues = java.util.Collections.unmodifiableMap(scopes);
+    sensitive =
+        sensitive == null
+            ? Set.of()
+            : java.util.Collections.unmodifiableSet(new LinkedHashSet<>(sensitive));
     if (maxParallelism < 1) {
       throw new IllegalArgumentException(
           "maxParallelism must be at least 1, was " + maxParallelism);
@@ -151,7 +201,9 @@ public record DeploymentPlan(
         steps,
         seed,
         onInterrupted,
-        guidedFailure);
+        guidedFailure,
+        scopedValues,
+        sensitive);
   }
 
   public DeploymentPlan withTargetIsolation(TargetIsolation value) {
@@ -166,7 +218,9 @@ public record DeploymentPlan(
         steps,
         seed,
         onInterrupted,
-        guidedFailure);
+        guidedFailure,
+        scopedValues,
+        sensitive);
   }
 
   public DeploymentPlan withVariables(Map<String, String> value) {
@@ -181,7 +235,9 @@ public record DeploymentPlan(
         steps,
         seed,
         onInterrupted,
-        guidedFailure);
+        guidedFailure,
+        scopedValues,
+        sensitive);
   }
 
   public DeploymentPlan withSeed(long value) {
@@ -196,7 +252,9 @@ public record DeploymentPlan(
         steps,
         value,
         onInterrupted,
-        guidedFailure);
+        guidedFailure,
+        scopedValues,
+        sensitive);
   }
 
   public DeploymentPlan withOnInterrupted(InterruptPolicy value) {
@@ -211,7 +269,9 @@ public record DeploymentPlan(
         steps,
         seed,
         value,
-        guidedFailure);
+        guidedFailure,
+        scopedValues,
+        sensitive);
   }
 
   public DeploymentPlan withProject(String newProject, String newEnvironment) {
@@ -226,7 +286,9 @@ public record DeploymentPlan(
         steps,
         seed,
         onInterrupted,
-        guidedFailure);
+        guidedFailure,
+        scopedValues,
+        sensitive);
   }
 
   /**
@@ -245,7 +307,9 @@ public record DeploymentPlan(
         steps,
         seed,
         onInterrupted,
-        value);
+        value,
+        scopedValues,
+        sensitive);
   }
 
   /** Whether any step is a manual intervention step, which waits for a person. */
@@ -256,5 +320,85 @@ public record DeploymentPlan(
   /** Whether running this plan may need a person to answer an intervention. */
   public boolean needsOperator() {
     return guidedFailure || hasManualSteps();
+  }
+
+  /** This plan with scoped and sensitive variables. */
+  public DeploymentPlan withScopedVariables(
+      Map<String, List<ScopedValue>> scoped, Set<String> sensitiveNames) {
+    return new DeploymentPlan(
+        name,
+        project,
+        environment,
+        maxParallelism,
+        targetIsolation,
+        variables,
+        targets,
+        steps,
+        seed,
+        onInterrupted,
+        guidedFailure,
+        scoped,
+        sensitiveNames);
+  }
+
+  /**
+   * This plan with every sensitive value replaced by {@link #MASK}: what a journal, an event or a
+   * timeline may hold. {@link #unmasked} puts the values back.
+   */
+  public DeploymentPlan masked() {
+    if (sensitive.isEmpty()) {
+      return this;
+    }
+    Map<String, String> values = new LinkedHashMap<>(variables);
+    Map<String, List<ScopedValue>> scoped = new LinkedHashMap<>(scopedValues);
+    for (String secret : sensitive) {
+      values.computeIfPresent(secret, (key, value) -> MASK);
+      scoped.computeIfPresent(
+          secret, (key, list) -> list.stream().map(v -> v.withValue(MASK)).toList());
+    }
+    return withVariables(values).withScopedVariables(scoped, sensitive);
+  }
+
+  /**
+   * This (masked) plan with its sensitive values taken from {@code secrets}: the unscoped value by
+   * the variable's name, a scoped one by its name and scope number ({@code Name[1]} for the first
+   * scope), as {@link #secrets()} gave them.
+   */
+  public DeploymentPlan unmasked(Map<String, String> secrets) {
+    if (sensitive.isEmpty()) {
+      return this;
+    }
+    Map<String, String> values = new LinkedHashMap<>(variables);
+    Map<String, List<ScopedValue>> scoped = new LinkedHashMap<>(scopedValues);
+    for (String secret : sensitive) {
+      if (secrets.containsKey(secret)) {
+        values.put(secret, secrets.get(secret));
+      }
+      List<ScopedValue> list = scoped.get(secret);
+      if (list != null) {
+        List<ScopedValue> restored = new java.util.ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+          String value = secrets.get(secret + "[" + (i + 1) + "]");
+          restored.add(value == null ? list.get(i) : list.get(i).withValue(value));
+        }
+        scoped.put(secret, restored);
+      }
+    }
+    return withVariables(values).withScopedVariables(scoped, sensitive);
+  }
+
+  /** The sensitive values, keyed as {@link #unmasked} reads them. */
+  public Map<String, String> secrets() {
+    Map<String, String> secrets = new LinkedHashMap<>();
+    for (String secret : sensitive) {
+      if (variables.containsKey(secret)) {
+        secrets.put(secret, variables.get(secret));
+      }
+      List<ScopedValue> list = scopedValues.getOrDefault(secret, List.of());
+      for (int i = 0; i < list.size(); i++) {
+        secrets.put(secret + "[" + (i + 1) + "]", list.get(i).value());
+      }
+    }
+    return secrets;
   }
 }

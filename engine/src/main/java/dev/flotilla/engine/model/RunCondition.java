@@ -1,9 +1,11 @@
 package dev.flotilla.engine.model;
 
+import dev.flotilla.engine.variables.Substitution;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Decides whether a step runs, evaluated when its block starts.
@@ -51,6 +53,22 @@ public record RunCondition(Kind kind, String variable) {
       case ALWAYS -> true;
       case VARIABLE -> isTruthy(variables.get(variable));
     };
+  }
+
+  /**
+   * Whether a step with this condition runs, given whether anything has failed so far and the
+   * variables it reads: a variable condition names a variable ({@code RunSmokeTests}, {@code
+   * Octopus.Action[Build].Output.Ready}) or is text with references ({@code #{Ready}}),
+   * substituted.
+   */
+  public boolean allows(boolean failedSoFar, Function<String, String> lookup) {
+    if (kind != Kind.VARIABLE) {
+      return allows(failedSoFar, Map.of());
+    }
+    return isTruthy(
+        variable.contains("#{")
+            ? Substitution.substitute(variable, lookup)
+            : lookup.apply(variable.trim()));
   }
 
   public static boolean isTruthy(String value) {

@@ -4,6 +4,7 @@ import dev.flotilla.engine.model.ActionSpec;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.Durations;
 import dev.flotilla.engine.model.RunCondition;
+import dev.flotilla.engine.model.ScopedValue;
 import dev.flotilla.engine.model.StartTrigger;
 import dev.flotilla.engine.model.Step;
 import dev.flotilla.engine.model.Target;
@@ -14,6 +15,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -71,6 +73,8 @@ final class PlanReader {
       List.of("name", "action", "condition", "retries", "retryBackoff", "timeout", "required");
   private static final List<String> ROLLING_KEYS = List.of("windowSize");
   private static final List<String> CONDITION_KEYS = List.of("variable");
+  private static final List<String> VARIABLE_KEYS = List.of("value", "sensitive", "scopes");
+  private static final List<String> SCOPE_KEYS = List.of("roles", "targets", "value");
 
   /** Step keys a child may not have, with the reason a user needs to move them. */
   private static final Map<String, String> PARENT_ONLY_KEYS =
@@ -137,7 +141,7 @@ final class PlanReader {
     settings.guidedFailure = Boolean.TRUE.equals(plan.bool("guidedFailure"));
     Long seed = plan.longInteger("seed");
     DeploymentPlan.InterruptPolicy onInterrupted = onInterrupted(plan);
-    settings.variables = variables(plan);
+    settings.variables = variables(plan, settings);
     Map<String, String> sshDefaults = ssh(plan, source.plan(), "ssh.");
     List<Target> targets = targets(plan, sshDefaults);
     List<Step> steps = steps(plan);
@@ -158,7 +162,9 @@ final class PlanReader {
         steps,
         seed == null ? 0L : seed,
         onInterrupted,
-        settings.guidedFailure);
+        settings.guidedFailure,
+        settings.scopedValues,
+        settings.sensitive);
   }
 
   private DeploymentPlan.InterruptPolicy onInterrupted(Fields plan) {
@@ -184,6 +190,8 @@ final class PlanReader {
     TargetIsolation isolation;
     boolean guidedFailure;
     Map<String, String> variables;
+    final Map<String, List<ScopedValue>> scopedValues = new LinkedHashMap<>();
+    final Set<String> sensitive = new LinkedHashSet<>();
     final Set<String> overridden = new HashSet<>();
   }
 
@@ -283,9 +291,10 @@ final class PlanReader {
 
   /**
    * Variables keep the text as written ({@code True}, {@code 5}); an empty value is the empty
-   * string.
+   * string. A variable written as a mapping has a {@code value}, and may be {@code sensitive} or
+   * have {@code scopes}: values for some roles or targets only.
    */
-  private Map<String, String> variables(Fields plan) {
+  private Map<String, String> variables(Fields plan, Settings settings) {
     Map<String, String> variables = new LinkedHashMap<>();
     MappingNode mapping =
         plan.mapping("variables", "must be a mapping of names to values, e.g. { Greeting: hello }");
@@ -295,18 +304,70 @@ final class PlanReader {
     Fields fields = new Fields(mapping, source.plan(), "variables.", null);
     for (Map.Entry<String, Node> variable : fields.all().entrySet()) {
       Node value = variable.getValue();
+      String name = variable.getKey();
       if (value instanceof ScalarNode scalar) {
-        variables.put(variable.getKey(), scalar.getTag().equals(Tag.NULL) ? "" : scalar.getValue());
+        variables.put(name, scalar.getTag().equals(Tag.NULL) ? "" : scalar.getValue());
+      } else if (value instanceof MappingNode detailed) {
+        Fields variableFields =
+            new Fields(detailed, source.plan(), "variables." + name + ".", null);
+        variableFields.checkKeys(VARIABLE_KEYS, Map.of());
+        String text = variableFields.text("value");
+        variables.put(name, text == null ? "" : text);
+        if (Boolean.TRUE.equals(variableFields.bool("sensitive"))) {
+          settings.sensitive.add(name);
+        }
+        List<ScopedValue> scoped = scopes(variableFields, name);
+        if (!scoped.isEmpty()) {
+          settings.scopedValues.put(name, scoped);
+        }
       } else {
         problems.add(
             line(value),
             null,
             "variables",
-            variable.getKey() + ": must be a single value, not " + describe(value));
-        source.plan().reported("variables." + variable.getKey());
+            name + ": must be a single value or a mapping with a value, not " + describe(value));
+        source.plan().reported("variables." + name);
       }
     }
     return variables;
+  }
+
+  /**
+   * A variable's {@code scopes}: each a mapping of {@code roles} and/or {@code targets} and a
+   * value.
+   */
+  private List<ScopedValue> scopes(Fields variable, String name) {
+    List<ScopedValue> scoped = new ArrayList<>();
+    SequenceNode sequence =
+        variable.sequence(
+            "scopes", "must be a list of scoped values, e.g. [{ roles: [api], value: 8080 }]");
+    if (sequence == null) {
+      return scoped;
+    }
+    for (Node item : sequence.getValue()) {
+      if (!(item instanceof MappingNode itemMapping)) {
+        problems.add(
+            line(item),
+            null,
+            "variables." + name + ".scopes",
+            "each scope must be a mapping such as { roles: [api], value: 8080 }, not "
+                + describe(item));
+        continue;
+      }
+      Fields scope = new Fields(itemMapping, source.plan(), "variables." + name + ".scopes.", null);
+      scope.checkKeys(SCOPE_KEYS, Map.of());
+      List<String> roles = scope.textList("roles", "must be a list of roles");
+      List<String> targets = scope.textList("targets", "must be a list of target names");
+      String value = scope.text("value");
+      if (roles.isEmpty() && targets.isEmpty()) {
+        scope.problem("roles", "a scope needs roles or targets (or both)");
+      } else if (value == null) {
+        scope.problem("value", "a scope needs a value");
+      } else {
+        scoped.add(new ScopedValue(roles, targets, value));
+      }
+    }
+    return scoped;
   }
 
   /**
@@ -885,7 +946,7 @@ final class PlanReader {
   }
 
   /** The accepted key closest to a misspelt one, if it is close enough to be a typo. */
-  private static String closest(String key, List<String> accepted) {
+  static String closest(String key, java.util.Collection<String> accepted) {
     String best = null;
     int bestDistance = TYPO_DISTANCE + 1;
     for (String candidate : accepted) {

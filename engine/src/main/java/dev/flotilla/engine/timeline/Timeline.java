@@ -5,6 +5,7 @@ import dev.flotilla.engine.deployment.ExecutionStatus;
 import dev.flotilla.engine.deployment.StepStatus;
 import dev.flotilla.engine.model.TargetIsolation;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What happened in a deployment, in the shape of the timeline JSON that other tools read ({@code
@@ -100,6 +101,7 @@ public record Timeline(
    * @param intervention the number of the intervention raised for this attempt; null if none. While
    *     it waits the entry's status is {@code AWAITING_INTERVENTION}; once answered, IGNORED or
    *     EXCLUDED for those answers, the attempt's own status otherwise
+   * @param outputs the output variables the attempt set (a sensitive one masked); empty if none
    */
   public record ExecutionEntry(
       String step,
@@ -113,7 +115,45 @@ public record Timeline(
       Double waitingSinceMs,
       String waitingFor,
       String message,
-      Integer intervention) {
+      Integer intervention,
+      Map<String, String> outputs) {
+
+    public ExecutionEntry {
+      outputs =
+          outputs == null
+              ? Map.of()
+              : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(outputs));
+    }
+
+    /** An entry with no outputs. */
+    public ExecutionEntry(
+        String step,
+        int stepIndex,
+        int block,
+        String target,
+        int attempt,
+        ExecutionStatus status,
+        double startMs,
+        Double endMs,
+        Double waitingSinceMs,
+        String waitingFor,
+        String message,
+        Integer intervention) {
+      this(
+          step,
+          stepIndex,
+          block,
+          target,
+          attempt,
+          status,
+          startMs,
+          endMs,
+          waitingSinceMs,
+          waitingFor,
+          message,
+          intervention,
+          Map.of());
+    }
 
     /** An entry with no intervention. */
     public ExecutionEntry(
@@ -157,7 +197,26 @@ public record Timeline(
           waitingSinceMs,
           waitingFor,
           message,
-          newIntervention);
+          newIntervention,
+          outputs);
+    }
+
+    /** This entry with the outputs its execution set. */
+    public ExecutionEntry withOutputs(Map<String, String> newOutputs) {
+      return new ExecutionEntry(
+          step,
+          stepIndex,
+          block,
+          target,
+          attempt,
+          status,
+          startMs,
+          endMs,
+          waitingSinceMs,
+          waitingFor,
+          message,
+          intervention,
+          newOutputs);
     }
   }
 

@@ -174,7 +174,8 @@ public final class TimelineRecorder implements DeploymentListener {
             running.waitingSinceMs(),
             running.waitingFor(),
             finished.message(),
-            running.intervention()));
+            running.intervention(),
+            finished.outputs()));
   }
 
   private void onRaised(DeploymentEvent.InterventionRaised raised) {

@@ -673,7 +673,8 @@ class PlanLoaderRejectsTest {
         steps: [{ name: S, runOnServer: true, action: { type: simulate } }]
         """);
     assertThat(problem.toString())
-        .isEqualTo("plan.yaml:3: variables: Servers: must be a single value, not a list");
+        .isEqualTo(
+            "plan.yaml:3: variables: Servers: must be a single value or a mapping with a value, not a list");
   }
 
   @Test

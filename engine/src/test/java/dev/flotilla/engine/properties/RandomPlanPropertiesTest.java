@@ -38,7 +38,12 @@ class RandomPlanPropertiesTest {
 
   @BeforeAll
   static void start() {
-    engine = Flotilla.start(EngineSettings.fromConfig(ConfigFactory.load()).withMaxDeployments(5));
+    engine =
+        Flotilla.start(
+            EngineSettings.fromConfig(ConfigFactory.load())
+                .withMaxDeployments(5)
+                .withActionTypes(
+                    dev.flotilla.engine.action.ActionTypes.builtIn().with(new ProbeActionType())));
   }
 
   @AfterAll
@@ -104,6 +109,32 @@ class RandomPlanPropertiesTest {
         .as("plan %s", plan)
         .isEmpty();
     assertThat(TimelineInvariants.interventionsSettled(result.timeline()))
+        .as("plan %s", plan)
+        .isEmpty();
+  }
+
+  static LongStream outputSeeds() {
+    Random seeds = new Random(BASE_SEED + 3);
+    return LongStream.generate(seeds::nextLong).limit(30);
+  }
+
+  @ParameterizedTest(name = "plan with outputs from seed {0}")
+  @MethodSource("outputSeeds")
+  void outputsReadByLaterStepsAreWhatTheTimelineSaysWasProduced(long seed) throws Exception {
+    // Proves every step reading an earlier block's output on a target sees that target's value
+    // exactly when its execution there succeeded (empty otherwise: failed, skipped, never run),
+    // and the invariants still hold with outputs on every action's log.
+    Random random = new Random(seed);
+    DeploymentPlan plan =
+        ProbeActionType.withOutputs(
+            randomPlan(random, "outputs-" + Long.toHexString(seed)), random);
+    DeploymentHandle handle = engine.submit(plan);
+    DeploymentResult result = handle.result().toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+    assertThat(TimelineInvariants.violations(plan, result.timeline()))
+        .as("plan %s", plan)
+        .isEmpty();
+    assertThat(ProbeActionType.wrongReads(handle.deploymentId(), result.timeline()))
         .as("plan %s", plan)
         .isEmpty();
   }

@@ -482,6 +482,10 @@
         add('note', asked.note);
       }
     }
+    // Output variables the execution set (older timelines have none; sensitive ones come masked).
+    for (const [name, value] of Object.entries(e.outputs || {})) {
+      add(`output ${name}`, value === '' ? '(empty)' : value);
+    }
     tip.replaceChildren(el('div', 'head', `${e.step} on ${target}`), list);
     if (e.message) tip.append(el('div', 'message', e.message));
     tip.hidden = false;

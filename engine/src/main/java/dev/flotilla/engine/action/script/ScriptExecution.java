@@ -3,6 +3,7 @@ package dev.flotilla.engine.action.script;
 import dev.flotilla.engine.action.ActionContext;
 import dev.flotilla.engine.action.ActionResult;
 import dev.flotilla.engine.action.RunningAction;
+import dev.flotilla.engine.variables.ServiceMessages;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.List;
@@ -108,7 +109,9 @@ final class ScriptExecution implements RunningAction {
   }
 
   private ProcessBuilder processBuilder() {
-    ProcessBuilder builder = new ProcessBuilder(SHELL, "-c", command).redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(SHELL, "-c", ServiceMessages.withFunctions(command))
+            .redirectErrorStream(true);
     Map<String, String> environment = builder.environment();
     context
         .variables()

@@ -5,6 +5,7 @@ import dev.flotilla.engine.action.ActionRuntime;
 import dev.flotilla.engine.action.ActionTypes;
 import dev.flotilla.engine.deployment.DeploymentEvent;
 import dev.flotilla.engine.deployment.DeploymentListener;
+import dev.flotilla.engine.deployment.ExecutionStatus;
 import dev.flotilla.engine.deployment.InterventionDecision;
 import dev.flotilla.engine.deployment.InterventionReply;
 import dev.flotilla.engine.deployment.WallClock;
@@ -22,10 +23,14 @@ import dev.flotilla.engine.internal.guard.TargetGuards;
 import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
+import dev.flotilla.engine.variables.Masking;
+import dev.flotilla.engine.variables.Substitution;
+import dev.flotilla.engine.variables.VariableResolver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -191,6 +196,12 @@ public final class DeploymentActor
   private final Map<Integer, ActorRef<ExecutionActor.Command>> awaiting = new HashMap<>();
 
   private DeploymentEvent.Batch persistingBatch;
+
+  /**
+   * Sensitive outputs in clear, by step and target: the journal holds them masked, so only this
+   * incarnation of the engine knows them. Replaced, never changed, as executions get a reference.
+   */
+  private Map<Integer, Map<String, Map<String, String>>> secretOutputs = Map.of();
 
   private DeploymentActor(
       ActorContext<Command> context,
@@ -422,15 +433,21 @@ public final class DeploymentActor
       return cannotRun(
           state, e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
     }
+    // The journal holds the plan with its sensitive values masked; what runs needs them in clear.
+    PlanLayout layout =
+        plan != null && !plan.sensitive().isEmpty() ? PlanLayout.of(plan) : state.layout();
     running =
         new DeploymentContext(
             state.deploymentId(),
-            state.layout(),
+            layout,
             actions,
             resolved.guards(),
             wiring.runtime(),
             wiring.logTailLines(),
-            inbox);
+            inbox,
+            wiring.actionTypes(),
+            Masking.ofValues(layout.plan().secrets().values()),
+            new java.util.concurrent.atomic.AtomicReference<>(new RunFacts(state, secretOutputs)));
     return carryOut(DeploymentDecider.start(state, WallClock::nowMicros)).thenNoReply();
   }
 
@@ -499,8 +516,27 @@ public final class DeploymentActor
       // are gone.
       return Effect().none().thenNoReply();
     }
+    rememberSecretOutputs(record.reports());
     return carryOut(DeploymentDecider.record(state, record.reports(), WallClock::nowMicros))
         .thenReply(record.inbox(), s -> DeploymentInbox.Recorded.INSTANCE);
+  }
+
+  /** Keeps the clear values of sensitive outputs, which the journal records masked. */
+  private void rememberSecretOutputs(List<Report> reports) {
+    for (Report report : reports) {
+      if (report instanceof DeploymentInbox.ExecutionEnded ended
+          && !ended.sensitiveOutputs().isEmpty()
+          && ended.status() == ExecutionStatus.SUCCEEDED) {
+        Map<Integer, Map<String, Map<String, String>>> copy = new HashMap<>(secretOutputs);
+        Map<String, Map<String, String>> byTarget =
+            new HashMap<>(copy.getOrDefault(ended.step(), Map.of()));
+        Map<String, String> values = new LinkedHashMap<>();
+        ended.sensitiveOutputs().forEach(name -> values.put(name, ended.outputs().get(name)));
+        byTarget.put(ended.target() == null ? VariableResolver.ENGINE : ended.target(), values);
+        copy.put(ended.step(), Map.copyOf(byTarget));
+        secretOutputs = Map.copyOf(copy);
+      }
+    }
   }
 
   // ---- carrying out decisions ----
@@ -514,7 +550,9 @@ public final class DeploymentActor
     if (decision.events().isEmpty()) {
       return decision.directives().isEmpty()
           ? Effect().none()
-          : Effect().none().thenRun(state -> decision.directives().forEach(this::carryOut));
+          : Effect()
+              .none()
+              .thenRun(state -> decision.directives().forEach(d -> carryOut(d, state)));
     }
     persisting = decision;
     persistingBatch = new DeploymentEvent.Batch(decision.events(), decision.after().events());
@@ -524,14 +562,19 @@ public final class DeploymentActor
             .thenRun(
                 state -> {
                   watch.published(state, decision.events());
-                  decision.directives().forEach(this::carryOut);
+                  if (running != null) {
+                    running.facts().set(new RunFacts(state, secretOutputs));
+                  }
+                  decision.directives().forEach(d -> carryOut(d, state));
                 });
     return decision.finished() ? effect.thenStop() : effect;
   }
 
-  private void carryOut(Directive directive) {
+  private void carryOut(Directive directive, DeploymentState state) {
     if (directive instanceof ApproveStart approve) {
-      approve.execution().tell(ExecutionActor.StartApproved.INSTANCE);
+      approve
+          .execution()
+          .tell(new ExecutionActor.StartApproved(new RunFacts(state, secretOutputs)));
     } else if (directive instanceof RunBlock block) {
       context.spawn(
           StepBlockActor.create(running, block.block(), block.steps(), block.work()),
@@ -556,6 +599,11 @@ public final class DeploymentActor
     List<Action> actions = new ArrayList<>();
     for (StepInfo step : layout.steps()) {
       if (step.step().isRolling()) {
+        actions.add(null);
+        continue;
+      }
+      if (Substitution.needed(step.step().action().parameters())) {
+        // Configured per execution, once its variables are known.
         actions.add(null);
         continue;
       }

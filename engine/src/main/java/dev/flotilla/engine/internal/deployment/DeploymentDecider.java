@@ -28,6 +28,8 @@ import dev.flotilla.engine.model.PlanLayout;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
 import dev.flotilla.engine.model.RunCondition;
 import dev.flotilla.engine.model.TargetIsolation;
+import dev.flotilla.engine.variables.VariableException;
+import dev.flotilla.engine.variables.VariableResolver;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -159,7 +161,8 @@ final class DeploymentDecider {
       DeploymentState state, String deploymentId, DeploymentPlan plan, long now) {
     Builder decision = new Builder(state);
     if (state.deploymentId() == null) {
-      decision.record(new DeploymentAccepted(deploymentId, plan, now));
+      // The journal, the listeners and the timeline never see a sensitive value.
+      decision.record(new DeploymentAccepted(deploymentId, plan.masked(), now));
     }
     return decision.build();
   }
@@ -356,7 +359,9 @@ final class DeploymentDecider {
               message,
               List.of(),
               true,
-              now));
+              now,
+              outputs,
+              List.of()));
     }
     decision.then(new DeliverAnswer(intervention.number(), answer, null));
   }
@@ -403,7 +408,11 @@ final class DeploymentDecider {
     String instructions = null;
     String responsible = null;
     if (step.step().isManual()) {
-      instructions = ManualActionType.instructions(step.step().action().parameters());
+      // The execution sends them with their variables substituted (and sensitive ones masked).
+      instructions =
+          raise.message() != null
+              ? raise.message()
+              : ManualActionType.instructions(step.step().action().parameters());
       responsible = ManualActionType.responsible(step.step().action().parameters());
     }
     decision.record(
@@ -449,7 +458,9 @@ final class DeploymentDecider {
                 ended.message(),
                 ended.log(),
                 ended.last(),
-                ended.atMicros()));
+                ended.atMicros(),
+                masked(ended.outputs(), ended.sensitiveOutputs()),
+                List.copyOf(new java.util.TreeSet<>(ended.sensitiveOutputs()))));
       }
     } else if (report instanceof DeploymentInbox.ExecutionWaiting waiting) {
       decision.record(
@@ -561,13 +572,31 @@ final class DeploymentDecider {
       List<Integer> runnable = new ArrayList<>();
       for (int stepIndex : layout.blocks().get(next)) {
         StepInfo step = layout.step(stepIndex);
-        if (step.step().condition().allows(decision.state.failed(), layout.plan().variables())) {
+        String unreadable = null;
+        boolean allowed;
+        try {
+          VariableResolver variables =
+              RunFacts.resolver(
+                  layout,
+                  new RunFacts(decision.state, Map.of()),
+                  decision.state.deploymentId(),
+                  step,
+                  null,
+                  line -> {});
+          allowed = step.step().condition().allows(decision.state.failed(), variables::value);
+        } catch (VariableException e) {
+          allowed = false;
+          unreadable = e.getMessage();
+        }
+        if (allowed) {
           runnable.add(stepIndex);
         } else {
           skip(
               decision,
               stepIndex,
-              "condition " + describe(step.step().condition()) + " not met",
+              "condition "
+                  + describe(step.step().condition())
+                  + (unreadable == null ? " not met" : " cannot be read: " + unreadable),
               clock.getAsLong());
         }
       }
@@ -851,6 +880,16 @@ final class DeploymentDecider {
 
   private static List<String> targetsOf(StepInfo step) {
     return step.step().runOnServer() ? Collections.singletonList(null) : step.targets();
+  }
+
+  /** Outputs as the journal may hold them: a sensitive one's value masked. */
+  private static Map<String, String> masked(Map<String, String> outputs, Set<String> sensitive) {
+    if (sensitive.isEmpty()) {
+      return outputs;
+    }
+    Map<String, String> masked = new LinkedHashMap<>(outputs);
+    sensitive.forEach(name -> masked.computeIfPresent(name, (k, v) -> DeploymentPlan.MASK));
+    return masked;
   }
 
   private static void skip(Builder decision, int stepIndex, String reason, long now) {

@@ -3,6 +3,8 @@ package dev.flotilla.engine.internal.deployment;
 import dev.flotilla.engine.deployment.ExecutionStatus;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -59,6 +61,8 @@ final class DeploymentInbox {
    * An attempt ended.
    *
    * @param atApproval the action ended as it started: this report answers the start's approval
+   * @param outputs the output variables the attempt set, in clear
+   * @param sensitiveOutputs which of them are sensitive
    */
   record ExecutionEnded(
       int step,
@@ -69,8 +73,30 @@ final class DeploymentInbox {
       List<String> log,
       boolean last,
       long atMicros,
-      boolean atApproval)
-      implements Report {}
+      boolean atApproval,
+      Map<String, String> outputs,
+      Set<String> sensitiveOutputs)
+      implements Report {
+
+    ExecutionEnded {
+      outputs = outputs == null ? Map.of() : outputs;
+      sensitiveOutputs = sensitiveOutputs == null ? Set.of() : sensitiveOutputs;
+    }
+
+    /** An attempt that set no outputs. */
+    ExecutionEnded(
+        int step,
+        String target,
+        int attempt,
+        ExecutionStatus status,
+        String message,
+        List<String> log,
+        boolean last,
+        long atMicros,
+        boolean atApproval) {
+      this(step, target, attempt, status, message, log, last, atMicros, atApproval, null, null);
+    }
+  }
 
   record ExecutionLog(int step, String target, int attempt, String text) implements Report {}
 

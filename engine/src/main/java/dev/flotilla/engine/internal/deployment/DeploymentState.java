@@ -186,7 +186,61 @@ public final class DeploymentState implements Journaled {
       List<Finished> finished,
       long events,
       List<Intervention> interventions,
-      List<String> excluded) {}
+      List<String> excluded,
+      List<Outputs> outputs,
+      String error) {}
+
+  /**
+   * One execution's output variables, in a snapshot.
+   *
+   * @param target {@link dev.flotilla.engine.variables.VariableResolver#ENGINE} for the engine
+   */
+  public record Outputs(int step, String target, Map<String, String> values) {}
+
+  /**
+   * What later executions read of the ones before: outputs by step and target (the engine as {@link
+   * dev.flotilla.engine.variables.VariableResolver#ENGINE}), in the order set, and what failed
+   * first (Octopus.Deployment.Error).
+   */
+  public record Reads(PMap<Integer, PMap<String, Map<String, String>>> outputs, String error) {
+    static final Reads EMPTY = new Reads(HashTreePMap.empty(), null);
+
+    static Reads of(List<Outputs> outputs, String error) {
+      Reads reads = new Reads(HashTreePMap.empty(), error);
+      if (outputs != null) {
+        for (Outputs one : outputs) {
+          reads = reads.set(one.step(), one.target(), one.values());
+        }
+      }
+      return reads;
+    }
+
+    Reads set(int step, String target, Map<String, String> values) {
+      if (values.isEmpty()) {
+        return this;
+      }
+      String key = target == null ? dev.flotilla.engine.variables.VariableResolver.ENGINE : target;
+      PMap<String, Map<String, String>> byTarget = outputs.getOrDefault(step, HashTreePMap.empty());
+      Map<String, String> merged =
+          new java.util.LinkedHashMap<>(byTarget.getOrDefault(key, Map.of()));
+      merged.putAll(values);
+      return new Reads(
+          outputs.plus(step, byTarget.plus(key, Collections.unmodifiableMap(merged))), error);
+    }
+
+    Reads failed(String what) {
+      return error != null ? this : new Reads(outputs, what);
+    }
+
+    List<Outputs> toList() {
+      List<Outputs> list = new ArrayList<>();
+      outputs.forEach(
+          (step, byTarget) ->
+              byTarget.forEach((target, values) -> list.add(new Outputs(step, target, values))));
+      list.sort(Comparator.comparingInt(Outputs::step).thenComparing(Outputs::target));
+      return list;
+    }
+  }
 
   /**
    * An intervention raised for one attempt of one execution, and its answer once there is one.
@@ -254,7 +308,9 @@ public final class DeploymentState implements Journaled {
         finishedList,
         events,
         interventionList,
-        List.copyOf(excluded));
+        List.copyOf(excluded),
+        reads.toList(),
+        reads.error());
   }
 
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
@@ -298,7 +354,8 @@ public final class DeploymentState implements Journaled {
         finished,
         snapshot.events(),
         interventions,
-        excluded);
+        excluded,
+        Reads.of(snapshot.outputs(), snapshot.error()));
   }
 
   private final String deploymentId;
@@ -314,6 +371,7 @@ public final class DeploymentState implements Journaled {
   private final Outcomes finished;
   private final PMap<Integer, Intervention> interventions;
   private final PSet<String> excluded;
+  private final Reads reads;
 
   /** How many events were folded into this state (a batch counts its events). */
   private final long events;
@@ -332,7 +390,9 @@ public final class DeploymentState implements Journaled {
       Outcomes finished,
       long events,
       PMap<Integer, Intervention> interventions,
-      PSet<String> excluded) {
+      PSet<String> excluded,
+      Reads reads) {
+    this.reads = reads;
     this.interventions = interventions;
     this.excluded = excluded;
     this.deploymentId = deploymentId;
@@ -365,7 +425,8 @@ public final class DeploymentState implements Journaled {
         Outcomes.EMPTY,
         0L,
         HashTreePMap.empty(),
-        HashTreePSet.empty());
+        HashTreePSet.empty(),
+        Reads.EMPTY);
   }
 
   private DeploymentState with(
@@ -392,7 +453,8 @@ public final class DeploymentState implements Journaled {
         newFinished,
         events,
         interventions,
-        excluded);
+        excluded,
+        reads);
   }
 
   public DeploymentState apply(DeploymentEvent event) {
@@ -421,7 +483,8 @@ public final class DeploymentState implements Journaled {
         finished,
         value,
         interventions,
-        excluded);
+        excluded,
+        reads);
   }
 
   private DeploymentState fold(DeploymentEvent event) {
@@ -443,7 +506,8 @@ public final class DeploymentState implements Journaled {
           finished,
           events,
           interventions,
-          excluded);
+          excluded,
+          reads);
     } else if (event instanceof DeploymentStarted started) {
       return with(
           DeploymentStatus.RUNNING,
@@ -489,11 +553,29 @@ public final class DeploymentState implements Journaled {
           started.attempt() > 1 ? lastAttempt.plus(key, started.attempt()) : lastAttempt,
           finished);
     } else if (event instanceof ExecutionFinished ended) {
+      if (!running.containsKey(new ExecutionKey(ended.step(), ended.target()))) {
+        return this;
+      }
+      Reads updated = reads;
+      if (ended.status() == ExecutionStatus.SUCCEEDED) {
+        updated = updated.set(ended.step(), ended.target(), ended.outputs());
+      } else if (ended.last() && ended.status().isFailure()) {
+        updated =
+            updated.failed(
+                "step \""
+                    + layout.step(ended.step()).name()
+                    + "\""
+                    + (ended.target() == null ? "" : " on " + ended.target())
+                    + " "
+                    + ended.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                    + (ended.message() == null ? "" : ": " + ended.message()));
+      }
       return end(
-          new ExecutionKey(ended.step(), ended.target()),
-          ended.attempt(),
-          ended.status(),
-          ended.last());
+              new ExecutionKey(ended.step(), ended.target()),
+              ended.attempt(),
+              ended.status(),
+              ended.last())
+          .withReads(updated);
     } else if (event instanceof ExecutionInterrupted interrupted) {
       return end(
           new ExecutionKey(interrupted.step(), interrupted.target()),
@@ -587,7 +669,11 @@ public final class DeploymentState implements Journaled {
           case FAIL -> intervention.status();
           default -> null;
         };
-    if (intervention.manual() || outcome == null) {
+    if (intervention.manual()) {
+      return withInterventions(updated, excluded)
+          .withReads(reads.set(intervention.step(), intervention.target(), answered.outputs()));
+    }
+    if (outcome == null) {
       return withInterventions(updated, excluded);
     }
     StepProgress progress = steps.get(intervention.step());
@@ -614,7 +700,15 @@ public final class DeploymentState implements Journaled {
         updated,
         outcome == ExecutionStatus.EXCLUDED && intervention.target() != null
             ? excluded.plus(intervention.target())
-            : excluded);
+            : excluded,
+        outcome.isFailure()
+            ? reads.failed(
+                "step \""
+                    + layout.step(intervention.step()).name()
+                    + "\""
+                    + (intervention.target() == null ? "" : " on " + intervention.target())
+                    + " failed")
+            : reads);
   }
 
   private DeploymentState withInterventions(
@@ -633,7 +727,35 @@ public final class DeploymentState implements Journaled {
         finished,
         events,
         newInterventions,
-        newExcluded);
+        newExcluded,
+        reads);
+  }
+
+  private DeploymentState withReads(Reads newReads) {
+    if (newReads == reads) {
+      return this;
+    }
+    return new DeploymentState(
+        deploymentId,
+        layout,
+        status,
+        startedAtMicros,
+        currentBlock,
+        failed,
+        cancelRequested,
+        steps,
+        running,
+        lastAttempt,
+        finished,
+        events,
+        interventions,
+        excluded,
+        newReads);
+  }
+
+  /** Outputs and the first failure, for the variables later executions read. */
+  public Reads reads() {
+    return reads;
   }
 
   private static PVector<StepProgress> withStatus(

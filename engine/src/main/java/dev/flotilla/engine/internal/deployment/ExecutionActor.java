@@ -1,17 +1,26 @@
 package dev.flotilla.engine.internal.deployment;
 
+import dev.flotilla.engine.action.Action;
 import dev.flotilla.engine.action.ActionContext;
 import dev.flotilla.engine.action.ActionResult;
+import dev.flotilla.engine.action.InvalidActionException;
 import dev.flotilla.engine.action.RunningAction;
+import dev.flotilla.engine.action.manual.ManualActionType;
 import dev.flotilla.engine.deployment.ExecutionStatus;
 import dev.flotilla.engine.deployment.InterventionDecision;
 import dev.flotilla.engine.deployment.WallClock;
 import dev.flotilla.engine.internal.guard.TargetGuard;
 import dev.flotilla.engine.internal.throttle.Throttle;
+import dev.flotilla.engine.model.ActionSpec;
 import dev.flotilla.engine.model.Durations;
 import dev.flotilla.engine.model.PlanLayout.StepInfo;
 import dev.flotilla.engine.model.Step;
 import dev.flotilla.engine.model.Target;
+import dev.flotilla.engine.variables.Masking;
+import dev.flotilla.engine.variables.ServiceMessages;
+import dev.flotilla.engine.variables.Substitution;
+import dev.flotilla.engine.variables.VariableException;
+import dev.flotilla.engine.variables.VariableResolver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,10 +57,12 @@ final class ExecutionActor {
     INSTANCE
   }
 
-  /** The deployment recorded the start: the action may run. */
-  enum StartApproved implements Command {
-    INSTANCE
-  }
+  /**
+   * The deployment recorded the start: the action may run.
+   *
+   * @param facts what the deployment knows so far, for the variables the action reads
+   */
+  record StartApproved(RunFacts facts) implements Command {}
 
   /** The deployment will not start this target: a person excluded it from the deployment. */
   enum Excluded implements Command {
@@ -94,6 +105,17 @@ final class ExecutionActor {
 
   /** The lease asked for last and not given back yet; null when none. */
   private TargetGuard.Holder lease;
+
+  /** What the deployment knew at the last start it approved; null before the first. */
+  private RunFacts facts;
+
+  /** The outputs the running attempt set so far, in order, and which of them are sensitive. */
+  private final Map<String, String> outputs = new java.util.LinkedHashMap<>();
+
+  private final java.util.Set<String> sensitiveOutputs = new java.util.TreeSet<>();
+
+  /** Hides sensitive values (the plan's, outputs') in what the running attempt reports. */
+  private Masking masking = Masking.NONE;
 
   /** This actor as its guard's requester: the guard's replies arrive wrapped, with no adapter. */
   private final TargetGuard.Requester<Command> asRequester;
@@ -147,16 +169,50 @@ final class ExecutionActor {
       // A top-level step's condition was decided when its block started; a rolling step's
       // children are decided here, per target, by what happened on this target so far.
       StepInfo info = step(current);
-      if (!info.isChild()
-          || info.step()
-              .condition()
-              .allows(current.failedHere(), deployment.layout().plan().variables())) {
+      if (!info.isChild() || childAllowed(info, current.failedHere())) {
         return acquire(current);
       }
       current = new Position(current.index() + 1, 1, current.failedHere());
     }
     throttle.tell(new Throttle.ChildDone(context.getSelf(), current.failedHere()));
     return Behaviors.receive(Command.class).build();
+  }
+
+  /**
+   * A rolling step's child decides per target, by what happened on it so far and the variables
+   * (outputs included) it reads there.
+   */
+  private boolean childAllowed(StepInfo info, boolean failedHere) {
+    // The freshest facts: a first child decides before this actor's first start is approved.
+    RunFacts latest = deployment.facts().get();
+    VariableResolver resolver =
+        RunFacts.resolver(
+            deployment.layout(),
+            latest != null ? latest : VariableResolver.Facts.NONE,
+            deployment.deploymentId(),
+            info,
+            work.target(),
+            line -> {});
+    try {
+      return info.step().condition().allows(failedHere, resolver::value);
+    } catch (VariableException e) {
+      context
+          .getLog()
+          .warn(
+              "Deployment {}: the condition of step {} on {} cannot be read: {}",
+              deployment.deploymentId(),
+              info.name(),
+              work.target(),
+              e.getMessage());
+      return false;
+    }
+  }
+
+  /** The variables of {@code info} on this actor's target, as the deployment last told it. */
+  private VariableResolver resolver(StepInfo info, java.util.function.Consumer<String> notes) {
+    VariableResolver.Facts known = facts != null ? facts : VariableResolver.Facts.NONE;
+    return RunFacts.resolver(
+        deployment.layout(), known, deployment.deploymentId(), info, work.target(), notes);
   }
 
   private Behavior<Command> acquire(Position position) {
@@ -242,6 +298,14 @@ final class ExecutionActor {
    */
   private Behavior<Command> runManual(Position position) {
     StepInfo info = step(position);
+    String instructions;
+    try {
+      instructions =
+          resolver(info, line -> log(position, line))
+              .substitute(ManualActionType.instructions(info.step().action().parameters()));
+    } catch (VariableException e) {
+      return finish(position, ExecutionStatus.FAILED, e.getMessage(), List.of(), true);
+    }
     // Its answer to the approval: what it runs (a wait for a person) runs on.
     deployment.inbox().tell(new DeploymentInbox.ActionRunning(info.index(), work.target()));
     deployment
@@ -252,7 +316,7 @@ final class ExecutionActor {
                 work.target(),
                 position.attempt(),
                 ExecutionStatus.RUNNING,
-                null,
+                deployment.masking().apply(instructions),
                 context.getSelf()));
     Duration timeout = info.step().timeout();
     if (timeout != null) {
@@ -342,7 +406,12 @@ final class ExecutionActor {
                 context.getSelf()));
     return withCleanup(
         Behaviors.receive(Command.class)
-            .onMessageEquals(StartApproved.INSTANCE, () -> run(position))
+            .onMessage(
+                StartApproved.class,
+                approved -> {
+                  facts = approved.facts();
+                  return run(position);
+                })
             .onMessageEquals(Excluded.INSTANCE, () -> excluded()),
         null);
   }
@@ -369,6 +438,17 @@ final class ExecutionActor {
     }
     int attempt = position.attempt();
     ActorRef<Command> self = context.getSelf();
+    Map<String, String> variables;
+    try {
+      variables = variables(info, position);
+    } catch (VariableException e) {
+      return finish(position, ExecutionStatus.FAILED, e.getMessage(), List.of(), true);
+    }
+    outputs.clear();
+    sensitiveOutputs.clear();
+    masking = masking();
+    java.util.concurrent.atomic.AtomicInteger logged =
+        new java.util.concurrent.atomic.AtomicInteger();
     ActionContext actionContext =
         new ActionContext(
             deployment.deploymentId(),
@@ -376,14 +456,19 @@ final class ExecutionActor {
             info.name(),
             work.target(),
             attempt,
-            deployment.layout().plan().variables(),
+            variables,
             deployment.layout().plan().seed(),
-            text -> self.tell(new LogLine(attempt, text)),
+            text -> {
+              logged.incrementAndGet();
+              self.tell(new LogLine(attempt, text));
+            },
             deployment.runtime(),
             connection());
     RunningAction running;
     try {
-      running = deployment.actions().get(info.index()).start(actionContext);
+      running = action(info, position).start(actionContext);
+    } catch (VariableException e) {
+      return finish(position, ExecutionStatus.FAILED, e.getMessage(), List.of(), true);
     } catch (Exception e) {
       return finish(
           position,
@@ -405,7 +490,7 @@ final class ExecutionActor {
       return finish(
           position, ExecutionStatus.FAILED, "action failed: " + describe(e), List.of(), true);
     }
-    if (result.isDone()) {
+    if (result.isDone() && logged.get() == 0) {
       // An action that ended as it started (a zero-length simulation) needs no round trip.
       ActionResult ended = outcomeOf(result);
       return finish(
@@ -431,6 +516,61 @@ final class ExecutionActor {
       timers.startSingleTimer(TIMEOUT_TIMER, new TimedOut(attempt), timeout);
     }
     return running(position, running, TreePVector.empty());
+  }
+
+  /**
+   * The step's action with its parameters' variables substituted for this execution; the action
+   * configured when the deployment started when it has none.
+   */
+  private Action action(StepInfo info, Position position) throws InvalidActionException {
+    Action configured = deployment.actions().get(info.index());
+    ActionSpec spec = info.step().action();
+    if (configured != null && !Substitution.needed(spec.parameters())) {
+      return configured;
+    }
+    Map<String, Object> parameters =
+        resolver(info, line -> log(position, line)).parameters(spec.parameters());
+    return deployment.actionTypes().configure(new ActionSpec(spec.type(), parameters));
+  }
+
+  /**
+   * The plan's variables as this execution reads them (scoped values for its target, references
+   * substituted): what a script sees in its environment.
+   */
+  private Map<String, String> variables(StepInfo info, Position position) {
+    var plan = deployment.layout().plan();
+    if (plan.scopedValues().isEmpty()
+        && plan.variables().values().stream().noneMatch(v -> v.contains("#{"))) {
+      return plan.variables();
+    }
+    VariableResolver resolver = resolver(info, line -> log(position, line));
+    Map<String, String> values = new java.util.LinkedHashMap<>();
+    for (String name : plan.variables().keySet()) {
+      values.put(name, resolver.value(name));
+    }
+    for (String name : plan.scopedValues().keySet()) {
+      values.putIfAbsent(name, resolver.value(name));
+    }
+    return java.util.Collections.unmodifiableMap(values);
+  }
+
+  /** The plan's sensitive values and the sensitive outputs known so far, masked. */
+  private Masking masking() {
+    Masking known = deployment.masking();
+    if (facts != null) {
+      List<String> secret = new java.util.ArrayList<>();
+      facts
+          .secretOutputs()
+          .values()
+          .forEach(t -> t.values().forEach(v -> secret.addAll(v.values())));
+      known = known.plus(secret);
+    }
+    return known;
+  }
+
+  /** A line of the engine's own in this execution's output (its log, not the action's). */
+  private void log(Position position, String line) {
+    context.getSelf().tell(new LogLine(position.attempt(), line));
   }
 
   private Behavior<Command> running(Position position, RunningAction action, PVector<String> log) {
@@ -474,12 +614,23 @@ final class ExecutionActor {
   private Behavior<Command> onLogLine(
       Position position, RunningAction action, PVector<String> log, LogLine line) {
     StepInfo info = step(position);
+    ServiceMessages.Output output = ServiceMessages.parse(line.text());
+    if (output != null) {
+      // An output, not a line of the log.
+      outputs.put(output.name(), output.value());
+      if (output.sensitive()) {
+        sensitiveOutputs.add(output.name());
+        masking = masking.plus(List.of(output.value()));
+      }
+      return Behaviors.same();
+    }
+    String text = masking.apply(line.text());
     deployment
         .inbox()
         .tell(
             new DeploymentInbox.ExecutionLog(
-                info.index(), work.target(), position.attempt(), line.text()));
-    PVector<String> kept = log.plus(line.text());
+                info.index(), work.target(), position.attempt(), text));
+    PVector<String> kept = log.plus(text);
     if (kept.size() > deployment.logTailLines()) {
       kept = kept.minus(0);
     }
@@ -511,11 +662,13 @@ final class ExecutionActor {
                 work.target(),
                 position.attempt(),
                 status,
-                message,
+                masking.apply(message),
                 log,
                 !retry && !guided,
                 endedAt,
-                atApproval));
+                atApproval,
+                java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(outputs)),
+                java.util.Set.copyOf(sensitiveOutputs)));
     if (retry) {
       Position next = position.retry();
       if (step.retryBackoff().isZero()) {
@@ -536,7 +689,7 @@ final class ExecutionActor {
                   work.target(),
                   position.attempt(),
                   status,
-                  message,
+                  masking.apply(message),
                   context.getSelf()));
       throttle.tell(new Throttle.Park(context.getSelf()));
       return awaitingDecision(position);

@@ -1,5 +1,6 @@
 package dev.flotilla.ssh;
 
+import dev.flotilla.engine.model.DeploymentPlan;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -11,7 +12,7 @@ import java.util.function.UnaryOperator;
 /** Replaces sensitive values in log lines with {@value #MASK}, longest first. */
 final class Masking implements UnaryOperator<String> {
 
-  static final String MASK = "***";
+  static final String MASK = DeploymentPlan.MASK;
 
   private final Set<String> sensitive;
   private final List<String> values;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -85,6 +86,13 @@ final class ClusterNodes implements AutoCloseable {
   static ClusterNodes start(
       int count, Map<String, Object> overrides, UnaryOperator<EngineSettings> settings) {
     return new ClusterNodes(count, overrides, settings);
+  }
+
+  /**
+   * Retries {@code assertion} until it passes or {@code within} runs out: the kit's awaitAssert.
+   */
+  <T> T awaitAssert(Duration within, Supplier<T> assertion) {
+    return kit.<T>createTestProbe().awaitAssert(within, assertion::get);
   }
 
   FlotillaCluster get(int index) {

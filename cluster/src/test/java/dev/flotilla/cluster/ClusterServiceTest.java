@@ -162,22 +162,17 @@ class ClusterServiceTest {
     throw new AssertionError(id + " is not listed: " + list);
   }
 
-  /** Polls a route of a node until its JSON matches (at most {@link #PATIENCE}). */
-  private JsonNode awaitJson(int node, String path, Predicate<JsonNode> matches)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    JsonNode body = null;
-    while (System.nanoTime() < deadline) {
-      HttpResponse<String> response = get(node, path);
-      if (response.statusCode() == 200) {
-        body = json(response);
-        if (matches.test(body)) {
+  /** Asks a route of a node again until its JSON matches (at most {@link #PATIENCE}). */
+  private JsonNode awaitJson(int node, String path, Predicate<JsonNode> matches) {
+    return cluster.awaitAssert(
+        PATIENCE,
+        () -> {
+          HttpResponse<String> response = get(node, path);
+          assertThat(response.statusCode()).as("%s on node %d", path, node).isEqualTo(200);
+          JsonNode body = json(response);
+          assertThat(matches.test(body)).as("%s on node %d: %s", path, node, body).isTrue();
           return body;
-        }
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError(path + " on node " + node + " never matched; last: " + body);
+        });
   }
 
   private HttpRequest.Builder request(int node, String path) {

@@ -2,8 +2,6 @@ package dev.flotilla.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.flotilla.engine.DeploymentHandle;
 import dev.flotilla.engine.DeploymentResult;
 import dev.flotilla.engine.EngineSettings;
@@ -12,8 +10,6 @@ import dev.flotilla.engine.model.DeploymentPlan;
 import dev.flotilla.engine.plan.PlanLoader;
 import dev.flotilla.engine.timeline.Timeline;
 import dev.flotilla.engine.timeline.TimelineJson;
-import dev.flotilla.persistence.DurableJournal;
-import dev.flotilla.persistence.testing.LoopbackPostgres;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,11 +17,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,71 +30,22 @@ import org.junit.jupiter.api.TestInstance;
 class ThreeNodeClusterTest {
 
   private static final int MAX_DEPLOYMENTS = 2;
-  private static final Duration WITHIN = Duration.ofSeconds(90);
+  private static final Duration WITHIN = ClusterNodes.WITHIN;
 
-  private final List<FlotillaCluster> nodes = new ArrayList<>();
-  private ActorTestKit kit;
+  private ClusterNodes cluster;
+  private List<FlotillaCluster> nodes;
 
   @BeforeAll
   void startThreeNodes() {
-    DurableJournal.Postgres journal = LoopbackPostgres.get().newJournal();
-    Config config =
-        ConfigFactory.parseMap(
-                Map.of(
-                    "flotilla.cluster.own-system.pekko.remote.artery.canonical.port",
-                    0,
-                    // Three nodes share this JVM: none may end it.
-                    "flotilla.cluster.own-system.pekko.coordinated-shutdown.exit-jvm",
-                    "off",
-                    "flotilla.cluster.own-system.pekko.coordinated-shutdown.run-by-jvm-shutdown-hook",
-                    "off",
-                    // Leaving one by one at the end: the last node has nobody to hand over to.
-                    "flotilla.cluster.own-system.pekko.coordinated-shutdown.phases"
-                        + ".cluster-sharding-shutdown-region.timeout",
-                    "3s",
-                    "flotilla.cluster.own-system.pekko.coordinated-shutdown.phases"
-                        + ".cluster-exiting.timeout",
-                    "2s",
-                    "flotilla.cluster.retry-interval",
-                    "1s",
-                    "jdbc-read-journal.refresh-interval",
-                    "100ms"))
-            .withFallback(ConfigFactory.load());
-    EngineSettings settings = EngineSettings.fromConfig(config).withMaxDeployments(MAX_DEPLOYMENTS);
-    for (int i = 0; i < 3; i++) {
-      nodes.add(start(journal, settings, config));
-    }
-    Cluster first = Cluster.get(nodes.get(0).system());
-    for (FlotillaCluster node : nodes) {
-      Cluster.get(node.system()).manager().tell(Join.create(first.selfMember().address()));
-    }
-    kit = ActorTestKit.create(nodes.get(0).system());
-    TestProbe<Object> probe = kit.createTestProbe();
-    probe.awaitAssert(
-        WITHIN,
-        () -> {
-          for (FlotillaCluster node : nodes) {
-            assertThat(Cluster.get(node.system()).state().getMembers())
-                .hasSize(3)
-                .allMatch(member -> member.status() == MemberStatus.up());
-          }
-          return null;
-        });
-  }
-
-  private static FlotillaCluster start(
-      DurableJournal.Postgres journal, EngineSettings settings, Config config) {
-    try {
-      return FlotillaCluster.start(journal, settings, config);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    cluster =
+        ClusterNodes.start(3, Map.of(), settings -> settings.withMaxDeployments(MAX_DEPLOYMENTS));
+    nodes = cluster.nodes;
   }
 
   @AfterAll
   void stopNodes() {
-    for (int i = nodes.size() - 1; i >= 0; i--) {
-      nodes.get(i).close();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
